@@ -1,0 +1,18 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=advocacy.settings.production
+
+WORKDIR /app
+RUN useradd --create-home --uid 1000 advocacy
+COPY requirements/ requirements/
+RUN pip install --no-cache-dir -r requirements/base.txt
+COPY . .
+# collectstatic needs some SECRET_KEY to import production settings; this one is never used at run time.
+RUN SECRET_KEY=build-only-collectstatic-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+    python manage.py collectstatic --noinput \
+    && mkdir -p /data/media /data/var && chown -R advocacy /data
+USER advocacy
+EXPOSE 8000
+CMD ["gunicorn", "advocacy.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

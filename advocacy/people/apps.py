@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_role_groups(sender, using, apps=None, **kwargs):
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    from .services import role_groups_sync
+
+    # Permissions of apps listed after this one are created later in the same signal; make them now.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    role_groups_sync()
+
+
+class PeopleConfig(AppConfig):
+    name = "advocacy.people"
+    label = "people"
+    verbose_name = "People and teams"
+
+    def ready(self):
+        post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="people-sync-role-groups")

@@ -1,0 +1,20 @@
+from django.urls import reverse
+
+from advocacy.navigation import NAVIGATION, SECTION_TITLES
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_sections": []}
+    sections: dict[str, list[dict]] = {}
+    current = request.path
+    for item in NAVIGATION:
+        if not user.has_perm(item.permission):
+            continue
+        url = reverse(item.url_name)
+        is_current = current == url or (url != "/" and current.startswith(url))
+        sections.setdefault(item.section, []).append({"label": item.label, "url": url, "current": is_current})
+    return {
+        "nav_sections": [{"key": key, "title": SECTION_TITLES[key], "items": items} for key, items in sections.items()]
+    }

@@ -1,0 +1,81 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+
+from .roles import Role
+
+mastodon_handle_validator = RegexValidator(
+    r"^@?[A-Za-z0-9_]{1,30}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$",
+    "Enter your Mastodon handle as @name@instance.example.",
+)
+bluesky_handle_validator = RegexValidator(
+    r"^@?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,}$",
+    "Enter your Bluesky handle as name.bsky.social or your own domain.",
+)
+x_handle_validator = RegexValidator(r"^@?[A-Za-z0-9_]{1,15}$", "Enter your X handle, up to 15 letters, digits or _.")
+
+
+class Team(models.Model):
+    """A department or location; used for content targeting and team leaderboards."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", "Department"
+        LOCATION = "location", "Location"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """An employee. Roles are groups; the profile lives on the user to keep reads to one row."""
+
+    class DigestFrequency(models.TextChoices):
+        WEEKLY = "weekly", "Weekly digest"
+        NEVER = "never", "No digest"
+
+    display_name = models.CharField(max_length=100, blank=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    avatar = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
+    job_title = models.CharField(max_length=100, blank=True)
+    linkedin_profile_url = models.URLField(blank=True)
+    x_handle = models.CharField(max_length=16, blank=True, validators=[x_handle_validator])
+    mastodon_handle = models.CharField(max_length=120, blank=True, validators=[mastodon_handle_validator])
+    bluesky_handle = models.CharField(max_length=253, blank=True, validators=[bluesky_handle_validator])
+    digest_frequency = models.CharField(max_length=10, choices=DigestFrequency.choices, default=DigestFrequency.WEEKLY)
+    notify_suggestion_updates = models.BooleanField(default=True)
+    notify_policy_updates = models.BooleanField(default=True)
+    hide_from_leaderboards = models.BooleanField(
+        default=False, help_text="Show me as an anonymous advocate on leaderboards."
+    )
+
+    class Meta:
+        ordering = ["display_name", "username"]
+        permissions = [
+            ("access_employee_area", "Can use the employee area (library, sharing, own stats)"),
+            ("access_comms_workspace", "Can use the comms workspace (curate content, review suggestions)"),
+            ("access_hr_workspace", "Can use the HR workspace (leaderboard review, draws, exports)"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def mastodon_instance(self) -> str:
+        """The host part of the Mastodon handle, where this person's statuses live."""
+        if "@" not in self.mastodon_handle.lstrip("@"):
+            return ""
+        return self.mastodon_handle.lstrip("@").split("@", 1)[1].lower()
+
+    def has_role(self, role: Role) -> bool:
+        return any(group.name == role.value for group in self.groups.all())

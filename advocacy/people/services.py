@@ -1,0 +1,107 @@
+"""Writes for people, teams and roles. Every caller (views, API, admin, commands) comes here."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.text import slugify
+
+from .models import Team, User
+from .roles import ROLE_PERMISSIONS, Role
+
+
+@transaction.atomic
+def team_get_or_create(*, name: str, kind: str = Team.Kind.DEPARTMENT) -> Team:
+    team, _ = Team.objects.get_or_create(slug=slugify(name), defaults={"name": name, "kind": kind})
+    return team
+
+
+@transaction.atomic
+def role_groups_sync() -> None:
+    """Make each role group hold exactly the permissions ROLE_PERMISSIONS lists for it."""
+    from django.contrib.auth.models import Permission
+
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for name in names:
+            app_label, codename = name.split(".", 1)
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    display_name: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    team: Team | None = None,
+    roles: list[Role] | tuple[Role, ...] = (Role.EMPLOYEE,),
+) -> User:
+    """Create a person with the given roles; a None password means they must reset it by email."""
+    user = User(
+        username=username,
+        email=email,
+        display_name=display_name,
+        first_name=first_name,
+        last_name=last_name,
+        team=team,
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    user_set_roles(user=user, roles=roles)
+    return user
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: list[Role] | tuple[Role, ...]) -> None:
+    groups = list(Group.objects.filter(name__in=[Role(role).value for role in roles]))
+    missing = {Role(role).value for role in roles} - {group.name for group in groups}
+    if missing:
+        raise ValueError(f"Unknown role groups (run migrations?): {', '.join(sorted(missing))}")
+    user.groups.set(groups)
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> User:
+    """Deactivated people cannot log in; their history stays for the numbers it explains."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user
+
+
+PROFILE_FIELDS = (
+    "display_name",
+    "team",
+    "avatar",
+    "job_title",
+    "linkedin_profile_url",
+    "x_handle",
+    "mastodon_handle",
+    "bluesky_handle",
+    "digest_frequency",
+    "notify_suggestion_updates",
+    "notify_policy_updates",
+    "hide_from_leaderboards",
+)
+
+
+@transaction.atomic
+def profile_update(*, user: User, **changes) -> User:
+    """Update the profile fields a person may change themselves; anything else is refused."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a profile field: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        if field in ("x_handle", "mastodon_handle") and value:
+            value = value.strip()
+        setattr(user, field, value)
+    user.full_clean(exclude=["password", "username", "email"])
+    user.save()
+    return user

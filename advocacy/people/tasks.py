@@ -1,0 +1,15 @@
+from celery import shared_task
+from django.core.management import call_command
+
+from .health import worker_heartbeat_record
+
+
+@shared_task(name="people.record_worker_heartbeat")
+def record_worker_heartbeat():
+    """Lets /healthz tell whether beat and a worker are alive."""
+    worker_heartbeat_record()
+
+
+@shared_task(name="people.clear_expired_sessions")
+def clear_expired_sessions():
+    call_command("clearsessions")

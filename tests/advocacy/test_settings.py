@@ -1,0 +1,120 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from advocacy.settings.env import envbool, envint, parse_database_url, validate_redis_url
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+GOOD_SECRET = "x7$kq" * 12
+
+
+def _run_django(args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in (
+            "DATABASE_URL",
+            "REDIS_URL",
+            "SECRET_KEY",
+            "DEBUG",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        )
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_it_rejects_a_boolean_that_is_not_one(monkeypatch):
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG='maybe' is not a boolean"):
+        envbool("DEBUG", True)
+
+
+@pytest.mark.parametrize("raw,expected", [("1", True), ("off", False), ("YES", True), ("", False)])
+def test_it_reads_booleans(monkeypatch, raw, expected):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert envbool("SOME_FLAG", not expected) is expected
+
+
+def test_it_rejects_numbers_out_of_range(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", "-3")
+    with pytest.raises(ImproperlyConfigured, match="below the minimum"):
+        envint("SOME_NUMBER", 1, minimum=0)
+    monkeypatch.setenv("SOME_NUMBER", "three")
+    with pytest.raises(ImproperlyConfigured, match="not a whole number"):
+        envint("SOME_NUMBER", 1)
+
+
+def test_it_parses_sqlite_urls():
+    relative = parse_database_url("sqlite:///var/db.sqlite3", base_dir=BASE_DIR)
+    assert relative.engine == "django.db.backends.sqlite3"
+    assert relative.name == str(BASE_DIR / "var/db.sqlite3")
+    assert parse_database_url("sqlite:////tmp/x.db", base_dir=BASE_DIR).name == "/tmp/x.db"
+
+
+def test_it_parses_postgres_urls():
+    url = parse_database_url("postgres://ann:p%40ss@db.internal:6543/advocacy?sslmode=require", base_dir=BASE_DIR)
+    config = url.as_django()
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["USER"], config["PASSWORD"]) == ("advocacy", "ann", "p@ss")
+    assert (config["HOST"], config["PORT"]) == ("db.internal", "6543")
+    assert config["OPTIONS"]["sslmode"] == "require"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "not a url",
+        "mysql://root@localhost/db",
+        "postgres://",
+        "postgres://host-without-db",
+        "postgres://user@host:notaport/db",
+        "sqlite://relative-without-third-slash",
+    ],
+)
+def test_it_rejects_malformed_database_urls(url):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        parse_database_url(url, base_dir=BASE_DIR)
+
+
+@pytest.mark.parametrize("url", ["http://localhost:6379", "redis://", "redis://host:port/0"])
+def test_it_rejects_malformed_redis_urls(url):
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        validate_redis_url("REDIS_URL", url)
+
+
+def test_it_refuses_to_start_with_nonsense_in_the_environment():
+    result = _run_django(["check"], DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+    result = _run_django(["check"], DATABASE_URL="postgres://nohost")
+    assert result.returncode != 0
+    assert "DATABASE_URL is malformed" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _run_django(["check"], DJANGO_SETTINGS_MODULE="advocacy.settings.production")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    result = _run_django(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_SETTINGS_MODULE="advocacy.settings.production",
+        SECRET_KEY=GOOD_SECRET,
+        ALLOWED_HOSTS="advocacy.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        VAR_DIR=str(tmp_path / "var"),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,28 @@
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import login_in_browser
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EXPECTED_SECTIONS = {
+    "employee": {"employee"},
+    "comms": {"employee", "comms"},
+    "hr": {"employee", "hr"},
+}
+
+
+@pytest.mark.parametrize("username", ["employee", "comms", "hr"])
+def test_each_demo_role_logs_in_and_sees_its_navigation(page, live_server, username):
+    call_command("seed_demo")
+    login_in_browser(page, live_server, username)
+    assert page.url == f"{live_server.url}/"
+    sections = set(page.locator(".site-nav [data-section]").evaluate_all("els => els.map(e => e.dataset.section)"))
+    assert sections == EXPECTED_SECTIONS[username]
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/")
+
+
+def test_a_wrong_password_shows_a_clear_message(page, live_server, alice):
+    login_in_browser(page, live_server, "alice", password="not-it")
+    assert "Please enter a correct username and password" in page.content()

@@ -1,0 +1,137 @@
+"""The cast every test shares, and the switches for tests that need real services.
+
+- alice: an employee in Engineering (the usual subject)
+- bob: another employee, in Sales (to prove people cannot see each other's private things)
+- casey: a comms admin (also an employee)
+- harper: HR (also an employee)
+- dan: a deactivated employee
+"""
+
+import os
+import shutil
+
+import pytest
+
+from advocacy.people.roles import Role
+
+from .factories import TeamFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+def missing_service(reason: str):
+    """Skip on a developer's machine; fail where the services are required (CI)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def engineering(db):
+    return TeamFactory(name="Engineering", slug="engineering")
+
+
+@pytest.fixture
+def sales(db):
+    return TeamFactory(name="Sales", slug="sales")
+
+
+@pytest.fixture
+def alice(engineering):
+    return UserFactory(username="alice", display_name="Alice Archer", team=engineering)
+
+
+@pytest.fixture
+def bob(sales):
+    return UserFactory(username="bob", display_name="Bob Baker", team=sales)
+
+
+@pytest.fixture
+def casey(db):
+    team = TeamFactory(name="Marketing", slug="marketing")
+    return UserFactory(username="casey", display_name="Casey Comms", team=team, roles=[Role.EMPLOYEE, Role.COMMS_ADMIN])
+
+
+@pytest.fixture
+def harper(db):
+    team = TeamFactory(name="People", slug="people")
+    return UserFactory(username="harper", display_name="Harper HR", team=team, roles=[Role.EMPLOYEE, Role.HR])
+
+
+@pytest.fixture
+def dan(engineering):
+    return UserFactory(username="dan", display_name="Dan Departed", team=engineering, is_active=False)
+
+
+@pytest.fixture
+def redis_url():
+    """A reachable Redis for tests that need the real thing (a test database, flushed afterwards)."""
+    import redis
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        missing_service(f"Redis is unreachable at {url}: {exc}")
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def postgres_only(settings):
+    if not settings.DATABASE_IS_POSTGRES:
+        missing_service("this test needs PostgreSQL (set DATABASE_URL=postgres://…)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM_PATH) and not os.path.exists(CHROMIUM_PATH):
+        if REQUIRE_BROWSER:
+            pytest.fail(f"REQUIRE_BROWSER=1 but Chromium is not at {CHROMIUM_PATH}", pytrace=False)
+        pytest.skip(f"Chromium not found at {CHROMIUM_PATH} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM must still be usable from tests.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def login_in_browser(page, live_server, username, password=None):
+    from django.conf import settings
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password or settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
