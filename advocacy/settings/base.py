@@ -43,6 +43,11 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "advocacy.people",
+    "content_library",
+    "guidelines",
+    "sharing",
+    "metrics",
+    "draws",
 ]
 
 MIDDLEWARE = [

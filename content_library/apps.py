@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ContentLibraryConfig(AppConfig):
+    name = "content_library"
+    verbose_name = "Content library"
