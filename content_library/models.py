@@ -112,6 +112,9 @@ class PostCaption(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "network"], name="one_caption_per_network")]
 
+    def __str__(self) -> str:
+        return f"{self.get_network_display()} caption for {self.post_id}"
+
 
 class PostImage(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
@@ -126,6 +129,9 @@ class PostImage(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return self.alt_text
+
 
 class PostTransition(models.Model):
     """One step of the approval workflow: who moved the post, from what to what, and why."""
@@ -139,6 +145,9 @@ class PostTransition(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} → {self.to_status}"
 
 
 class Suggestion(models.Model):
@@ -165,3 +174,6 @@ class Suggestion(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.url or self.text[:60]
