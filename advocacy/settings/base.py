@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "guidelines",
     "sharing",
     "metrics",
+    "leaderboard",
     "draws",
 ]
 
