@@ -96,9 +96,10 @@ def clean_uploaded_image(
                         code="too_many_pixels",
                     )
                 probe.verify()
-            _check_no_trailing_data(data, image_format)
             with Image.open(io.BytesIO(data)) as image:
+                # Decode fully first, so a cut-off file is reported as incomplete, not as a polyglot.
                 image.load()
+                _check_no_trailing_data(data, image_format)
                 image = ImageOps.exif_transpose(image)
                 return _reencode(image, image_format)
     except ValidationError:

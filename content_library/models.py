@@ -162,6 +162,7 @@ class Suggestion(models.Model):
     url = models.URLField(max_length=2000, blank=True, validators=[http_url_validator])
     text = models.TextField(max_length=5000, blank=True)
     image = models.ImageField(upload_to="suggestions/%Y/%m/", blank=True)
+    image_alt_text = models.CharField(max_length=300, blank=True)
     draft_caption = models.TextField(max_length=3000, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     reviewed_by = models.ForeignKey(
@@ -177,3 +178,13 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.url or self.text[:60]
+
+
+class LibraryVisit(models.Model):
+    """When a person last opened the feed, for the "new since your last visit" count."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_visit")
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw the library at {self.seen_at:%Y-%m-%d %H:%M}"

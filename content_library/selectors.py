@@ -1,10 +1,37 @@
-"""Reads for the content library."""
+"""Reads for the content library.
+
+"Live" and "visible to this person" are defined once here (post_live_q,
+post_visible_to_q); the feed page, the detail page, the API and the nav badge all
+use them, so a post an employee may not see is unreachable everywhere.
+"""
 
 import re
+from datetime import UTC, date, datetime, timedelta
 
-from .models import Post
+from django.core.files.storage import default_storage
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Length
+from django.http import Http404
+from django.utils import timezone
+
+from advocacy.networks import Network
+
+from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, Suggestion, Topic
+from .renditions import RENDITIONS, rendition_size
 
 _HASHTAG = re.compile(r"#?([^\s#]+)")
+
+# The longest caption each network takes; the feed's network filter shows posts whose
+# caption (the network's override, or else the general one) fits.
+CAPTION_LIMITS: dict[str, int | None] = {
+    Network.LINKEDIN: 3000,
+    Network.X: 280,
+    Network.FACEBOOK: 63206,
+    Network.MASTODON: 500,
+    Network.BLUESKY: 300,
+    Network.EMAIL: None,
+}
+FEED_PAGE_SIZE = 12
 
 
 def hashtags_parse(raw: str) -> list[str]:
@@ -28,3 +55,252 @@ def post_caption_for(*, post: Post, network: str) -> str:
         if caption.network == network:
             return caption.text
     return post.suggested_caption
+
+
+def post_captions_by_network(*, post: Post) -> dict[str, str]:
+    """{network: suggested caption} for every network, overrides applied."""
+    return {network.value: post_caption_for(post=post, network=network.value) for network in Network}
+
+
+# --- Visibility ---------------------------------------------------------------
+
+
+def post_live_q(*, now: datetime | None = None, prefix: str = "") -> Q:
+    """Approved, published (publish_at <= now) and not expired (now < expires_at; no expiry = never).
+
+    A post with no publish_at is not scheduled, so it is not live even when approved.
+    prefix ("posts__") applies the rule across a relation, e.g. to count a campaign's live posts.
+    """
+    now = now or timezone.now()
+    return Q(
+        **{
+            f"{prefix}status": Post.Status.APPROVED,
+            f"{prefix}publish_at__isnull": False,
+            f"{prefix}publish_at__lte": now,
+        }
+    ) & (Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now}))
+
+
+def post_visible_to_q(*, user, now: datetime | None = None) -> Q:
+    """Live, and aimed at everyone or at the person's team."""
+    targeted = Q(target_everyone=True)
+    team_id = getattr(user, "team_id", None)
+    if team_id is not None:
+        # Exists rather than a join, so a post aimed at several teams is never counted twice.
+        targeted |= Q(
+            Exists(Post.target_teams.through.objects.filter(post_id=OuterRef("pk"), team_id=team_id)),
+        )
+    return post_live_q(now=now) & targeted
+
+
+def _with_share_marker(posts: QuerySet[Post], *, user, network: str | None = None) -> QuerySet[Post]:
+    from sharing.models import Share
+
+    shares = Share.objects.filter(post_id=OuterRef("pk"), user_id=user.pk)
+    if network:
+        shares = shares.filter(network=network)
+    return posts.annotate(already_shared=Exists(shares))
+
+
+def _with_display_relations(posts: QuerySet[Post]) -> QuerySet[Post]:
+    return posts.select_related("campaign", "suggested_by").prefetch_related(
+        Prefetch("images", queryset=PostImage.objects.order_by("position", "id")),
+        Prefetch("topics", queryset=Topic.objects.order_by("name")),
+        Prefetch("captions", queryset=PostCaption.objects.order_by("network")),
+    )
+
+
+def post_feed(
+    *,
+    user,
+    topic: str | Topic | None = None,
+    campaign: str | Campaign | None = None,
+    content_type: str | None = None,
+    network: str | None = None,
+    search: str | None = None,
+) -> QuerySet[Post]:
+    """The posts a person may share, featured first then newest, with what a card needs loaded.
+
+    Each post carries ``already_shared`` (on the chosen network when one is given).
+    topic and campaign are objects or slugs; network keeps posts whose caption fits it.
+    """
+    posts = Post.objects.filter(post_visible_to_q(user=user))
+    if topic:
+        topic_slug = topic.slug if isinstance(topic, Topic) else topic
+        posts = posts.filter(Exists(Post.topics.through.objects.filter(post_id=OuterRef("pk"), topic__slug=topic_slug)))
+    if campaign:
+        posts = posts.filter(campaign__slug=campaign.slug if isinstance(campaign, Campaign) else campaign)
+    if content_type:
+        posts = posts.filter(content_type=content_type)
+    if network:
+        posts = posts.annotate(caption_length=Length("suggested_caption")).filter(_caption_fits_q(network))
+    if search and search.strip():
+        posts = posts.filter(_search_q(search.strip()))
+    posts = _with_share_marker(posts, user=user, network=network)
+    return _with_display_relations(posts).order_by("-is_featured", "-publish_at", "-id")
+
+
+def _caption_fits_q(network: str) -> Q:
+    limit = CAPTION_LIMITS.get(network)
+    if limit is None:
+        return Q()
+    override = PostCaption.objects.filter(post_id=OuterRef("pk"), network=network)
+    fitting_override = override.annotate(length=Length("text")).filter(length__lte=limit)
+    return Q(Exists(fitting_override)) | (~Q(Exists(override)) & Q(caption_length__lte=limit))
+
+
+def _search_q(search: str) -> Q:
+    in_captions = PostCaption.objects.filter(post_id=OuterRef("pk"), text__icontains=search)
+    return (
+        Q(title__icontains=search)
+        | Q(body__icontains=search)
+        | Q(suggested_caption__icontains=search)
+        | Q(Exists(in_captions))
+    )
+
+
+def post_get_for_employee(*, user, slug: str) -> Post:
+    """The post at this slug if this person may see it now; Http404 otherwise (whatever the reason)."""
+    posts = _with_display_relations(_with_share_marker(Post.objects.filter(post_visible_to_q(user=user)), user=user))
+    post = posts.filter(slug=slug).first()
+    if post is None:
+        raise Http404("No such post in your library.")
+    return post
+
+
+def library_new_count(*, user) -> int:
+    """How many posts this person may see that went live since they last opened the feed (one query)."""
+    last_seen = Subquery(LibraryVisit.objects.filter(user_id=user.pk).values("seen_at")[:1])
+    epoch = Value(datetime(2000, 1, 1, tzinfo=UTC))
+    return (
+        Post.objects.filter(post_visible_to_q(user=user))
+        .annotate(last_seen=Coalesce(last_seen, epoch))
+        .filter(publish_at__gt=F("last_seen"))
+        .count()
+    )
+
+
+def library_last_visit(*, user) -> datetime | None:
+    return LibraryVisit.objects.filter(user_id=user.pk).values_list("seen_at", flat=True).first()
+
+
+# --- Images -------------------------------------------------------------------
+
+
+def image_rendition(*, image: PostImage, size: str = "thumb") -> dict:
+    """{"url", "width", "height", "alt", "pending"} for a rendition, or the original while it is pending."""
+    name = (image.renditions or {}).get(size)
+    if name and size in RENDITIONS:
+        width, height = rendition_size(image.width, image.height, RENDITIONS[size])
+        return {
+            "url": default_storage.url(name),
+            "width": width,
+            "height": height,
+            "alt": image.alt_text,
+            "pending": False,
+        }
+    return {
+        "url": image.image.url,
+        "width": image.width,
+        "height": image.height,
+        "alt": image.alt_text,
+        "pending": True,
+    }
+
+
+def post_preview_image(*, post: Post, size: str = "1200x627") -> dict | None:
+    """The post's first image as {"url", "width", "height", "alt"} (a relative URL), or None without images.
+
+    The rendition of the requested size when it is ready; the original while it is pending.
+    """
+    images = list(post.images.all())
+    if not images:
+        return None
+    first = min(images, key=lambda image: (image.position, image.id))
+    best = image_rendition(image=first, size=size)
+    return {key: best[key] for key in ("url", "width", "height", "alt")}
+
+
+# --- Comms workspace ----------------------------------------------------------
+
+
+def post_list_for_comms(*, status: str | None = None, search: str | None = None) -> QuerySet[Post]:
+    posts = _with_display_relations(Post.objects.all()).prefetch_related("target_teams")
+    if status:
+        posts = posts.filter(status=status)
+    if search and search.strip():
+        posts = posts.filter(_search_q(search.strip()))
+    return posts.order_by("-updated_at", "-id")
+
+
+def post_get_for_comms(*, post_id: int) -> Post:
+    posts = _with_display_relations(Post.objects.all()).prefetch_related(
+        "target_teams",
+        Prefetch("transitions", queryset=PostTransition.objects.select_related("actor").order_by("created_at", "id")),
+    )
+    post = posts.filter(pk=post_id).select_related("created_by").first()
+    if post is None:
+        raise Http404("No such post.")
+    return post
+
+
+def review_queue() -> dict:
+    """Submitted posts (oldest first) and pending suggestions (oldest first), with what the queue shows."""
+    submitted = (
+        _with_display_relations(Post.objects.filter(status=Post.Status.SUBMITTED))
+        .select_related("created_by")
+        .order_by("updated_at", "id")
+    )
+    suggestions = Suggestion.objects.filter(status=Suggestion.Status.PENDING).select_related("author", "author__team")
+    return {"posts": submitted, "suggestions": suggestions.order_by("created_at", "id")}
+
+
+def post_calendar(*, start: date, days: int = 42) -> dict:
+    """Publish and expiry events of approved and submitted posts between start and start + days, by day."""
+    tz = timezone.get_current_timezone()
+    begin = datetime.combine(start, datetime.min.time(), tzinfo=tz)
+    end = begin + timedelta(days=days)
+    active = [Post.Status.APPROVED, Post.Status.SUBMITTED]
+    posts = (
+        Post.objects.filter(status__in=active)
+        .filter(Q(publish_at__gte=begin, publish_at__lt=end) | Q(expires_at__gte=begin, expires_at__lt=end))
+        .select_related("campaign")
+        .order_by("publish_at", "id")
+    )
+    events: dict[date, list[dict]] = {}
+    for post in posts:
+        for kind, moment in (("publishes", post.publish_at), ("expires", post.expires_at)):
+            if moment and begin <= moment < end:
+                day = timezone.localtime(moment, tz).date()
+                events.setdefault(day, []).append({"kind": kind, "at": moment, "post": post})
+    for day_events in events.values():
+        day_events.sort(key=lambda event: event["at"])
+    unscheduled = Post.objects.filter(status__in=active, publish_at__isnull=True).order_by("-updated_at")
+    return {
+        "start": start,
+        "end": (end - timedelta(days=1)).date(),
+        "days": sorted(events.items()),
+        "unscheduled": unscheduled,
+    }
+
+
+def campaign_list() -> QuerySet[Campaign]:
+    return Campaign.objects.annotate(
+        post_count=Count("posts", distinct=True),
+        live_count=Count("posts", filter=post_live_q(prefix="posts__"), distinct=True),
+    ).order_by(F("starts_on").desc(nulls_last=True), "name")
+
+
+def campaign_choices_for_feed(*, user) -> QuerySet[Campaign]:
+    """Campaigns with at least one post this person can see (the feed's filter menu)."""
+    visible = Post.objects.filter(post_visible_to_q(user=user), campaign_id=OuterRef("pk"))
+    return Campaign.objects.filter(Exists(visible)).order_by("name")
+
+
+def topic_choices_for_feed(*, user) -> QuerySet[Topic]:
+    visible = Post.objects.filter(post_visible_to_q(user=user), topics=OuterRef("pk"))
+    return Topic.objects.filter(Exists(visible)).order_by("name")
+
+
+def suggestion_list_for_author(*, user) -> QuerySet[Suggestion]:
+    return Suggestion.objects.filter(author=user).select_related("post").order_by("-created_at", "-id")

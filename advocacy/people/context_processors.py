@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from advocacy.navigation import NAVIGATION, SECTION_TITLES
 
@@ -14,7 +15,10 @@ def navigation(request):
             continue
         url = reverse(item.url_name)
         is_current = current == url or (url != "/" and current.startswith(url))
-        sections.setdefault(item.section, []).append({"label": item.label, "url": url, "current": is_current})
+        entry = {"label": item.label, "url": url, "current": is_current}
+        if item.badge:
+            entry["badge"] = import_string(item.badge)(user=user)
+        sections.setdefault(item.section, []).append(entry)
     return {
         "nav_sections": [{"key": key, "title": SECTION_TITLES[key], "items": items} for key, items in sections.items()]
     }

@@ -1,0 +1,341 @@
+"""The comms workspace: write and review posts, plan the calendar, run campaigns."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from advocacy.people.access import permission_required
+from advocacy.people.roles import COMMS_WORKSPACE
+
+from .forms import (
+    CampaignForm,
+    ImageAddForm,
+    PostForm,
+    ScheduleForm,
+    SuggestionReviewForm,
+    TransitionForm,
+)
+from .models import Campaign, Post, PostImage, Suggestion
+from .selectors import (
+    campaign_list,
+    post_calendar,
+    post_captions_by_network,
+    post_get_for_comms,
+    post_list_for_comms,
+    post_required_hashtags,
+    review_queue,
+)
+from .services import (
+    ALLOWED_TRANSITIONS,
+    campaign_create,
+    campaign_update,
+    post_archive_many,
+    post_create,
+    post_image_add,
+    post_image_remove,
+    post_schedule,
+    post_transition,
+    post_update,
+    suggestion_approve,
+    suggestion_reject,
+    topic_get_or_create,
+)
+from .views import form_errors_from
+
+TRANSITION_LABELS = {
+    Post.Status.SUBMITTED: "Submit for review",
+    Post.Status.APPROVED: "Approve",
+    Post.Status.REJECTED: "Reject",
+    Post.Status.DRAFT: "Back to draft",
+    Post.Status.ARCHIVED: "Archive",
+}
+
+
+def _topics_from(form) -> list:
+    topics = list(form.cleaned_data.get("topics") or [])
+    for name in (form.cleaned_data.get("new_topics") or "").split(","):
+        if name.strip():
+            topics.append(topic_get_or_create(name=name))
+    return topics
+
+
+@permission_required(COMMS_WORKSPACE)
+def post_list(request):
+    status = request.GET.get("status") or ""
+    if status not in Post.Status.values:
+        status = ""
+    search = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "content_library/comms/post_list.html",
+        {
+            "posts": post_list_for_comms(status=status or None, search=search),
+            "status": status,
+            "q": search,
+            "statuses": Post.Status.choices,
+        },
+    )
+
+
+@permission_required(COMMS_WORKSPACE)
+@require_POST
+def post_archive(request):
+    ids = [value for value in request.POST.getlist("post") if value.isdigit()]
+    if not ids:
+        messages.error(request, "Select at least one post to archive.")
+        return redirect("content_library:comms_post_list")
+    moved = post_archive_many(post_ids=ids, actor=request.user, note=request.POST.get("note", "")[:2000])
+    messages.success(request, f"{moved} post{'s' if moved != 1 else ''} archived.")
+    return redirect("content_library:comms_post_list")
+
+
+def _post_form_view(request, *, post: Post | None):
+    form = PostForm(request.POST or None, request.FILES or None, instance=post)
+    if request.method == "POST" and form.is_valid():
+        saved = None
+        try:
+            topics = _topics_from(form)
+            fields = form.post_fields()
+            if post is None:
+                saved = post_create(
+                    actor=request.user,
+                    title=form.cleaned_data["title"],
+                    topics=topics,
+                    target_teams=list(form.cleaned_data["target_teams"]),
+                    captions=form.captions(),
+                    **fields,
+                )
+            else:
+                saved = post_update(
+                    post=post,
+                    actor=request.user,
+                    title=form.cleaned_data["title"],
+                    topics=topics,
+                    target_teams=list(form.cleaned_data["target_teams"]),
+                    captions=form.captions(),
+                    **fields,
+                )
+            if form.cleaned_data.get("image"):
+                post_image_add(
+                    post=saved,
+                    upload=form.cleaned_data["image"],
+                    alt_text=form.cleaned_data["image_alt_text"],
+                    actor=request.user,
+                )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+            if post is None and saved is not None:
+                # The post itself was saved; only the image was refused. Edit from here.
+                messages.error(request, "The post is saved, but the image was refused: " + " ".join(exc.messages))
+                return redirect("content_library:comms_post_edit", pk=saved.pk)
+        else:
+            messages.success(request, "Post saved.")
+            return redirect("content_library:comms_post_detail", pk=saved.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "content_library/comms/post_form.html", {"form": form, "post": post}, status=status)
+
+
+@permission_required(COMMS_WORKSPACE)
+def post_new(request):
+    return _post_form_view(request, post=None)
+
+
+@permission_required(COMMS_WORKSPACE)
+def post_edit(request, pk):
+    return _post_form_view(request, post=post_get_for_comms(post_id=pk))
+
+
+def _post_page(request, post: Post, *, status=200, **forms):
+    context = {
+        "post": post,
+        "images": list(post.images.all()),
+        "captions_by_network": post_captions_by_network(post=post),
+        "required_hashtags": post_required_hashtags(post=post),
+        "transitions": list(post.transitions.all()),
+        "next_steps": [
+            (to_status, TRANSITION_LABELS[to_status]) for to_status in sorted(ALLOWED_TRANSITIONS[post.status])
+        ],
+        "image_form": forms.get("image_form") or ImageAddForm(),
+        "schedule_form": forms.get("schedule_form")
+        or ScheduleForm(
+            initial={
+                "publish_at": post.publish_at and timezone.localtime(post.publish_at),
+                "expires_at": post.expires_at and timezone.localtime(post.expires_at),
+            }
+        ),
+        "transition_form": forms.get("transition_form") or TransitionForm(),
+        "can_add_image": len(post.images.all()) < 4,
+    }
+    return render(request, "content_library/comms/post_detail.html", context, status=status)
+
+
+@permission_required(COMMS_WORKSPACE)
+def post_detail(request, pk):
+    return _post_page(request, post_get_for_comms(post_id=pk))
+
+
+@permission_required(COMMS_WORKSPACE)
+@require_POST
+def post_transition_view(request, pk):
+    post = post_get_for_comms(post_id=pk)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            post_transition(
+                post=post, to_status=form.cleaned_data["to_status"], actor=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, f"The post is now {post.get_status_display().lower()}.")
+            if request.POST.get("back") == "review":
+                return redirect("content_library:comms_review")
+            return redirect("content_library:comms_post_detail", pk=post.pk)
+    return _post_page(request, post, status=400, transition_form=form)
+
+
+@permission_required(COMMS_WORKSPACE)
+@require_POST
+def post_schedule_view(request, pk):
+    post = post_get_for_comms(post_id=pk)
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            post_schedule(
+                post=post,
+                actor=request.user,
+                publish_at=form.cleaned_data["publish_at"],
+                expires_at=form.cleaned_data["expires_at"],
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, "Schedule saved.")
+            return redirect("content_library:comms_post_detail", pk=post.pk)
+    return _post_page(request, post_get_for_comms(post_id=pk), status=400, schedule_form=form)
+
+
+@permission_required(COMMS_WORKSPACE)
+@require_POST
+def post_image_add_view(request, pk):
+    post = post_get_for_comms(post_id=pk)
+    form = ImageAddForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            post_image_add(
+                post=post, upload=form.cleaned_data["image"], alt_text=form.cleaned_data["alt_text"], actor=request.user
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, "Image added; network sizes are being made.")
+            return redirect("content_library:comms_post_detail", pk=post.pk)
+    return _post_page(request, post, status=400, image_form=form)
+
+
+@permission_required(COMMS_WORKSPACE)
+@require_POST
+def post_image_remove_view(request, pk):
+    image = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)
+    post_image_remove(image=image, actor=request.user)
+    messages.success(request, "Image removed.")
+    return redirect("content_library:comms_post_detail", pk=image.post_id)
+
+
+@permission_required(COMMS_WORKSPACE)
+def review(request):
+    queue = review_queue()
+    return render(
+        request,
+        "content_library/comms/review.html",
+        {"posts": queue["posts"], "suggestions": queue["suggestions"]},
+    )
+
+
+@permission_required(COMMS_WORKSPACE)
+@require_POST
+def suggestion_review(request, pk):
+    suggestion = get_object_or_404(Suggestion.objects.select_related("author"), pk=pk)
+    form = SuggestionReviewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "approve":
+                post = suggestion_approve(
+                    suggestion=suggestion,
+                    reviewer=request.user,
+                    note=data["note"],
+                    title=data["title"],
+                    publish_at=timezone.now() if data["publish_now"] else None,
+                )
+                messages.success(request, f"Suggestion approved: “{post.title}” is in the library.")
+            else:
+                suggestion_reject(suggestion=suggestion, reviewer=request.user, note=data["note"])
+                messages.success(request, "Suggestion declined; its author will see your note.")
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+            queue = review_queue()
+            return render(
+                request,
+                "content_library/comms/review.html",
+                {"posts": queue["posts"], "suggestions": queue["suggestions"], "failed": suggestion.pk},
+                status=400,
+            )
+        return redirect("content_library:comms_review")
+    messages.error(request, "Choose approve or reject.")
+    return redirect("content_library:comms_review")
+
+
+@permission_required(COMMS_WORKSPACE)
+def calendar(request):
+    try:
+        start = date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        start = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    context = post_calendar(start=start)
+    context["previous"] = start - timedelta(days=42)
+    context["next"] = start + timedelta(days=42)
+    return render(request, "content_library/comms/calendar.html", context)
+
+
+@permission_required(COMMS_WORKSPACE)
+def campaigns(request):
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = campaign_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, f"Campaign “{campaign.name}” created.")
+            return redirect("content_library:comms_campaigns")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "content_library/comms/campaigns.html", {"campaigns": campaign_list(), "form": form}, status=status
+    )
+
+
+@permission_required(COMMS_WORKSPACE)
+def campaign_edit(request, pk):
+    campaign = Campaign.objects.filter(pk=pk).first()
+    if campaign is None:
+        raise Http404("No such campaign.")
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign_update(campaign=campaign, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, "Campaign saved.")
+            return redirect("content_library:comms_campaigns")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "content_library/comms/campaign_form.html", {"form": form, "campaign": campaign}, status=status
+    )

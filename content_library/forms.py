@@ -1,0 +1,241 @@
+from django import forms
+from django.conf import settings
+
+from advocacy.imaging import clean_uploaded_image
+from advocacy.networks import Network
+from advocacy.people.models import Team
+
+from .models import Campaign, Post, Suggestion, Topic
+from .selectors import CAPTION_LIMITS
+
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
+
+
+def _image_help() -> str:
+    return f"JPEG, PNG or WebP, up to {settings.CONTENT_IMAGE_MAX_BYTES // (1024 * 1024)} MB."
+
+
+class CleanImageMixin:
+    """Decode the upload while validating the form, so a refused image is a field error and nothing is saved."""
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if not upload or not hasattr(upload, "read"):
+            return upload
+        clean = clean_uploaded_image(
+            upload, max_bytes=settings.CONTENT_IMAGE_MAX_BYTES, max_pixels=settings.CONTENT_IMAGE_MAX_PIXELS
+        )
+        return clean.as_django_file()
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class FeedFilterForm(forms.Form):
+    """The feed's filters; invalid values are simply ignored (a stale link still shows the feed)."""
+
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    topic = forms.ChoiceField(required=False)
+    campaign = forms.ChoiceField(required=False)
+    content_type = forms.ChoiceField(required=False, label="Type")
+    network = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, topics=(), campaigns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget = forms.TextInput(attrs={"type": "search", "placeholder": "Title, text or caption"})
+        self.fields["topic"].choices = [("", "All topics")] + [(t.slug, t.name) for t in topics]
+        self.fields["campaign"].choices = [("", "All campaigns")] + [(c.slug, c.name) for c in campaigns]
+        self.fields["content_type"].choices = [("", "All types"), *Post.ContentType.choices]
+        self.fields["network"].choices = [("", "Any network"), *Network.choices]
+
+    def filters(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "search": data.get("q") or None,
+            "topic": data.get("topic") or None,
+            "campaign": data.get("campaign") or None,
+            "content_type": data.get("content_type") or None,
+            "network": data.get("network") or None,
+        }
+
+
+class PostForm(CleanImageMixin, forms.ModelForm):
+    """The comms editor: content, per-network captions, targeting, schedule, and optionally a first image."""
+
+    new_topics = forms.CharField(
+        required=False, max_length=200, help_text="Comma-separated; created if they do not exist yet."
+    )
+    image = forms.FileField(
+        required=False,
+        label="Add an image",
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT, "data-preview-image": ""}),
+    )
+    image_alt_text = forms.CharField(required=False, max_length=300, label="Image description (alt text)")
+
+    class Meta:
+        model = Post
+        fields = [
+            "title",
+            "body",
+            "destination_url",
+            "content_type",
+            "topics",
+            "campaign",
+            "is_featured",
+            "suggested_caption",
+            "caption_editable",
+            "hashtags",
+            "target_everyone",
+            "target_teams",
+            "publish_at",
+            "expires_at",
+        ]
+        labels = {
+            "destination_url": "Link (article, job posting, product page)",
+            "is_featured": "Feature at the top of the feed",
+            "target_everyone": "Show to everyone",
+            "target_teams": "…or only to these teams",
+            "publish_at": "Publish at",
+            "expires_at": "Expires at",
+        }
+        help_texts = {
+            "publish_at": "Leave empty to keep it unscheduled; an approved post goes live at this time.",
+            "expires_at": "Leave empty to keep it in the feed until archived.",
+        }
+        widgets = {
+            "topics": forms.CheckboxSelectMultiple,
+            "target_teams": forms.CheckboxSelectMultiple,
+            "publish_at": DateTimeLocalInput(),
+            "expires_at": DateTimeLocalInput(),
+            "body": forms.Textarea(attrs={"rows": 4}),
+            "suggested_caption": forms.Textarea(attrs={"rows": 4, "data-caption": "default"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Topic.objects.order_by("name")
+        self.fields["target_teams"].queryset = Team.objects.order_by("name")
+        self.fields["campaign"].queryset = Campaign.objects.order_by("name")
+        self.fields["image"].help_text = _image_help()
+        self.fields["title"].widget.attrs["data-preview-title"] = ""
+        self.fields["hashtags"].widget.attrs["data-preview-hashtags"] = ""
+        self.fields["destination_url"].widget.attrs["data-preview-link"] = ""
+        self.fields["destination_url"].assume_scheme = "https"
+        existing = {}
+        if self.instance.pk:
+            existing = {caption.network: caption.text for caption in self.instance.captions.all()}
+        self.caption_field_names = []
+        for network in Network:
+            name = f"caption_{network.value}"
+            limit = CAPTION_LIMITS.get(network.value)
+            self.fields[name] = forms.CharField(
+                required=False,
+                max_length=3000,
+                label=f"{network.label} caption",
+                initial=existing.get(network.value, ""),
+                help_text=f"Up to {limit:,} characters." if limit else "",
+                widget=forms.Textarea(
+                    attrs={
+                        "rows": 2,
+                        "data-caption": network.value,
+                        "data-limit": limit or "",
+                        "data-label": network.label,
+                    }
+                ),
+            )
+            self.caption_field_names.append(name)
+
+    def caption_fields(self):
+        return [self[name] for name in self.caption_field_names]
+
+    def main_fields(self):
+        hidden = {*self.caption_field_names, "image", "image_alt_text"}
+        return [field for field in self.visible_fields() if field.name not in hidden]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("image") and not (data.get("image_alt_text") or "").strip():
+            self.add_error("image_alt_text", "Describe the image for people who cannot see it.")
+        publish_at, expires_at = data.get("publish_at"), data.get("expires_at")
+        if publish_at and expires_at and expires_at <= publish_at:
+            self.add_error("expires_at", "The post must expire after it is published.")
+        return data
+
+    def captions(self) -> dict[str, str]:
+        return {network.value: self.cleaned_data.get(f"caption_{network.value}", "") for network in Network}
+
+    def post_fields(self) -> dict:
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields if name not in ("topics", "target_teams")}
+        fields.pop("title")
+        return fields
+
+
+class ImageAddForm(CleanImageMixin, forms.Form):
+    image = forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}))
+    alt_text = forms.CharField(max_length=300, label="Image description (alt text)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = _image_help()
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=Post.Status.choices, widget=forms.HiddenInput)
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(required=False, widget=DateTimeLocalInput(), label="Publish at")
+    expires_at = forms.DateTimeField(required=False, widget=DateTimeLocalInput(), label="Expires at")
+
+
+class SuggestionReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.HiddenInput)
+    title = forms.CharField(required=False, max_length=200, label="Post title")
+    publish_now = forms.BooleanField(required=False, initial=True, label="Publish now")
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SuggestionForm(CleanImageMixin, forms.ModelForm):
+    image = forms.FileField(required=False, widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}))
+
+    class Meta:
+        model = Suggestion
+        fields = ["url", "text", "image", "image_alt_text", "draft_caption"]
+        labels = {
+            "url": "Link",
+            "text": "What is it about?",
+            "image_alt_text": "Image description (alt text)",
+            "draft_caption": "Draft caption",
+        }
+        widgets = {"text": forms.Textarea(attrs={"rows": 4}), "draft_caption": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["url"].assume_scheme = "https"
+        self.fields["image"].help_text = _image_help()
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "hashtag", "description", "starts_on", "ends_on"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "The campaign must end on or after its first day.")
+        return data

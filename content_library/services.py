@@ -1,0 +1,464 @@
+"""Writes for the content library. Views, the API, the admin, the demo seeder and tasks all come here."""
+
+import logging
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import Truncator, slugify
+
+from advocacy.imaging import clean_uploaded_image
+from advocacy.networks import Network
+from advocacy.people.roles import COMMS_WORKSPACE
+
+from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, Suggestion, Topic
+from .renditions import RENDITIONS, make_renditions
+
+logger = logging.getLogger(__name__)
+
+MAX_IMAGES_PER_POST = 4
+Status = Post.Status
+
+# Where each status may go next. Only comms admins move posts at all (employees
+# propose content through suggestions), so the graph is the whole rule.
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    Status.DRAFT: {Status.SUBMITTED, Status.ARCHIVED},
+    Status.SUBMITTED: {Status.APPROVED, Status.REJECTED, Status.DRAFT, Status.ARCHIVED},
+    Status.APPROVED: {Status.ARCHIVED},
+    Status.REJECTED: {Status.DRAFT, Status.ARCHIVED},
+    Status.ARCHIVED: {Status.DRAFT},
+}
+
+POST_FIELDS = (
+    "title",
+    "body",
+    "destination_url",
+    "content_type",
+    "campaign",
+    "is_featured",
+    "suggested_caption",
+    "caption_editable",
+    "hashtags",
+    "target_everyone",
+    "publish_at",
+    "expires_at",
+)
+
+
+def _require_comms(actor) -> None:
+    if actor is None or not actor.is_active or not actor.has_perm(COMMS_WORKSPACE):
+        raise PermissionDenied("Only comms admins curate the library.")
+
+
+def destination_url_clean(url: str, *, field: str = "destination_url") -> str:
+    """Only absolute http(s) links are ever stored (no javascript:, data: or relative links)."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValidationError({field: "Enter a full link starting with http:// or https://."})
+    return url
+
+
+# Paths under /library/ that a post slug must not shadow.
+RESERVED_SLUGS = {"suggest", "suggestions", "new", "api"}
+
+
+def _unique_slug(model, text: str, *, max_length: int, exclude_pk=None) -> str:
+    base = slugify(text)[: max_length - 8].strip("-") or "post"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-post"
+    slug, n = base, 2
+    others = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
+    while others.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _check_targeting(post: Post, target_teams) -> None:
+    if not post.target_everyone and not list(target_teams):
+        raise ValidationError({"target_teams": "Choose at least one team, or show the post to everyone."})
+
+
+def _check_schedule(publish_at: datetime | None, expires_at: datetime | None) -> None:
+    if publish_at and expires_at and expires_at <= publish_at:
+        raise ValidationError({"expires_at": "The post must expire after it is published."})
+
+
+def _set_captions(post: Post, captions: dict[str, str]) -> None:
+    for network, text in captions.items():
+        if network not in Network.values:
+            raise ValidationError({"captions": f"Unknown network {network!r}."})
+        text = (text or "").strip()
+        if text:
+            PostCaption.objects.update_or_create(post=post, network=network, defaults={"text": text})
+        else:
+            PostCaption.objects.filter(post=post, network=network).delete()
+
+
+def _record(post: Post, *, from_status: str, to_status: str, actor, note: str = "") -> PostTransition:
+    return PostTransition.objects.create(
+        post=post, from_status=from_status, to_status=to_status, actor=actor, note=(note or "").strip()
+    )
+
+
+@transaction.atomic
+def post_create(
+    *,
+    actor,
+    title: str,
+    topics=(),
+    target_teams=(),
+    captions: dict[str, str] | None = None,
+    suggested_by=None,
+    **fields,
+) -> Post:
+    """Create a draft post (comms admins only). fields are any of POST_FIELDS; captions maps network -> override."""
+    _require_comms(actor)
+    unknown = set(fields) - set(POST_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a post field: {', '.join(sorted(unknown))}")
+    fields["destination_url"] = destination_url_clean(fields.get("destination_url", ""))
+    _check_schedule(fields.get("publish_at"), fields.get("expires_at"))
+    post = Post(
+        title=(title or "").strip(),
+        slug=_unique_slug(Post, title, max_length=220),
+        created_by=actor,
+        suggested_by=suggested_by,
+        status=Status.DRAFT,
+        **fields,
+    )
+    _check_targeting(post, target_teams)
+    post.full_clean()
+    post.save()
+    post.topics.set(topics)
+    post.target_teams.set(target_teams)
+    _set_captions(post, captions or {})
+    _record(post, from_status="", to_status=Status.DRAFT, actor=actor)
+    return post
+
+
+@transaction.atomic
+def post_update(
+    *, post: Post, actor, topics=None, target_teams=None, captions: dict[str, str] | None = None, **changes
+) -> Post:
+    """Edit a post's content, targeting or schedule; its status stays where it is."""
+    _require_comms(actor)
+    unknown = set(changes) - set(POST_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a post field: {', '.join(sorted(unknown))}")
+    if "destination_url" in changes:
+        changes["destination_url"] = destination_url_clean(changes["destination_url"])
+    for field, value in changes.items():
+        setattr(post, field, value.strip() if field == "title" else value)
+    _check_schedule(post.publish_at, post.expires_at)
+    _check_targeting(post, target_teams if target_teams is not None else post.target_teams.all())
+    post.full_clean()
+    post.save()
+    if topics is not None:
+        post.topics.set(topics)
+    if target_teams is not None:
+        post.target_teams.set(target_teams)
+    if captions is not None:
+        _set_captions(post, captions)
+    return post
+
+
+@transaction.atomic
+def post_schedule(*, post: Post, actor, publish_at: datetime | None, expires_at: datetime | None) -> Post:
+    """Set when a post goes live and when it leaves the feed (None: not scheduled / never expires)."""
+    return post_update(post=post, actor=actor, publish_at=publish_at, expires_at=expires_at)
+
+
+@transaction.atomic
+def post_transition(*, post: Post, to_status: str, actor, note: str = "") -> Post:
+    """Move a post along the workflow, recording who, when and why. Rejections need a note."""
+    _require_comms(actor)
+    locked = Post.objects.select_for_update().get(pk=post.pk)
+    if to_status not in Status.values:
+        raise ValidationError({"to_status": f"Unknown status {to_status!r}."})
+    if to_status not in ALLOWED_TRANSITIONS[locked.status]:
+        raise ValidationError(
+            {
+                "to_status": f"A {locked.get_status_display().lower()} post cannot become "
+                f"{Status(to_status).label.lower()}."
+            }
+        )
+    if to_status == Status.REJECTED and not (note or "").strip():
+        raise ValidationError({"note": "Say why the post is rejected, so its author can fix it."})
+    from_status = locked.status
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    _record(locked, from_status=from_status, to_status=to_status, actor=actor, note=note)
+    post.status, post.updated_at = locked.status, locked.updated_at
+    return post
+
+
+@transaction.atomic
+def post_archive_many(*, post_ids, actor, note: str = "") -> int:
+    """Archive every listed post that is not archived yet; returns how many moved."""
+    _require_comms(actor)
+    moved = 0
+    for post in Post.objects.select_for_update().filter(pk__in=list(post_ids)).exclude(status=Status.ARCHIVED):
+        post_transition(post=post, to_status=Status.ARCHIVED, actor=actor, note=note)
+        moved += 1
+    return moved
+
+
+def _queue_renditions(image_id: int) -> None:
+    from .tasks import make_renditions as task
+
+    transaction.on_commit(lambda: task.delay(image_id))
+
+
+@transaction.atomic
+def post_image_add(*, post: Post, upload, alt_text: str, actor) -> PostImage:
+    """Add an uploaded image (decoded, checked, re-encoded without metadata); renditions follow in the background."""
+    _require_comms(actor)
+    alt_text = (alt_text or "").strip()
+    if not alt_text:
+        raise ValidationError({"alt_text": "Describe the image for people who cannot see it."})
+    if post.images.count() >= MAX_IMAGES_PER_POST:
+        raise ValidationError({"image": f"A post has at most {MAX_IMAGES_PER_POST} images; remove one first."})
+    try:
+        clean = clean_uploaded_image(
+            upload, max_bytes=settings.CONTENT_IMAGE_MAX_BYTES, max_pixels=settings.CONTENT_IMAGE_MAX_PIXELS
+        )
+    except ValidationError as exc:
+        raise ValidationError({"image": exc.messages}) from None
+    last = post.images.order_by("-position").values_list("position", flat=True).first()
+    position = 0 if last is None else last + 1
+    image = PostImage(post=post, alt_text=alt_text[:300], position=position, width=clean.width, height=clean.height)
+    _save_with_file(image, "image", clean.as_django_file())
+    _queue_renditions(image.pk)
+    return image
+
+
+def _save_with_file(instance, field_name: str, django_file) -> None:
+    """Write the file, then the row; if the row cannot be written, the file goes too (nothing orphaned)."""
+    field = getattr(instance, field_name)
+    field.save(django_file.name, django_file, save=False)
+    try:
+        instance.save()
+    except Exception:
+        default_storage.delete(field.name)
+        raise
+
+
+@transaction.atomic
+def post_image_update(*, image: PostImage, actor, alt_text: str) -> PostImage:
+    _require_comms(actor)
+    alt_text = (alt_text or "").strip()
+    if not alt_text:
+        raise ValidationError({"alt_text": "Describe the image for people who cannot see it."})
+    image.alt_text = alt_text[:300]
+    image.save(update_fields=["alt_text"])
+    return image
+
+
+@transaction.atomic
+def post_image_remove(*, image: PostImage, actor) -> None:
+    """Delete an image and its files (once the deletion is committed)."""
+    _require_comms(actor)
+    names = [image.image.name, *(image.renditions or {}).values()]
+    image.delete()
+
+    def delete_files():
+        for name in names:
+            if name and default_storage.exists(name):
+                default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
+
+
+def post_image_make_renditions(*, image_id: int) -> dict[str, str]:
+    """Make the network renditions of one image. Safe to run twice: finished work is kept and reused."""
+    image = PostImage.objects.filter(pk=image_id).first()
+    if image is None or not image.image:
+        return {}
+    done = image.renditions or {}
+    if set(done) >= set(RENDITIONS) and all(default_storage.exists(name) for name in done.values()):
+        return done
+    original = image.image.name
+    with default_storage.open(original, "rb") as handle:
+        data = handle.read()
+    stem = PurePosixPath(original).stem
+    names = {}
+    for key, (content, _width, _height) in make_renditions(data).items():
+        name = f"posts/renditions/{image.pk}/{stem}-{key}.jpg"
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        names[key] = default_storage.save(name, ContentFile(content))
+    # Only if the image still has the same original: a replaced image gets its own task.
+    PostImage.objects.filter(pk=image.pk, image=original).update(renditions=names)
+    return names
+
+
+# --- Campaigns and topics -----------------------------------------------------
+
+CAMPAIGN_FIELDS = ("name", "hashtag", "description", "starts_on", "ends_on")
+
+
+@transaction.atomic
+def campaign_create(*, actor, name: str, **fields) -> Campaign:
+    _require_comms(actor)
+    unknown = set(fields) - set(CAMPAIGN_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a campaign field: {', '.join(sorted(unknown))}")
+    campaign = Campaign(
+        name=(name or "").strip(), slug=_unique_slug(Campaign, name, max_length=120), created_by=actor, **fields
+    )
+    _campaign_clean(campaign)
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, actor, **changes) -> Campaign:
+    _require_comms(actor)
+    unknown = set(changes) - set(CAMPAIGN_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a campaign field: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(campaign, field, value)
+    _campaign_clean(campaign)
+    campaign.save()
+    return campaign
+
+
+def _campaign_clean(campaign: Campaign) -> None:
+    campaign.hashtag = (campaign.hashtag or "").strip()
+    if campaign.hashtag and (" " in campaign.hashtag or len(campaign.hashtag.lstrip("#")) == 0):
+        raise ValidationError({"hashtag": "Enter one hashtag, without spaces."})
+    if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
+        raise ValidationError({"ends_on": "The campaign must end on or after its first day."})
+    campaign.full_clean()
+
+
+@transaction.atomic
+def topic_get_or_create(*, name: str) -> Topic:
+    name = " ".join((name or "").split())[:60]
+    if not name:
+        raise ValidationError({"topics": "A topic needs a name."})
+    existing = Topic.objects.filter(name__iexact=name).first()
+    if existing:
+        return existing
+    return Topic.objects.create(name=name, slug=_unique_slug(Topic, name, max_length=60))
+
+
+# --- Suggestions --------------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_create(
+    *, author, url: str = "", text: str = "", image=None, image_alt_text: str = "", draft_caption: str = ""
+) -> Suggestion:
+    """An employee proposes content: a link and/or text, an optional image, a draft caption."""
+    url = destination_url_clean(url, field="url")
+    text, draft_caption = (text or "").strip(), (draft_caption or "").strip()
+    image_alt_text = (image_alt_text or "").strip()
+    if not url and not text:
+        raise ValidationError({"url": "Add a link or some text (or both)."})
+    suggestion = Suggestion(author=author, url=url, text=text, draft_caption=draft_caption)
+    if image:
+        if not image_alt_text:
+            raise ValidationError({"image_alt_text": "Describe the image for people who cannot see it."})
+        try:
+            clean = clean_uploaded_image(
+                image, max_bytes=settings.CONTENT_IMAGE_MAX_BYTES, max_pixels=settings.CONTENT_IMAGE_MAX_PIXELS
+            )
+        except ValidationError as exc:
+            raise ValidationError({"image": exc.messages}) from None
+        suggestion.image_alt_text = image_alt_text
+        suggestion.full_clean(exclude=["image"])
+        _save_with_file(suggestion, "image", clean.as_django_file())
+    else:
+        suggestion.full_clean(exclude=["image"])
+        suggestion.save()
+    return suggestion
+
+
+def _locked_pending(suggestion: Suggestion) -> Suggestion:
+    locked = Suggestion.objects.select_for_update().select_related("author").get(pk=suggestion.pk)
+    if locked.status != Suggestion.Status.PENDING:
+        raise ValidationError({"status": f"This suggestion was already {locked.get_status_display().lower()}."})
+    return locked
+
+
+def _suggestion_title(suggestion: Suggestion) -> str:
+    first_line = (suggestion.text or "").strip().splitlines()[0] if suggestion.text.strip() else ""
+    if first_line:
+        return Truncator(first_line).chars(120)
+    return Truncator(urlsplit(suggestion.url).netloc + urlsplit(suggestion.url).path).chars(120)
+
+
+@transaction.atomic
+def suggestion_approve(
+    *, suggestion: Suggestion, reviewer, note: str = "", title: str = "", publish_at: datetime | None = None
+) -> Post:
+    """Turn a suggestion into an approved library post credited to its author.
+
+    The post goes live at publish_at; without it, it waits unscheduled in the calendar.
+    """
+    _require_comms(reviewer)
+    locked = _locked_pending(suggestion)
+    post = post_create(
+        actor=reviewer,
+        title=(title or "").strip() or _suggestion_title(locked),
+        body=locked.text,
+        destination_url=locked.url,
+        suggested_caption=locked.draft_caption,
+        suggested_by=locked.author,
+        publish_at=publish_at,
+    )
+    if locked.image:
+        with default_storage.open(locked.image.name, "rb") as handle:
+            content = handle.read()
+        image = PostImage(post=post, alt_text=locked.image_alt_text or f"Image suggested by {locked.author.name}")
+        _save_with_file(image, "image", ContentFile(content, name=PurePosixPath(locked.image.name).name))
+        _queue_renditions(image.pk)
+    credit = f"From a suggestion by {locked.author.name}."
+    post_transition(post=post, to_status=Status.SUBMITTED, actor=reviewer, note=credit)
+    post_transition(post=post, to_status=Status.APPROVED, actor=reviewer, note=note)
+    locked.status = Suggestion.Status.APPROVED
+    locked.reviewed_by, locked.reviewed_at, locked.review_note = reviewer, timezone.now(), (note or "").strip()
+    locked.post = post
+    locked.save()
+    suggestion.status, suggestion.post = locked.status, post
+    return post
+
+
+@transaction.atomic
+def suggestion_reject(*, suggestion: Suggestion, reviewer, note: str) -> Suggestion:
+    """Decline a suggestion; the author sees the note in their list."""
+    _require_comms(reviewer)
+    if not (note or "").strip():
+        raise ValidationError({"note": "Say why, so the author understands."})
+    locked = _locked_pending(suggestion)
+    locked.status = Suggestion.Status.REJECTED
+    locked.reviewed_by, locked.reviewed_at, locked.review_note = reviewer, timezone.now(), note.strip()
+    locked.save()
+    suggestion.status = locked.status
+    return locked
+
+
+# --- Feed visits --------------------------------------------------------------
+
+
+def library_visit_record(*, user, at: datetime | None = None) -> None:
+    """Remember that this person just saw the feed (resets the "new" count in the navigation)."""
+    # One upsert statement: the feed's query count is the same on the first visit and every later one.
+    LibraryVisit.objects.bulk_create(
+        [LibraryVisit(user_id=user.pk, seen_at=at or timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["seen_at"],
+    )

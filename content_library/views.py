@@ -1,0 +1,105 @@
+"""Employee pages: the feed, a post, suggestions."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from advocacy.people.access import permission_required
+from advocacy.people.roles import EMPLOYEE_AREA
+
+from .forms import FeedFilterForm, SuggestionForm
+from .selectors import (
+    FEED_PAGE_SIZE,
+    campaign_choices_for_feed,
+    library_last_visit,
+    post_captions_by_network,
+    post_feed,
+    post_get_for_employee,
+    post_required_hashtags,
+    suggestion_list_for_author,
+    topic_choices_for_feed,
+)
+from .services import library_visit_record, suggestion_create
+
+
+def form_errors_from(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where the field exists."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@permission_required(EMPLOYEE_AREA)
+def feed(request):
+    user = request.user
+    form = FeedFilterForm(
+        request.GET or None,
+        topics=topic_choices_for_feed(user=user),
+        campaigns=campaign_choices_for_feed(user=user),
+    )
+    filters = form.filters()
+    page = Paginator(post_feed(user=user, **filters), FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    last_visit = library_last_visit(user=user)
+    library_visit_record(user=user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "content_library/feed.html",
+        {
+            "form": form,
+            "page": page,
+            "posts": page.object_list,
+            "last_visit": last_visit,
+            "filtered": any(filters.values()),
+            "query": query.urlencode(),
+            "network": filters.get("network"),
+        },
+    )
+
+
+@permission_required(EMPLOYEE_AREA)
+def post_detail(request, slug):
+    post = post_get_for_employee(user=request.user, slug=slug)
+    return render(
+        request,
+        "content_library/post_detail.html",
+        {
+            "post": post,
+            "images": list(post.images.all()),
+            "captions_by_network": post_captions_by_network(post=post),
+            "required_hashtags": post_required_hashtags(post=post),
+        },
+    )
+
+
+@permission_required(EMPLOYEE_AREA)
+def suggestion_new(request):
+    form = SuggestionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            suggestion_create(
+                author=request.user,
+                url=form.cleaned_data["url"],
+                text=form.cleaned_data["text"],
+                image=form.cleaned_data.get("image") or None,
+                image_alt_text=form.cleaned_data["image_alt_text"],
+                draft_caption=form.cleaned_data["draft_caption"],
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, "Thanks! Your suggestion is waiting for the comms team.")
+            return redirect("content_library:suggestion_list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "content_library/suggestion_form.html", {"form": form}, status=status)
+
+
+@permission_required(EMPLOYEE_AREA)
+def suggestion_list(request):
+    return render(
+        request, "content_library/suggestion_list.html", {"suggestions": suggestion_list_for_author(user=request.user)}
+    )

@@ -1,0 +1,93 @@
+"""A comms admin writes a post with an image, submits, approves and schedules it; the right people see it."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from content_library.models import Post
+from tests.conftest import login_in_browser
+from tests.content_library.factories import image_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _local_input(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_a_post_goes_from_draft_to_the_targeted_feed(page, browser, live_server, casey, alice, bob):
+    login_in_browser(page, live_server, "casey")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Posts").click()
+    page.get_by_role("link", name="New post").click()
+
+    page.get_by_label("Title").fill("Engineering all-hands recap")
+    page.get_by_label("Body").fill("Highlights from this month's all-hands.")
+    page.get_by_label("Link (article, job posting, product page)").fill("https://example.com/all-hands")
+    page.get_by_label("Suggested caption").fill("What a month for the team!")
+    page.get_by_label("Hashtags").fill("#AllHands")
+    # The live preview follows the caption, adds the required hashtag and counts characters.
+    x_card = page.locator(".preview-card[data-network='x']")
+    assert x_card.locator("[data-preview-caption]").inner_text() == "What a month for the team! #AllHands"
+    page.get_by_label("X caption").fill("x" * 290)
+    assert "too long for X" in x_card.locator("[data-preview-count]").inner_text()
+    page.get_by_label("X caption").fill("Short and sweet for X")  # 21 characters, plus " #AllHands"
+    assert "31 / 280" in x_card.locator("[data-preview-count]").inner_text()
+
+    page.get_by_label("Show to everyone").uncheck()
+    page.get_by_label("Engineering").check()
+    page.get_by_label("Add an image").set_input_files(
+        {"name": "recap.png", "mimeType": "image/png", "buffer": image_bytes("PNG", size=(1200, 800))}
+    )
+    page.get_by_label("Image description (alt text)").fill("The team on stage")
+    page.wait_for_function("document.querySelector(\".preview-card[data-network='x'] img\").src.startsWith('data:')")
+    page.get_by_role("button", name="Save post").click()
+
+    assert page.get_by_test_id("post-status").inner_text() == "Draft"
+    assert page.get_by_role("img", name="The team on stage").count() >= 1
+    page.get_by_role("button", name="Submit for review").click()
+    assert page.get_by_test_id("post-status").inner_text() == "Submitted"
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Review").click()
+    item = page.locator(".review-item", has_text="Engineering all-hands recap")
+    item.get_by_label("Note (required to reject)").fill("Lovely recap")
+    item.get_by_role("button", name="Approve").click()
+    assert "now approved" in page.get_by_role("status").inner_text()
+
+    post = Post.objects.get(title="Engineering all-hands recap")
+    page.goto(f"{live_server.url}/comms/library/posts/{post.pk}/")
+    assert page.get_by_test_id("post-status").inner_text() == "Approved"
+    assert "Lovely recap" in page.get_by_test_id("history").inner_text()
+    page.get_by_label("Publish at").fill(_local_input(timezone.now() + timedelta(days=1)))
+    page.get_by_role("button", name="Save schedule").click()
+    assert "Schedule saved" in page.content()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
+    assert "Engineering all-hands recap" in page.get_by_test_id("timeline").inner_text()
+
+    alice_page = browser.new_context().new_page()
+    login_in_browser(alice_page, live_server, "alice")
+    alice_page.goto(f"{live_server.url}/library/")
+    assert "Engineering all-hands recap" not in alice_page.content(), "scheduled for tomorrow: not yet"
+
+    # Tomorrow comes.
+    Post.objects.filter(pk=post.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
+    alice_page.reload()
+    card = alice_page.locator("article.post-card", has_text="Engineering all-hands recap")
+    assert card.count() == 1
+    card.get_by_role("link", name="Engineering all-hands recap", exact=True).click()
+    assert alice_page.get_by_role("heading", name="Engineering all-hands recap").is_visible()
+    assert alice_page.get_by_role("link", name="Download original (1200×800)").is_visible()
+    alice_api = alice_page.request.get(f"{live_server.url}/api/library/posts/", headers={"Accept": "application/json"})
+    assert [item["slug"] for item in alice_api.json()["results"]] == [post.slug]
+
+    bob_page = browser.new_context().new_page()
+    login_in_browser(bob_page, live_server, "bob")
+    bob_page.goto(f"{live_server.url}/library/")
+    assert "Engineering all-hands recap" not in bob_page.content()
+    assert bob_page.goto(f"{live_server.url}/library/{post.slug}/").status == 404
+    api = bob_page.request
+    json_only = {"Accept": "application/json"}
+    assert api.get(f"{live_server.url}/api/library/posts/{post.slug}/", headers=json_only).status == 404
+    feed = api.get(f"{live_server.url}/api/library/posts/", headers=json_only).json()
+    assert post.slug not in [item["slug"] for item in feed["results"]]
+    alice_page.context.close()
+    bob_page.context.close()

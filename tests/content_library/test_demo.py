@@ -1,0 +1,40 @@
+import random
+
+import pytest
+from django.utils import timezone
+
+from advocacy.people.demo import seed as seed_people
+from content_library.demo import seed
+from content_library.models import Campaign, Post, PostImage, Suggestion
+from content_library.selectors import post_feed
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed():
+    now = timezone.now()
+    seed_people(rng=random.Random(1), now=now, log=lambda message: None)
+    seed(rng=random.Random(2), now=now, log=lambda message: None)
+
+
+def test_it_seeds_a_varied_library_once():
+    _seed()
+    assert Post.objects.count() == 41  # 40 curated, 1 from an approved suggestion
+    assert Campaign.objects.count() == 3
+    assert set(Post.objects.values_list("content_type", flat=True)) == {c for c, _ in Post.ContentType.choices}
+    assert set(Post.objects.values_list("status", flat=True)) == {
+        "draft",
+        "submitted",
+        "approved",
+        "rejected",
+        "archived",
+    }
+    assert Post.objects.filter(target_everyone=False).exists()
+    assert PostImage.objects.count() >= 30
+    assert Suggestion.objects.filter(status="pending").count() == 3
+    from advocacy.people.models import User
+
+    employee = User.objects.get(username="employee")
+    assert 10 < post_feed(user=employee).count() < 40
+    _seed()
+    assert (Post.objects.count(), PostImage.objects.count(), Suggestion.objects.count()) == (41, 32, 4)
