@@ -1,0 +1,102 @@
+import pytest
+
+from guidelines.counting import (
+    LIMITS,
+    bluesky_length,
+    caption_length,
+    caption_lengths,
+    code_points,
+    mastodon_length,
+    x_length,
+)
+
+FAMILY = "\U0001f469\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # 7 code points, one grapheme
+FLAG_FR = "\U0001f1eb\U0001f1f7"
+THUMB_MEDIUM = "\U0001f44d\U0001f3fd"
+E_COMBINING = "e\u0301"  # e + combining acute: NFC turns it into é
+LONG_URL = "https://example.com/a/very/long/path/that/goes/on/and/on?utm_source=newsletter"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hello", 5),
+        (FAMILY, 2),  # an emoji sequence counts 2 however many code points it has
+        (FLAG_FR, 2),
+        (THUMB_MEDIUM, 2),
+        ("\u2764\ufe0f", 2),
+        ("1\ufe0f\u20e3", 2),  # keycap
+        (E_COMBINING, 1),  # normalised to é, which is in the weight-1 range
+        ("x\u0301", 2),  # no precomposed form: two weight-1 code points
+        ("日本語", 6),  # CJK weighs 2
+        ("\u201cquoted\u201d", 8),  # U+201C/D are in the weight-1 range
+        ("\u2026", 2),  # U+2026 is not
+        (LONG_URL, 23),
+        (f"Read {LONG_URL}.", 5 + 23 + 1),  # the full stop is not part of the URL
+        ("see example.com/launch now", 4 + 23 + 4),  # X shortens URLs without a scheme too
+        ("two http://a.example and https://b.example/x", 4 + 23 + 5 + 23),
+    ],
+)
+def test_x_counts_the_way_twitter_text_does(text, expected):
+    assert x_length(text) == expected
+
+
+def test_x_allows_exactly_280():
+    assert not caption_length("a" * 280, "x").over
+    assert caption_length("a" * 281, "x").over
+    assert caption_length("日" * 140, "x").count == 280
+    assert caption_length("日" * 141, "x").over
+    assert not caption_length(f"{'a' * 256} {LONG_URL}", "x").over  # 256 + 1 + 23
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hello", 5),
+        (FAMILY, 1),
+        (FLAG_FR, 1),
+        (THUMB_MEDIUM, 1),
+        (E_COMBINING, 1),
+        ("x\u0301", 1),
+        ("\r\n", 1),  # CR LF is one grapheme cluster
+        (LONG_URL, len(LONG_URL)),  # the record holds the whole URL
+    ],
+)
+def test_bluesky_counts_graphemes(text, expected):
+    assert bluesky_length(text) == expected
+
+
+def test_bluesky_allows_exactly_300_graphemes():
+    assert not caption_length(FAMILY * 300, "bluesky").over
+    assert caption_length(FAMILY * 301, "bluesky").over
+    assert caption_length(E_COMBINING * 300, "bluesky").count == 300
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (FAMILY, 1),
+        (LONG_URL, 23),
+        (f"Read {LONG_URL}.", 5 + 23 + 1),
+        ("example.com", 11),  # only URLs with a scheme are shortened
+        ("thanks @alice@mastodon.social!", 7 + 6 + 1),  # a remote mention counts as @alice
+        ("mail me: alice@example.com", 26),
+    ],
+)
+def test_mastodon_counts_graphemes_with_urls_as_23(text, expected):
+    assert mastodon_length(text) == expected
+
+
+def test_linkedin_and_facebook_count_code_points():
+    assert code_points(FAMILY) == 7
+    assert caption_length("a" * 3000, "linkedin").over is False
+    assert caption_length("a" * 3001, "linkedin").over is True
+    assert caption_length("a" * 63206, "facebook").over is False
+    assert caption_length("a" * 63207, "facebook").over is True
+
+
+def test_every_network_has_a_count_and_a_limit():
+    counts = caption_lengths("Hello")
+    assert set(counts) == {"linkedin", "x", "facebook", "mastodon", "bluesky", "email"}
+    assert {name: count.limit for name, count in counts.items()} == {str(k): v for k, v in LIMITS.items()}
+    assert counts["email"].as_dict() == {"count": 5, "limit": 10000, "over": False}
