@@ -1,0 +1,137 @@
+import re
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from advocacy.people.models import User
+from advocacy.people.roles import Role
+from content_library.models import Campaign
+
+from .models import Draw, Winner
+from .services import PrizeSpec
+
+_PRIZE_LINE = re.compile(r"^\s*(?:(\d+)\s*[x×]\s+)?(.+?)\s*$")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _in_zone(value: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
+    """Read the wall-clock time typed into the form as a time in the draw's own time zone."""
+    naive = timezone.make_naive(value) if timezone.is_aware(value) else value
+    return naive.replace(tzinfo=zone)
+
+
+class DrawForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    prizes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One prize per line; start with a quantity to give several, e.g. “3 x Conference ticket”.",
+    )
+    time_zone = forms.CharField(initial="UTC", max_length=64, help_text="For example Europe/Paris.")
+    opens_at = forms.DateTimeField(widget=DateTimeLocalInput(), label="Entries open")
+    closes_at = forms.DateTimeField(widget=DateTimeLocalInput(), label="Entries close")
+    period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Count shares from")
+    period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Count shares until (inclusive)")
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.order_by("name"), required=False, empty_label="Any campaign"
+    )
+    minimum_shares = forms.IntegerField(min_value=0, initial=0, max_value=10_000)
+    require_policy_acknowledgement = forms.BooleanField(
+        required=False, initial=True, label="Entrants must have acknowledged the current social media policy"
+    )
+    excluded_roles = forms.MultipleChoiceField(
+        choices=[(role.value, role.value) for role in Role if role != Role.EMPLOYEE],
+        initial=[Role.COMMS_ADMIN.value, Role.HR.value],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    excluded_people = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"), required=False
+    )
+    weighting = forms.ChoiceField(choices=Draw.Weighting.choices, initial=Draw.Weighting.PER_PERSON)
+    weight_cap = forms.IntegerField(min_value=1, max_value=1000, initial=10, label="Most entries per person")
+    free_entry_enabled = forms.BooleanField(
+        required=False, label="Offer a free entry request (no sharing needed, counts like one share)"
+    )
+    max_prizes_per_person = forms.IntegerField(min_value=1, max_value=10, initial=1)
+    public_randomness_source = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Public randomness to mix in (optional)",
+        help_text="Name a value published after entries close, e.g. “drand quicknet round 12345678”.",
+    )
+    rules_text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label="Official rules",
+        help_text=(
+            "Eligibility, dates and time zone, prizes, odds, how winners are chosen and where they are published."
+        ),
+    )
+
+    def clean_time_zone(self):
+        value = self.cleaned_data["time_zone"].strip()
+        if value not in zoneinfo.available_timezones():
+            raise forms.ValidationError("Enter a time zone name such as Europe/Paris or UTC.")
+        return value
+
+    def clean_prizes(self):
+        prizes = []
+        for line in self.cleaned_data["prizes"].splitlines():
+            if not line.strip():
+                continue
+            quantity, description = _PRIZE_LINE.match(line).groups()
+            quantity = int(quantity) if quantity else 1
+            if not 1 <= quantity <= 1000:
+                raise forms.ValidationError(f"“{line.strip()}”: the quantity must be between 1 and 1000.")
+            if len(description) > 200:
+                raise forms.ValidationError("A prize description is at most 200 characters.")
+            prizes.append(PrizeSpec(description, quantity))
+        if not prizes:
+            raise forms.ValidationError("Add at least one prize.")
+        return prizes
+
+    def clean(self):
+        data = super().clean()
+        zone_name = data.get("time_zone")
+        if not zone_name:
+            return data
+        zone = zoneinfo.ZoneInfo(zone_name)
+        for name in ("opens_at", "closes_at"):
+            if data.get(name):
+                data[name] = _in_zone(data[name], zone)
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", "Entries must close after they open.")
+        if data.get("period_start") and data.get("period_end"):
+            if data["period_end"] < data["period_start"]:
+                self.add_error("period_end", "The period must end on or after its first day.")
+            else:
+                data["period_start"] = datetime.combine(data["period_start"], time(), tzinfo=zone)
+                data["period_end"] = datetime.combine(data["period_end"] + timedelta(days=1), time(), tzinfo=zone)
+        return data
+
+
+class RulesForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label="Official rules")
+
+
+class DrawRunForm(forms.Form):
+    public_value = forms.CharField(
+        required=False, max_length=500, label="Announced public value", help_text="Copy it exactly as published."
+    )
+
+
+class RedrawForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(Winner.Status.DECLINED, "Declined the prize"), (Winner.Status.INELIGIBLE, "Is ineligible")],
+        label="Why is this winner replaced?",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, label="Reason (kept in the log)"
+    )

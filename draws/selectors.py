@@ -1,0 +1,238 @@
+"""Reads for reward draws: lists, eligibility and entry weights, verification."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from advocacy.people.models import User
+from advocacy.people.roles import Role
+from sharing.models import Share
+
+from . import engine
+from .models import Draw, Entrant, FreeEntryRequest, RulesVersion, Winner
+
+
+class PointsLedgerMissing(Exception):
+    """Points weighting needs the points ledger of issue 7; until then such a draw cannot be frozen."""
+
+
+POINTS_LEDGER_MISSING = (
+    "Entries proportional to points need the points ledger, which this installation does not have yet. "
+    "Choose one entry per person or one entry per qualifying share."
+)
+
+
+def draw_status(*, draw: Draw, now: datetime | None = None) -> str:
+    """'upcoming', 'open', 'closed' (waiting to be frozen), 'frozen' (committed, waiting to be drawn) or 'drawn'."""
+    now = now or timezone.now()
+    if draw.is_drawn:
+        return "drawn"
+    if draw.is_frozen:
+        return "frozen"
+    if now < draw.opens_at:
+        return "upcoming"
+    if now < draw.closes_at:
+        return "open"
+    return "closed"
+
+
+def rules_locked(*, draw: Draw, now: datetime | None = None) -> bool:
+    return (now or timezone.now()) >= draw.opens_at
+
+
+def draw_list() -> QuerySet[Draw]:
+    """Every draw with its prizes, newest first (two queries however many draws; the frozen lists stay unread)."""
+    return Draw.objects.select_related("campaign").defer("list_text").prefetch_related("prizes")
+
+
+def draw_get(*, pk: int) -> Draw:
+    return (
+        Draw.objects.select_related("campaign", "created_by", "drawn_by")
+        .prefetch_related("prizes", "excluded_people")
+        .get(pk=pk)
+    )
+
+
+def rules_current(*, draw: Draw) -> RulesVersion | None:
+    return draw.rules_versions.order_by("-number").first()
+
+
+def rules_history(*, draw: Draw) -> QuerySet[RulesVersion]:
+    return draw.rules_versions.select_related("created_by").order_by("-number")
+
+
+def prize_slots(*, draw: Draw) -> list:
+    """One entry per prize unit, in the order the prizes are listed: slot i is the i-th thing won."""
+    return [prize for prize in draw.prizes.all() for _ in range(prize.quantity)]
+
+
+def winners_for(*, draw: Draw) -> QuerySet[Winner]:
+    """Every winner row, current and removed, with their prize and person."""
+    return (
+        Winner.objects.filter(draw=draw)
+        .select_related("prize", "entrant__user", "removed_by")
+        .order_by("slot", "position")
+    )
+
+
+def removals_in_order(*, draw: Draw) -> list[str]:
+    """Entrant ids of removed winners, in the order HR removed them (what a verifier replays)."""
+    return list(
+        Winner.objects.filter(draw=draw, removal_number__isnull=False)
+        .order_by("removal_number")
+        .values_list("entrant__entrant_id", flat=True)
+    )
+
+
+def entrant_for(*, draw: Draw, user) -> Entrant | None:
+    if not draw.is_frozen or not user.is_authenticated:
+        return None
+    return Entrant.objects.filter(draw=draw, user=user).first()
+
+
+def free_entry_requested(*, draw: Draw, user) -> bool:
+    return FreeEntryRequest.objects.filter(draw=draw, user=user).exists()
+
+
+@dataclass(frozen=True)
+class EntryWeight:
+    user_id: int
+    weight: int
+    shares: int
+    free_entry: bool
+
+
+def eligible_people(*, draw: Draw) -> QuerySet[User]:
+    """Active employees not excluded by role or by name, and (if required) up to date with the policy."""
+    people = User.objects.filter(is_active=True, groups__name=Role.EMPLOYEE.value)
+    excluded_roles = [role for role in draw.excluded_roles if role != Role.EMPLOYEE.value]
+    if excluded_roles:
+        people = people.exclude(groups__name__in=excluded_roles)
+    people = people.exclude(pk__in=draw.excluded_people.values("pk"))
+    if draw.require_policy_acknowledgement and settings.GUIDELINES_REQUIRE_ACKNOWLEDGEMENT:
+        from guidelines.selectors import employees_needing_acknowledgement
+
+        people = people.exclude(pk__in=employees_needing_acknowledgement().values("pk"))
+    return people.distinct()
+
+
+def qualifying_shares(*, draw: Draw) -> QuerySet[Share]:
+    """Shares first made inside the eligibility period (and for the draw's campaign, when it has one)."""
+    shares = Share.objects.filter(created_at__gte=draw.period_start, created_at__lt=draw.period_end)
+    if draw.campaign_id:
+        shares = shares.filter(post__campaign_id=draw.campaign_id)
+    return shares
+
+
+def entry_weights(*, draw: Draw) -> list[EntryWeight]:
+    """Who enters and with what weight, by the draw's rules (run at freeze time).
+
+    A free entry request counts like one qualifying share, and lets its maker in
+    without meeting the minimum number of shares.
+    """
+    if draw.weighting == Draw.Weighting.POINTS:
+        raise PointsLedgerMissing(POINTS_LEDGER_MISSING)
+    share_ids = qualifying_shares(draw=draw).values("pk")
+    people = eligible_people(draw=draw).annotate(
+        share_count=Count("shares", filter=Q(shares__in=share_ids), distinct=True)
+    )
+    free = set(FreeEntryRequest.objects.filter(draw=draw).values_list("user_id", flat=True))
+    if not draw.free_entry_enabled:
+        free = set()
+    weights = []
+    for user_id, share_count in people.values_list("pk", "share_count"):
+        has_free = user_id in free
+        if share_count < draw.minimum_shares and not has_free:
+            continue
+        if draw.weighting == Draw.Weighting.PER_SHARE:
+            weight = min(share_count + (1 if has_free else 0), draw.weight_cap)
+            if weight < 1:
+                continue
+        else:
+            weight = 1
+        weights.append(EntryWeight(user_id, weight, share_count, has_free))
+    return weights
+
+
+def draws_due_for_freezing(*, now: datetime | None = None) -> QuerySet[Draw]:
+    return Draw.objects.filter(frozen_at__isnull=True, closes_at__lte=now or timezone.now())
+
+
+def draws_for_employees() -> QuerySet[Draw]:
+    """Draws employees can see: open, closed or drawn (upcoming ones are too, so people can read the rules)."""
+    return draw_list().prefetch_related(
+        Prefetch("winners", queryset=Winner.objects.filter(status=Winner.Status.WON).select_related("entrant__user"))
+    )
+
+
+def draw_verification(*, draw: Draw) -> engine.Report:
+    """Recompute the draw from what it published; only meaningful once drawn."""
+    current = {w.slot: w.entrant.entrant_id for w in winners_for(draw=draw) if w.is_current}
+    slot_count = len(prize_slots(draw=draw))
+    return engine.verify(
+        draw_id=draw.engine_id,
+        list_bytes=draw.list_text.encode(),
+        list_sha256=draw.list_sha256,
+        seed=bytes.fromhex(draw.seed_hex),
+        seed_sha256=draw.seed_sha256,
+        public_value=draw.public_randomness_value,
+        mix=draw.mix,
+        prize_count=slot_count,
+        lanes=draw.max_prizes_per_person,
+        removals=removals_in_order(draw=draw),
+        winners=[current.get(slot) for slot in range(slot_count)],
+    )
+
+
+def draw_record(*, draw: Draw) -> dict:
+    """Everything a draw publishes, as one JSON-ready document (the seed only once drawn)."""
+    slot_count = len(prize_slots(draw=draw))
+    current = {w.slot: w.entrant.entrant_id for w in winners_for(draw=draw) if w.is_current}
+    return {
+        "algorithm": engine.ALGORITHM,
+        "list_format": engine.FORMAT,
+        "draw_id": draw.engine_id,
+        "name": draw.name,
+        "frozen_at": draw.frozen_at.isoformat() if draw.frozen_at else None,
+        "list_sha256": draw.list_sha256,
+        "seed_sha256": draw.seed_sha256,
+        "entrant_count": draw.entrant_count,
+        "total_weight": draw.total_weight,
+        "public_randomness_source": draw.public_randomness_source,
+        "drawn_at": draw.drawn_at.isoformat() if draw.drawn_at else None,
+        "seed": draw.seed_revealed,
+        "public_randomness_value": draw.public_randomness_value if draw.is_drawn else "",
+        "mix": draw.mix,
+        "prize_count": slot_count,
+        "max_prizes_per_person": draw.max_prizes_per_person,
+        "removals": removals_in_order(draw=draw) if draw.is_drawn else [],
+        "winners": [current.get(slot) for slot in range(slot_count)] if draw.is_drawn else [],
+    }
+
+
+def display_name_for(*, winner: Winner, viewer=None) -> str:
+    """A winner as the draw page shows them: their name, or a pseudonym if they hide from leaderboards."""
+    user = winner.entrant.user
+    if viewer is not None and viewer.pk == user.pk:
+        return f"{user.name} (you)"
+    if user.hide_from_leaderboards:
+        return f"Anonymous advocate {winner.entrant.entrant_id[:8]}"
+    return user.name
+
+
+def post_enters_open_draw(*, post, now: datetime | None = None) -> bool:
+    """Whether sharing this post now counts towards an open draw (so the reward-draw disclosure applies).
+
+    A share counts when a draw is open, its entries depend on sharing (per-share
+    weighting or a minimum number of shares), and it is for any campaign or for
+    this post's campaign. This is the answer guidelines.selectors.post_enters_reward_draw
+    is waiting for.
+    """
+    now = now or timezone.now()
+    draws = Draw.objects.filter(opens_at__lte=now, closes_at__gt=now, frozen_at__isnull=True).filter(
+        Q(weighting=Draw.Weighting.PER_SHARE) | Q(minimum_shares__gt=0)
+    )
+    return draws.filter(Q(campaign__isnull=True) | Q(campaign_id=post.campaign_id)).exists()
