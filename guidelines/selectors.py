@@ -260,12 +260,8 @@ def portal_settings_get() -> PortalSettings:
 
 
 def post_enters_reward_draw(post) -> bool:
-    """Whether sharing this post enters the employee in a reward draw (then #ad, not #employee, is required).
+    """Whether sharing this post enters the employee in a reward draw (then #ad, not #employee, is required)."""
+    # Imported here because the draws app reads guidelines selectors for eligibility.
+    from draws.selectors import post_enters_open_draw
 
-    SEAM for the draws app: reward draws do not exist in this codebase yet, so no
-    share can enter one and this honestly answers False. When draws land, replace
-    the body with the real question ("is there an open draw this share would count
-    for?"); caption_check, and therefore the editor, the share action and the API,
-    then ask for the reward-draw disclosure without any other change.
-    """
-    return False
+    return post_enters_open_draw(post=post)

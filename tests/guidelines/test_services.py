@@ -97,10 +97,16 @@ def test_a_share_that_enters_a_reward_draw_needs_the_reward_disclosure(post):
         assert caption_check(post=post, network="x", caption="Launched #Launch #Acme #ad").ok
 
 
-def test_no_post_enters_a_reward_draw_until_draws_exist(post):
+def test_a_campaign_with_an_open_per_share_draw_asks_for_the_reward_disclosure(post):
+    from draws.models import Draw
     from guidelines.selectors import post_enters_reward_draw
+    from tests.draws.helpers import make_draw
 
     assert post_enters_reward_draw(post) is False
+    make_draw(state="open", weighting=Draw.Weighting.PER_SHARE, campaign=post.campaign)
+    assert post_enters_reward_draw(post) is True
+    check = caption_check(post=post, network="x", caption=GOOD)
+    assert [(p.code, p.term) for p in check.problems] == [("missing_disclosure", "#ad")]
 
 
 def test_it_refuses_a_caption_too_long_for_the_chosen_network_only(post):
