@@ -1,0 +1,93 @@
+"""Reads for sharing: the link entry behind a redirect, and the employee's own shares."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from content_library.models import Post
+
+from .links import destination_with_utm, is_http_url, landing_link
+from .models import Click, Share
+
+MISSING_ENTRY = {"state": "missing", "s": 0, "u": 0, "h": "", "d": "", "x": 0}
+
+
+def share_link_entry(*, code: str) -> dict:
+    """What the redirect needs to answer for `code`, as a small dict the click cache stores.
+
+    state: "ok", "expired" (post archived, withdrawn or past its expiry), "unsafe" (a stored
+    destination that is not http/https: never followed) or "missing". `x` is the post's
+    expiry as a Unix time (0 for none), checked again at every click.
+    """
+    share = Share.objects.select_related("post", "post__campaign").filter(code=code).first()
+    if share is None:
+        return dict(MISSING_ENTRY)
+    post = share.post
+    campaign = post.campaign.slug if post.campaign_id else post.slug
+    if post.destination_url:
+        target = post.destination_url
+        state = "ok" if is_http_url(target) else "unsafe"
+    else:
+        target = landing_link(code)
+        state = "ok"
+    if post.status != Post.Status.APPROVED:
+        state = "expired"
+    return {
+        "state": state,
+        "s": share.pk,
+        "u": share.user_id,
+        "h": share.sharer_visitor_hash,
+        "d": destination_with_utm(url=target, network=share.network, campaign=campaign) if state == "ok" else "",
+        "x": int(post.expires_at.timestamp()) if post.expires_at else 0,
+    }
+
+
+def share_get_for_landing(*, code: str) -> Share:
+    """The share behind a landing page, if its post is still live; Http404 otherwise."""
+    share = (
+        Share.objects.select_related("post", "post__campaign", "user")
+        .prefetch_related("post__images")
+        .filter(code=code)
+        .first()
+    )
+    if share is None:
+        raise Http404("No such link.")
+    return share
+
+
+def post_is_live(*, post: Post, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return post.status == Post.Status.APPROVED and (post.expires_at is None or post.expires_at > now)
+
+
+def share_list_for_user(*, user) -> QuerySet[Share]:
+    """The person's shares, newest first, with their posts loaded."""
+    return Share.objects.filter(user=user).select_related("post", "post__campaign").order_by("-last_shared_at", "-id")
+
+
+def share_get_for_user(*, user, share_id: int) -> Share:
+    share = Share.objects.select_related("post").filter(user=user, pk=share_id).first()
+    if share is None:
+        raise Http404("No such share.")
+    return share
+
+
+def shares_of_post_for_user(*, user, post: Post) -> dict[str, Share]:
+    """{network: share} for what this person already shared of this post."""
+    return {share.network: share for share in Share.objects.filter(user=user, post=post)}
+
+
+def visitor_recent_clicks(*, visitor_hash: str, now: datetime) -> int:
+    """Requests this visitor made in the last minute (the rate limit when clicks go straight to the database)."""
+    return Click.objects.filter(visitor_hash=visitor_hash, occurred_at__gt=now - timedelta(seconds=60)).count()
+
+
+def click_seen_recently(*, share_id: int, visitor_hashes: tuple[str, ...], now: datetime) -> bool:
+    return Click.objects.filter(
+        share_id=share_id,
+        visitor_hash__in=visitor_hashes,
+        kind=Click.Kind.HUMAN,
+        occurred_at__gt=now - timedelta(hours=24),
+    ).exists()

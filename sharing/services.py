@@ -1,0 +1,266 @@
+"""Writes for sharing: shares, published-post URLs, and clicks (direct, drained, tallied, purged)."""
+
+import logging
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import redis
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from advocacy.networks import Network
+from content_library.models import Post
+from content_library.selectors import post_visible_to_q
+from guidelines.selectors import acknowledgement_required, policy_version_current
+from guidelines.services import caption_check
+
+from . import clickstream
+from .links import code_generate, published_post_parse
+from .models import Click, Share
+from .selectors import click_seen_recently
+
+logger = logging.getLogger(__name__)
+
+CODE_ATTEMPTS = 8
+
+
+class AcknowledgementRequired(Exception):
+    """The person must acknowledge the current social media policy before sharing."""
+
+
+@dataclass
+class ShareRefused(Exception):
+    """The share breaks a rule; `problems` are messages to show the person, who keeps their caption."""
+
+    problems: list[str] = field(default_factory=list)
+    # The guidelines' CaptionCheck when the caption was the problem, so the editor can show it.
+    check: object | None = None
+
+    def __str__(self) -> str:
+        return " ".join(self.problems)
+
+
+@transaction.atomic
+def share_create(
+    *,
+    user,
+    post: Post,
+    network: str,
+    caption: str,
+    visitor_hash: str = "",
+    now: datetime | None = None,
+) -> tuple[Share, bool]:
+    """Record that `user` shares `post` on `network` with `caption`; returns (share, created).
+
+    The caption goes through the guidelines' caption check, the one place caption rules
+    live; a refusal raises ShareRefused with its reasons. Sharing the same post to the same
+    network again updates the caption, time and policy version and keeps the tracked link,
+    so it never counts twice. `visitor_hash` is the sharer's own visitor hash today, so their
+    clicks on their own link are not counted.
+    """
+    now = now or timezone.now()
+    if network not in Network.values:
+        raise ShareRefused([f"{network!r} is not a network we share to."])
+    if not Post.objects.filter(post_visible_to_q(user=user, now=now), pk=post.pk).exists():
+        raise ShareRefused(["This post is not in your library any more."])
+    if acknowledgement_required(user=user):
+        raise AcknowledgementRequired
+    if network == Network.MASTODON and not user.mastodon_instance:
+        raise ShareRefused(["Add your Mastodon handle (@you@your.instance) so we can open your own instance."])
+    check = caption_check(post=post, network=network, caption=caption)
+    if not check.ok:
+        raise ShareRefused([problem.message for problem in check.problems], check=check)
+    policy_version = policy_version_current()
+
+    share = Share.objects.select_for_update().filter(user=user, post=post, network=network).first()
+    created = share is None
+    if share is not None:
+        share.caption = caption
+        share.last_shared_at = now
+        share.times_shared = F("times_shared") + 1
+        share.policy_version = policy_version
+        if visitor_hash:
+            share.sharer_visitor_hash = visitor_hash
+        share.save(update_fields=["caption", "last_shared_at", "times_shared", "policy_version", "sharer_visitor_hash"])
+        share.refresh_from_db(fields=["times_shared"])
+    else:
+        share, created = _share_insert(
+            user=user,
+            post=post,
+            network=network,
+            caption=caption,
+            policy_version=policy_version,
+            visitor_hash=visitor_hash,
+            now=now,
+        )
+    code = share.code
+    transaction.on_commit(lambda: clickstream.link_forget(code))
+    return share, created
+
+
+def _share_insert(*, user, post, network, caption, policy_version, visitor_hash, now) -> tuple[Share, bool]:
+    for _ in range(CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                share = Share.objects.create(
+                    user=user,
+                    post=post,
+                    network=network,
+                    caption=caption,
+                    policy_version=policy_version,
+                    sharer_visitor_hash=visitor_hash,
+                    code=code_generate(),
+                    last_shared_at=now,
+                )
+            return share, True
+        except IntegrityError:
+            # A parallel request shared the same post to the same network first: that share stands.
+            existing = Share.objects.filter(user=user, post=post, network=network).first()
+            if existing is not None:
+                return existing, False
+            # Otherwise the code collided with another share's: draw again.
+    raise RuntimeError("Could not find a free tracked-link code; is the code space exhausted?")
+
+
+@transaction.atomic
+def share_record_published_url(*, share: Share, url: str, now: datetime | None = None) -> Share:
+    """Attach the URL of the post the employee published, checked for the share's network.
+
+    Raises ValidationError with a message naming what the URL should look like.
+    """
+    published = published_post_parse(network=share.network, url=url, mastodon_instance=share.user.mastodon_instance)
+    share.published_url = published.url
+    share.published_post_id = published.post_id
+    share.published_author = published.author
+    share.published_recorded_at = now or timezone.now()
+    share.full_clean(exclude=["user", "post", "code", "policy_version"])
+    share.save(update_fields=["published_url", "published_post_id", "published_author", "published_recorded_at"])
+    return share
+
+
+# --- Clicks ---------------------------------------------------------------------------------
+
+
+def _click_kind(*, entry: dict, is_bot: bool, sharer_ids: list[int], visitor_hashes: tuple[str, str]) -> str:
+    if is_bot:
+        return Click.Kind.BOT
+    if entry["u"] in sharer_ids or (entry["h"] and entry["h"] in visitor_hashes):
+        return Click.Kind.SELF
+    return Click.Kind.HUMAN
+
+
+@transaction.atomic
+def click_record(
+    *,
+    entry: dict,
+    visitor_today: str,
+    visitor_yesterday: str,
+    is_bot: bool,
+    sharer_ids: list[int],
+    event_id: str,
+    now: datetime,
+) -> str:
+    """Write one click straight to the database (no Redis, or Redis down) and count it; returns its kind.
+
+    The share row is locked so two clicks from the same visitor at once count once.
+    """
+    hashes = (visitor_today, visitor_yesterday)
+    kind = _click_kind(entry=entry, is_bot=is_bot, sharer_ids=sharer_ids, visitor_hashes=hashes)
+    if kind == Click.Kind.HUMAN:
+        list(Share.objects.select_for_update().filter(pk=entry["s"]).values_list("pk"))
+        if click_seen_recently(share_id=entry["s"], visitor_hashes=hashes, now=now):
+            kind = Click.Kind.DUPLICATE
+    _, created = Click.objects.get_or_create(
+        event_id=uuid.UUID(event_id),
+        defaults={
+            "share_id": entry["s"],
+            "occurred_at": now,
+            "visitor_hash": visitor_today,
+            "kind": kind,
+            "tallied": True,
+        },
+    )
+    if created and kind == Click.Kind.HUMAN:
+        Share.objects.filter(pk=entry["s"]).update(human_clicks=F("human_clicks") + 1)
+    return kind
+
+
+def clicks_drain(*, batch_size: int = 500, max_batches: int = 200, min_idle_ms: int = 60_000) -> int:
+    """Move captured clicks from the Redis stream into the database and add them to the totals.
+
+    Safe to run twice or to be killed halfway: a click is inserted by its event id (a second
+    insert is ignored), totals grow only from rows not yet tallied, and stream entries are
+    acknowledged only after the database has them; entries a dead worker left unacknowledged
+    are reclaimed after `min_idle_ms`. Returns how many stream entries were processed.
+    """
+    conn = clickstream.client()
+    processed = 0
+    if conn is not None:
+        try:
+            for _ in range(max_batches):
+                entries = clickstream.stream_read(conn, consumer="drain", count=batch_size, min_idle_ms=min_idle_ms)
+                if not entries:
+                    break
+                _clicks_insert(entries)
+                clicks_tally()
+                clickstream.stream_ack(conn, [entry_id for entry_id, _ in entries])
+                processed += len(entries)
+        except redis.RedisError:
+            logger.warning("Redis is unreachable; captured clicks will be drained on a later run.")
+    clicks_tally()
+    return processed
+
+
+@transaction.atomic
+def _clicks_insert(entries: list) -> None:
+    rows = []
+    for _entry_id, fields in entries:
+        if not fields:  # an entry deleted while pending
+            continue
+        data = {key.decode(): value.decode() for key, value in fields.items()}
+        rows.append(
+            Click(
+                event_id=uuid.UUID(data["e"]),
+                share_id=int(data["s"]),
+                visitor_hash=data["v"],
+                kind=data["k"],
+                occurred_at=datetime.fromtimestamp(float(data["t"]), tz=UTC),
+                tallied=False,
+            )
+        )
+    # A share deleted since the click: its clicks go with it.
+    existing = set(Share.objects.filter(pk__in={row.share_id for row in rows}).values_list("pk", flat=True))
+    Click.objects.bulk_create([row for row in rows if row.share_id in existing], ignore_conflicts=True)
+
+
+def clicks_tally(*, batch_size: int = 1000) -> int:
+    """Add clicks not yet tallied to their shares' totals, each exactly once; returns how many were tallied."""
+    tallied = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Click.objects.select_for_update(skip_locked=True)
+                .filter(tallied=False)
+                .order_by("pk")
+                .values_list("pk", "share_id", "kind")[:batch_size]
+            )
+            if not rows:
+                return tallied
+            counted = Counter(share_id for _, share_id, kind in rows if kind == Click.Kind.HUMAN)
+            for share_id, count in counted.items():
+                Share.objects.filter(pk=share_id).update(human_clicks=F("human_clicks") + count)
+            Click.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(tallied=True)
+            tallied += len(rows)
+
+
+@transaction.atomic
+def clicks_purge(*, now: datetime | None = None) -> int:
+    """Delete raw clicks older than CLICK_RETENTION_DAYS; totals on the shares stay. Returns rows deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CLICK_RETENTION_DAYS)
+    # Untallied rows are kept until the tally has counted them.
+    deleted, _ = Click.objects.filter(occurred_at__lt=cutoff, tallied=True).delete()
+    return deleted

@@ -1,0 +1,234 @@
+import html
+import re
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from content_library.models import Post
+from guidelines.models import Acknowledgement, GuidelineDocument, GuidelineVersion
+from sharing.models import Share
+from sharing.visitors import SHARER_COOKIE
+
+from .conftest import make_post, make_share
+
+GOOD_CAPTION = "Proud of the team: the new app is out! #employee"
+
+
+def _share(client, post, network="linkedin", caption=GOOD_CAPTION, **extra):
+    return client.post(
+        reverse("sharing:share", kwargs={"slug": post.slug}), {"network": network, "caption": caption, **extra}
+    )
+
+
+def _intent(client, response):
+    """Follow a successful share to our hand-off page and read where it forwards the browser."""
+    assert response.status_code == 303
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    match = re.search(r"<meta http-equiv=\"refresh\" content=\"0; url='(.*?)'\">", page.content.decode())
+    assert match, "the hand-off page does not forward"
+    return html.unescape(match.group(1))
+
+
+@pytest.fixture
+def policy(db):
+    document = GuidelineDocument.objects.create(kind=GuidelineDocument.Kind.POLICY, title="Policy", slug="policy")
+    return GuidelineVersion.objects.create(document=document, number=1, body="Be kind.", is_major=True)
+
+
+@pytest.mark.django_db
+class TestShare:
+    def test_it_records_the_share_and_sends_the_employee_to_the_network(self, client, alice, post, policy, settings):
+        Acknowledgement.objects.create(user=alice, version=policy, acknowledged_at=timezone.now())
+        client.force_login(alice)
+        response = _share(client, post)
+        share = Share.objects.get()
+        assert response.cookies[SHARER_COOKIE]["path"] == "/s/"
+        link = f"{settings.SITE_URL}/s/{share.code}"
+        target = urlsplit(_intent(client, response))
+        assert (target.scheme, target.netloc, target.path) == ("https", "www.linkedin.com", "/feed/")
+        assert parse_qs(target.query)["text"] == [f"{GOOD_CAPTION}\n\n{link}"]
+        assert (share.user, share.post, share.network, share.caption) == (alice, post, "linkedin", GOOD_CAPTION)
+        assert share.policy_version == policy
+        assert share.sharer_visitor_hash
+
+    def test_sharing_again_reuses_the_link_and_counts_once(self, client, alice, post):
+        client.force_login(alice)
+        first = _intent(client, _share(client, post))
+        second = _intent(client, _share(client, post, caption=GOOD_CAPTION + " Again!"))
+        share = Share.objects.get()
+        assert share.code in first and share.code in second
+        assert (share.times_shared, share.caption) == (2, GOOD_CAPTION + " Again!")
+        _share(client, post, network="x")
+        assert Share.objects.count() == 2
+        assert Share.objects.filter(network="x").get().code != share.code
+
+    def test_a_caption_breaking_the_guidelines_is_refused_and_kept(self, client, alice, post):
+        client.force_login(alice)
+        response = _share(client, post, network="x", caption="My own words, no disclosure")
+        assert response.status_code == 400
+        assert not Share.objects.exists()
+        html = response.content.decode()
+        assert "Add #employee" in html
+        assert "My own words, no disclosure" in html
+        assert re.search(r'value="x" data-caption="[^"]*" data-takes-text="yes" checked', html)
+
+    def test_it_asks_for_the_policy_acknowledgement_first(self, client, alice, post, policy, settings):
+        settings.GUIDELINES_REQUIRE_ACKNOWLEDGEMENT = True
+        client.force_login(alice)
+        response = _share(client, post)
+        assert response.status_code == 302
+        expected_next = reverse("content_library:post_detail", kwargs={"slug": post.slug})
+        location = urlsplit(response["Location"])
+        assert location.path == reverse("guidelines:acknowledge")
+        assert parse_qs(location.query)["next"] == [expected_next]
+        assert not Share.objects.exists()
+        Acknowledgement.objects.create(user=alice, version=policy, acknowledged_at=timezone.now())
+        assert _share(client, post).status_code == 303
+
+    def test_the_hand_off_page_forwards_only_right_after_sharing(self, client, alice, post):
+        client.force_login(alice)
+        _share(client, post, network="facebook")
+        share = Share.objects.get()
+        later = client.get(reverse("sharing:share_open", kwargs={"share_id": share.pk}))
+        content = later.content.decode()
+        assert "http-equiv" not in content
+        assert "https://www.facebook.com/sharer/sharer.php?u=" in content
+        assert "takes no prefilled text" in content
+        forged = client.get(reverse("sharing:share_open", kwargs={"share_id": share.pk}) + "?go=1:forged")
+        assert "http-equiv" not in forged.content.decode()
+
+    def test_mastodon_asks_for_the_handle_and_opens_the_employees_instance(self, client, alice, post):
+        client.force_login(alice)
+        refused = _share(client, post, network="mastodon")
+        assert refused.status_code == 400
+        assert "Mastodon handle" in refused.content.decode()
+        response = _share(client, post, network="mastodon", mastodon_handle="@alice@fosstodon.org")
+        assert _intent(client, response).startswith("https://fosstodon.org/share?text=")
+        alice.refresh_from_db()
+        assert alice.mastodon_handle == "@alice@fosstodon.org"
+
+    def test_a_malformed_mastodon_handle_is_refused_clearly(self, client, alice, post):
+        client.force_login(alice)
+        response = _share(client, post, network="mastodon", mastodon_handle="not a handle")
+        assert response.status_code == 400
+        assert "@name@instance.example" in response.content.decode()
+
+    def test_email_opens_a_mail_with_subject_and_body(self, client, alice, post):
+        client.force_login(alice)
+        response = _share(client, post, network="email")
+        assert _intent(client, response).startswith("mailto:?subject=We%20launched")
+
+    def test_an_unknown_network_is_a_clear_error(self, client, alice, post):
+        client.force_login(alice)
+        response = _share(client, post, network="myspace")
+        assert response.status_code == 400
+        assert "not one of the available choices" in response.content.decode()
+
+    def test_a_post_aimed_at_another_team_cannot_be_shared(self, client, bob, post, engineering):
+        post.target_everyone = False
+        post.save()
+        post.target_teams.set([engineering])
+        client.force_login(bob)
+        assert _share(client, post).status_code == 404
+        assert not Share.objects.exists()
+
+
+@pytest.mark.django_db
+class TestPostDetailPanel:
+    def test_the_post_page_offers_every_network_and_the_image_download(self, client, alice, post):
+        client.force_login(alice)
+        html = client.get(reverse("content_library:post_detail", kwargs={"slug": post.slug})).content.decode()
+        assert f'action="{reverse("sharing:share", kwargs={"slug": post.slug})}"' in html
+        for network in ("linkedin", "x", "facebook", "mastodon", "bluesky", "email"):
+            assert f'name="network" value="{network}"' in html
+        assert "js/share_panel.js" in html
+        assert "Your Mastodon handle" in html
+
+
+@pytest.mark.django_db
+class TestMyActivity:
+    def test_it_lists_my_shares_with_human_clicks_only(self, client, alice, bob, post):
+        mine = make_share(user=alice, post=post, human_clicks=7)
+        make_share(user=bob, post=post, code="BobShare1", human_clicks=99)
+        client.force_login(alice)
+        response = client.get(reverse("sharing:my_activity"))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "1 share, 7 human clicks" in html
+        assert f"/s/{mine.code}" in html and "BobShare1" not in html
+        assert response.cookies[SHARER_COOKIE].value
+
+    def test_its_query_count_does_not_grow_with_shares(self, client, alice, django_assert_num_queries):
+        client.force_login(alice)
+
+        def shares(count, start):
+            for index in range(start, start + count):
+                post = make_post(slug=f"post-{index}")
+                make_share(user=alice, post=post, code=f"Code{index:05d}")
+
+        # session, user, the user's own and group permissions (navigation), the library's "new" badge count,
+        # the shares with their posts and campaigns
+        shares(2, 0)
+        with django_assert_num_queries(6):
+            client.get(reverse("sharing:my_activity"))
+        shares(20, 2)
+        with django_assert_num_queries(6):
+            response = client.get(reverse("sharing:my_activity"))
+        assert response.content.decode().count("<tr id=") == 22
+
+    def test_the_published_post_url_is_checked_and_kept(self, client, alice, share):
+        client.force_login(alice)
+        url = reverse("sharing:published_url", kwargs={"share_id": share.pk})
+        bad = client.post(url, {"url": "https://x.com/alice/status/1"})
+        assert bad.status_code == 400
+        assert "not a LinkedIn post URL" in bad.content.decode()
+        assert "https://x.com/alice/status/1" in bad.content.decode()
+        good = "https://www.linkedin.com/feed/update/urn:li:activity:7123456789012345678/"
+        assert client.post(url, {"url": good}).status_code == 302
+        share.refresh_from_db()
+        assert (share.published_url, share.published_post_id) == (good, "urn:li:activity:7123456789012345678")
+
+    def test_nobody_records_a_url_on_someone_elses_share(self, client, bob, share):
+        client.force_login(bob)
+        url = reverse("sharing:published_url", kwargs={"share_id": share.pk})
+        assert (
+            client.post(url, {"url": "https://www.linkedin.com/feed/update/urn:li:activity:1234567/"}).status_code
+            == 404
+        )
+
+
+@pytest.mark.django_db
+class TestLanding:
+    def test_it_has_open_graph_and_twitter_card_tags_with_absolute_urls(self, client, alice, settings):
+        from django.core.files.base import ContentFile
+        from PIL import Image
+
+        from content_library.models import PostImage
+
+        post = make_post(slug="culture", destination_url="")
+        buffer = __import__("io").BytesIO()
+        Image.new("RGB", (1200, 627), "teal").save(buffer, "JPEG")
+        PostImage.objects.create(
+            post=post, alt_text="The team on launch day", image=ContentFile(buffer.getvalue(), name="launch.jpg")
+        )
+        share = make_share(user=alice, post=post, code="Land00001")
+        html = client.get(reverse("sharing:landing", kwargs={"code": share.code})).content.decode()
+        assert '<meta property="og:title" content="We launched the new app">' in html
+        assert f'<meta property="og:url" content="{settings.SITE_URL}/p/Land00001/">' in html
+        assert f'<meta property="og:image" content="{settings.SITE_URL}/media/' in html
+        assert '<meta property="og:image:alt" content="The team on launch day">' in html
+        assert '<meta name="twitter:card" content="summary_large_image">' in html
+        assert '<meta property="og:description" content="Look at this">' in html
+
+    def test_expired_posts_get_the_friendly_page(self, client, alice):
+        post = make_post(slug="old", destination_url="", expires_at=timezone.now() - timedelta(hours=1))
+        share = make_share(user=alice, post=post, code="Old000001")
+        assert client.get(reverse("sharing:landing", kwargs={"code": share.code})).status_code == 410
+
+    def test_unknown_codes_get_404(self, client):
+        assert client.get(reverse("sharing:landing", kwargs={"code": "Nope00000"})).status_code == 404
+        assert Post.objects.count() == 0
