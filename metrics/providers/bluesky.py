@@ -1,0 +1,177 @@
+"""Bluesky: the public AppView, no token needed.
+
+A bsky.app link names the author by handle or DID; the AppView's
+``app.bsky.feed.getPosts`` takes up to 25 ``at://`` URIs per call, and answers
+post views with ``likeCount``, ``repostCount``, ``replyCount`` and ``quoteCount``.
+Handles are resolved to DIDs first (``com.atproto.identity.resolveHandle``), since
+a handle can change while the DID cannot; the DID form comes back as
+``resolved_ref`` so it can be stored. getPosts leaves out posts that no longer
+exist instead of failing, so a post missing from a successful answer is deleted.
+Rate-limit headers: ``RateLimit-Remaining`` / ``RateLimit-Reset`` (epoch seconds).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+
+from advocacy.networks import Network
+
+from .base import (
+    InvalidPostUrl,
+    MalformedAnswer,
+    MetricResult,
+    Metrics,
+    Outcome,
+    PostRef,
+    Provider,
+    ProviderConfig,
+    count,
+    for_refs,
+)
+
+BATCH_SIZE = 25
+HOSTS = {"bsky.app", "www.bsky.app"}
+_HANDLE = re.compile(r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_DID = re.compile(r"^did:(?:plc:[a-z2-7]{24}|web:[a-z0-9.:%-]+)$")
+_RKEY = re.compile(r"^[A-Za-z0-9._:~-]{1,512}$")
+_PATH = re.compile(r"^/profile/(?P<actor>[^/]+)/post/(?P<rkey>[^/]+)/?$")
+_URI = re.compile(r"^at://(?P<actor>[^/]+)/app\.bsky\.feed\.post/(?P<rkey>[^/]+)$")
+_HALTING = (Outcome.RATE_LIMITED, Outcome.UNAUTHORISED, Outcome.TRANSIENT)
+
+
+def at_uri(actor: str, rkey: str) -> str:
+    return f"at://{actor}/app.bsky.feed.post/{rkey}"
+
+
+class BlueskyProvider(Provider):
+    network = Network.BLUESKY
+    label = "Bluesky"
+    reports = ("likes", "reposts", "replies", "quotes")
+    notes = "Public AppView; no token needed. Bluesky does not publish view counts."
+
+    @classmethod
+    def from_settings(cls, **kwargs) -> BlueskyProvider:
+        config = ProviderConfig(base_url=settings.METRICS_BLUESKY_APPVIEW_URL, timeout=settings.METRICS_HTTP_TIMEOUT)
+        return cls(config, **kwargs)
+
+    def parse_url(self, url: str) -> PostRef:
+        parts = urlsplit((url or "").strip())
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("https", "http") or host not in HOSTS:
+            raise InvalidPostUrl("A Bluesky post link looks like https://bsky.app/profile/you.bsky.social/post/3k….")
+        match = _PATH.match(parts.path)
+        if not match:
+            raise InvalidPostUrl("That is not a link to a single Bluesky post (…/profile/<you>/post/<id>).")
+        actor, rkey = match["actor"], match["rkey"]
+        if actor.lower().startswith("did:"):
+            if not _DID.match(actor):
+                raise InvalidPostUrl("The account part of that Bluesky link is not a valid DID.")
+        else:
+            actor = actor.lower().lstrip("@")
+            if not _HANDLE.match(actor):
+                raise InvalidPostUrl("The account part of that Bluesky link is not a valid handle.")
+        if not _RKEY.match(rkey) or rkey in (".", ".."):
+            raise InvalidPostUrl("The post part of that Bluesky link is not a valid post id.")
+        return PostRef(network=self.network, post_id=at_uri(actor, rkey))
+
+    def _fetch(self, refs: list[PostRef]) -> dict[PostRef, MetricResult]:
+        base = self.config.base_url.rstrip("/")
+        results: dict[PostRef, MetricResult] = {}
+        # Resolve each handle once; refs that fail keep their outcome and are not asked for.
+        resolved: dict[PostRef, PostRef] = {}
+        dids: dict[str, str | MetricResult] = {}
+        for ref in refs:
+            match = _URI.match(ref.post_id)
+            if not match:
+                results[ref] = MetricResult(ref, Outcome.UNAVAILABLE, detail="Not an at:// post URI")
+                continue
+            actor = match["actor"]
+            if actor.startswith("did:"):
+                resolved[ref] = ref
+                continue
+            if actor not in dids:
+                dids[actor] = self._resolve_handle(base, actor)
+                if isinstance(dids[actor], MetricResult) and dids[actor].outcome in _HALTING:
+                    # A limit, a credentials problem or an outage applies to every call to this AppView.
+                    halted = dids[actor]
+                    for rest in refs:
+                        results.setdefault(rest, replace(halted, ref=rest, detail=f"Not asked: {halted.detail}"))
+                    results[ref] = replace(halted, ref=ref)
+                    return results
+            did = dids[actor]
+            if isinstance(did, MetricResult):
+                results[ref] = replace(did, ref=ref)
+            else:
+                resolved[ref] = replace(ref, post_id=at_uri(did, match["rkey"]))
+
+        pending = list(resolved)
+        for start in range(0, len(pending), BATCH_SIZE):
+            batch = pending[start : start + BATCH_SIZE]
+            outcome = self._get_posts(base, batch, resolved)
+            results.update(outcome)
+            halted = next((r for r in outcome.values() if r.outcome in _HALTING), None)
+            if halted is not None:
+                for rest in pending[start + BATCH_SIZE :]:
+                    results[rest] = replace(halted, ref=rest, detail=f"Not asked: {halted.detail}")
+                break
+        return results
+
+    def _resolve_handle(self, base: str, handle: str) -> str | MetricResult:
+        answer = self._get(f"{base}/xrpc/com.atproto.identity.resolveHandle?{urlencode({'handle': handle})}")
+        if isinstance(answer, MetricResult):
+            if answer.http_status == 400:
+                return replace(answer, detail=f"The handle {handle} does not resolve to an account")
+            if answer.outcome is Outcome.DELETED:
+                return replace(answer, outcome=Outcome.TRANSIENT, detail=f"{answer.detail} for resolveHandle")
+            return answer
+        payload = self._json(answer)
+        if isinstance(payload, MetricResult):
+            return payload
+        did = payload.get("did")
+        if not isinstance(did, str) or not _DID.match(did):
+            return MetricResult(PostRef("", ""), Outcome.TRANSIENT, detail="resolveHandle answered without a DID")
+        return did
+
+    def _get_posts(self, base: str, batch: list[PostRef], resolved: dict[PostRef, PostRef]) -> dict:
+        query = urlencode([("uris", resolved[ref].post_id) for ref in batch])
+        answer = self._get(f"{base}/xrpc/app.bsky.feed.getPosts?{query}")
+        if isinstance(answer, MetricResult):
+            if answer.outcome is Outcome.DELETED:
+                # A 404 on a batch endpoint means the endpoint, not the posts, is missing.
+                answer = replace(answer, outcome=Outcome.TRANSIENT, detail=f"{answer.detail} for getPosts")
+            return for_refs(answer, batch)
+        payload = self._json(answer)
+        if isinstance(payload, MetricResult):
+            return for_refs(payload, batch)
+        posts = payload.get("posts")
+        if not isinstance(posts, list):
+            return for_refs(
+                MetricResult(PostRef("", ""), Outcome.TRANSIENT, detail="getPosts answered without posts"), batch
+            )
+        views = {view.get("uri"): view for view in posts if isinstance(view, dict)}
+        results = {}
+        for ref in batch:
+            did_ref = resolved[ref]
+            view = views.get(did_ref.post_id)
+            extra = {"resolved_ref": did_ref} if did_ref != ref else {}
+            if view is None:
+                results[ref] = MetricResult(
+                    ref, Outcome.DELETED, detail="Bluesky no longer shows this post", http_status=answer.status, **extra
+                )
+                continue
+            try:
+                metrics = Metrics(
+                    likes=count(view.get("likeCount")),
+                    reposts=count(view.get("repostCount")),
+                    replies=count(view.get("replyCount")),
+                    quotes=count(view.get("quoteCount")),
+                )
+            except MalformedAnswer as exc:
+                results[ref] = MetricResult(ref, Outcome.TRANSIENT, detail=f"Unexpected post view: {exc}")
+                continue
+            results[ref] = MetricResult(ref, Outcome.OK, metrics=metrics, http_status=answer.status, **extra)
+        return results
