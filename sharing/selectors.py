@@ -63,8 +63,12 @@ def post_is_live(*, post: Post, now: datetime | None = None) -> bool:
 
 
 def share_list_for_user(*, user) -> QuerySet[Share]:
-    """The person's shares, newest first, with their posts loaded."""
-    return Share.objects.filter(user=user).select_related("post", "post__campaign").order_by("-last_shared_at", "-id")
+    """The person's shares, newest first, with their posts and latest engagement totals loaded."""
+    return (
+        Share.objects.filter(user=user)
+        .select_related("post", "post__campaign", "metrics")
+        .order_by("-last_shared_at", "-id")
+    )
 
 
 def share_get_for_user(*, user, share_id: int) -> Share:

@@ -162,6 +162,24 @@ class TestMyActivity:
         assert f"/s/{mine.code}" in html and "BobShare1" not in html
         assert response.cookies[SHARER_COOKIE].value
 
+    def test_it_shows_the_latest_engagement_of_a_published_post(self, client, alice, post):
+        from metrics.models import ShareMetrics
+
+        share = make_share(user=alice, post=post, human_clicks=2)
+        ShareMetrics.objects.create(
+            share=share,
+            network=share.network,
+            post_id="123",
+            published_at=share.created_at,
+            likes=12,
+            reposts=3,
+            replies=1,
+        )
+        client.force_login(alice)
+        html = client.get(reverse("sharing:my_activity")).content.decode()
+        assert "12 likes · 3 reposts · 1 replies" in html
+        assert reverse("metrics:share_history", kwargs={"share_id": share.pk}) in html
+
     def test_its_query_count_does_not_grow_with_shares(self, client, alice, django_assert_num_queries):
         client.force_login(alice)
 
