@@ -16,6 +16,12 @@ from django.utils.text import Truncator, slugify
 from advocacy.imaging import clean_uploaded_image
 from advocacy.networks import Network
 from advocacy.people.roles import COMMS_WORKSPACE
+from notifications.services import (
+    notify_post_featured,
+    notify_post_submitted,
+    notify_suggestion_approved,
+    notify_suggestion_submitted,
+)
 
 from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, Suggestion, Topic
 from .renditions import RENDITIONS, make_renditions
@@ -143,6 +149,8 @@ def post_create(
     post.target_teams.set(target_teams)
     _set_captions(post, captions or {})
     _record(post, from_status="", to_status=Status.DRAFT, actor=actor)
+    if post.is_featured:
+        notify_post_featured(post_id=post.pk)
     return post
 
 
@@ -169,6 +177,8 @@ def post_update(
         post.target_teams.set(target_teams)
     if captions is not None:
         _set_captions(post, captions)
+    if post.is_featured:
+        notify_post_featured(post_id=post.pk)
     return post
 
 
@@ -198,6 +208,10 @@ def post_transition(*, post: Post, to_status: str, actor, note: str = "") -> Pos
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
     _record(locked, from_status=from_status, to_status=to_status, actor=actor, note=note)
+    if to_status == Status.SUBMITTED:
+        notify_post_submitted(post_id=locked.pk)
+    elif to_status == Status.APPROVED and locked.is_featured:
+        notify_post_featured(post_id=locked.pk)
     post.status, post.updated_at = locked.status, locked.updated_at
     return post
 
@@ -383,6 +397,7 @@ def suggestion_create(
     else:
         suggestion.full_clean(exclude=["image"])
         suggestion.save()
+    notify_suggestion_submitted(suggestion_id=suggestion.pk)
     return suggestion
 
 
@@ -432,6 +447,7 @@ def suggestion_approve(
     locked.reviewed_by, locked.reviewed_at, locked.review_note = reviewer, timezone.now(), (note or "").strip()
     locked.post = post
     locked.save()
+    notify_suggestion_approved(suggestion_id=locked.pk)
     suggestion.status, suggestion.post = locked.status, post
     return post
 

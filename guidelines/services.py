@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from advocacy.imaging import clean_uploaded_image
 from advocacy.networks import Network
 from content_library.selectors import post_caption_for, post_required_hashtags
+from notifications.services import notify_policy_major_version
 
 from .counting import caption_lengths
 from .models import (
@@ -270,6 +271,8 @@ def guideline_version_create(
     version.full_clean(exclude=["created_by"])
     version.save()
     document.save(update_fields=["updated_at"])
+    if version.is_major and document.kind == GuidelineDocument.Kind.POLICY:
+        notify_policy_major_version(version_id=version.pk)
     return version
 
 

@@ -1,1 +1,51 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+
+
+class Delivery(models.Model):
+    """One notification to one recipient (a person's inbox, or a Slack/Teams webhook).
+
+    The row is unique on (kind, object_key, recipient) and is claimed with a conditional
+    update before anything is sent, so a task that runs twice sends once.
+    """
+
+    class Kind(models.TextChoices):
+        POST_SUBMITTED = "post_submitted", "Post waiting for review"
+        SUGGESTION_SUBMITTED = "suggestion_submitted", "New suggestion"
+        SUGGESTION_APPROVED = "suggestion_approved", "Suggestion approved"
+        POLICY_MAJOR_VERSION = "policy_major_version", "New policy version to acknowledge"
+        WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
+        POST_FEATURED = "post_featured", "Featured post (webhook)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (will retry or gave up)"
+        SKIPPED = "skipped", "Skipped (no longer relevant or not wanted)"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # What the notification is about: "post:12:t40" (a submission), "suggestion:3", "2026-W14" (a digest week).
+    object_key = models.CharField(max_length=60)
+    # "user:<id>" for an email, "slack" or "teams" for a webhook.
+    recipient = models.CharField(max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_key", "recipient"], name="one_delivery_per_recipient")
+        ]
+        indexes = [models.Index(fields=["user", "kind", "status", "sent_at"], name="delivery_last_sent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_key} → {self.recipient} ({self.status})"

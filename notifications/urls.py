@@ -1,3 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -1,0 +1,61 @@
+"""Webhook settings: empty means off, https is required, nonsense stops the process."""
+
+import importlib
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+
+def load_base_settings(monkeypatch, **env):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delitem(sys.modules, "advocacy.settings.base", raising=False)
+    try:
+        return importlib.import_module("advocacy.settings.base")
+    finally:
+        sys.modules.pop("advocacy.settings.base", None)
+
+
+def test_webhooks_are_off_by_default_and_the_digest_is_scheduled(monkeypatch, tmp_path):
+    base = load_base_settings(monkeypatch, VAR_DIR=str(tmp_path))
+    assert base.NOTIFY_SLACK_WEBHOOK_URL == "" and base.NOTIFY_TEAMS_WEBHOOK_URL == ""
+    entry = base.CELERY_BEAT_SCHEDULE["notifications-weekly-digest"]
+    assert entry["task"] == "notifications.queue_weekly_digests"
+
+
+def test_it_takes_https_webhook_urls(monkeypatch, tmp_path):
+    slack = "https://hooks.slack.com/services/T000/B000/XXXX"
+    teams = "https://prod-01.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=x"
+    base = load_base_settings(
+        monkeypatch, VAR_DIR=str(tmp_path), NOTIFY_SLACK_WEBHOOK_URL=slack, NOTIFY_TEAMS_WEBHOOK_URL=teams
+    )
+    configured = {"slack": base.NOTIFY_SLACK_WEBHOOK_URL, "teams": base.NOTIFY_TEAMS_WEBHOOK_URL}
+    assert configured == {"slack": slack, "teams": teams}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "hooks.slack.com/services/T000/B000/XXXX",
+        "http://hooks.slack.com/services/T000/B000/XXXX",
+        "ftp://hooks.slack.com/x",
+        "https://",
+        "https://hooks.slack.com:notaport/x",
+        "https://hooks.slack.com/services/with a space",
+    ],
+)
+def test_it_refuses_a_webhook_url_that_is_not_https(monkeypatch, tmp_path, value):
+    with pytest.raises(ImproperlyConfigured, match="NOTIFY_SLACK_WEBHOOK_URL"):
+        load_base_settings(monkeypatch, VAR_DIR=str(tmp_path), NOTIFY_SLACK_WEBHOOK_URL=value)
+
+
+def test_plain_http_is_only_for_a_loopback_relay(monkeypatch, tmp_path):
+    base = load_base_settings(monkeypatch, VAR_DIR=str(tmp_path), NOTIFY_TEAMS_WEBHOOK_URL="http://127.0.0.1:8081/hook")
+    assert base.NOTIFY_TEAMS_WEBHOOK_URL == "http://127.0.0.1:8081/hook"
+
+
+@pytest.mark.parametrize(("name", "value"), [("NOTIFY_WEBHOOK_TIMEOUT", "0"), ("NOTIFY_MAX_RETRIES", "lots")])
+def test_it_refuses_nonsense_numbers(monkeypatch, tmp_path, name, value):
+    with pytest.raises(ImproperlyConfigured, match=name):
+        load_base_settings(monkeypatch, VAR_DIR=str(tmp_path), **{name: value})
