@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("leaderboard.urls")),
     path("", include("draws.urls")),
     path("", include("notifications.urls")),
+    path("", include("analytics.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
