@@ -1,0 +1,419 @@
+"""Reads for points and leaderboards. Board pages read the precomputed standings only."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.db.models import CharField, Count, Exists, Max, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Concat, TruncDate
+from django.utils import timezone
+
+from advocacy.people.models import Team
+
+from .models import PointEvent, PointsRules, Standing, StandingCount, TeamStanding
+from .periods import Period, board_zone, day_bounds, local_date, period_end, period_starts, previous_start
+
+Scope = Standing.Scope
+Kind = PointEvent.Kind
+ANONYMOUS_NAME = "Anonymous advocate"
+
+
+# --- Rules ---------------------------------------------------------------------------------
+
+
+def points_rules_in_force() -> PointsRules:
+    """The newest rules, or the documented defaults (unsaved, version 0) before anyone saved any."""
+    return PointsRules.objects.order_by("-version").select_related("created_by").first() or PointsRules(version=0)
+
+
+def points_rules_history() -> QuerySet[PointsRules]:
+    return PointsRules.objects.select_related("created_by").order_by("-version")
+
+
+# --- Boards --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Board:
+    period: str
+    start: date
+    scope: str
+    scope_id: int = 0
+    scope_name: str = ""
+
+    @property
+    def end(self) -> date:
+        return period_end(self.period, self.start)
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        period = dict(Period.choices)[self.period]
+        return period if self.scope == Scope.EVERYONE else f"{period} · {self.scope_name}"
+
+    @property
+    def query(self) -> str:
+        """The query string that selects this board (for links, CSV and the API)."""
+        scope = self.scope if self.scope == Scope.EVERYONE else f"{self.scope}:{self.scope_id}"
+        return f"period={self.period}&scope={scope}"
+
+    def standings(self) -> QuerySet[Standing]:
+        return Standing.objects.filter(
+            period=self.period, period_start=self.start, scope=self.scope, scope_id=self.scope_id
+        )
+
+
+class BoardNotFound(ValueError):
+    pass
+
+
+def board_resolve(*, period: str = "", scope: str = "", previous: bool = False, now: datetime | None = None) -> Board:
+    """Turn ``period=week&scope=team:3`` into a Board; unknown values raise BoardNotFound with a message."""
+    period = period or Period.WEEK
+    if period not in Period.values:
+        raise BoardNotFound(f"Unknown period {period!r}: use one of {', '.join(Period.values)}.")
+    start = period_starts(now or timezone.now())[period]
+    if previous:
+        start = previous_start(period, start)
+    scope = scope or Scope.EVERYONE
+    if scope == Scope.EVERYONE:
+        return Board(period, start, Scope.EVERYONE)
+    kind, _, raw_id = scope.partition(":")
+    if kind not in (Scope.TEAM, Scope.CAMPAIGN) or not raw_id.isdigit():
+        raise BoardNotFound("Scope must be everyone, team:<id> or campaign:<id>.")
+    if kind == Scope.TEAM:
+        name = Team.objects.filter(pk=int(raw_id)).values_list("name", flat=True).first()
+    else:
+        from content_library.models import Campaign
+
+        name = Campaign.objects.filter(pk=int(raw_id)).values_list("name", flat=True).first()
+    if name is None:
+        raise BoardNotFound(f"There is no {kind} {raw_id}.")
+    return Board(period, start, kind, int(raw_id), name)
+
+
+def board_scopes() -> dict:
+    """The teams and campaigns a board can be scoped to (two queries)."""
+    from content_library.models import Campaign
+
+    return {
+        "teams": list(Team.objects.order_by("name").values_list("pk", "name")),
+        "campaigns": list(Campaign.objects.order_by("name").values_list("pk", "name")),
+    }
+
+
+@dataclass
+class Row:
+    rank: int
+    standing: Standing
+    name: str
+    is_viewer: bool = False
+    is_hidden: bool = False
+
+
+@dataclass
+class BoardPage:
+    board: Board
+    top: list[Row]
+    around: list[Row] = field(default_factory=list)
+    viewer: Row | None = None
+    viewer_points: int = 0
+    viewer_unranked: bool = False
+    ranked_count: int = 0
+
+
+USER_FIELDS = (
+    "user__username",
+    "user__display_name",
+    "user__first_name",
+    "user__last_name",
+    "user__hide_from_leaderboards",
+)
+ROW_FIELDS = ("points", "events", "reached_at", "unranked", "user_id", *USER_FIELDS)
+
+
+def _ranked(board: Board) -> QuerySet[Standing]:
+    return board.standings().filter(unranked=False)
+
+
+def _with_people(standings: QuerySet[Standing]) -> QuerySet[Standing]:
+    """Only the columns a board shows: cheaper to read and to turn into rows."""
+    return standings.select_related("user").only(*ROW_FIELDS)
+
+
+def _ahead_q(standing: Standing) -> Q:
+    return (
+        Q(points__gt=standing.points)
+        | Q(points=standing.points, reached_at__lt=standing.reached_at)
+        | Q(points=standing.points, reached_at=standing.reached_at, user_id__lt=standing.user_id)
+    )
+
+
+def standing_rank(*, board: Board, standing: Standing) -> int:
+    """1 + the ranked people with more points (summed from the per-points counts) + those tied ahead."""
+    table, counts = Standing._meta.db_table, StandingCount._meta.db_table
+    ops = connection.ops
+    board_sql = "period = %s AND period_start = %s AND scope = %s AND scope_id = %s"
+    board_params = [board.period, ops.adapt_datefield_value(board.start), board.scope, board.scope_id]
+    reached = ops.adapt_datetimefield_value(standing.reached_at)
+    sql = (
+        f"SELECT COALESCE((SELECT SUM(ranked) FROM {counts} WHERE {board_sql} AND points > %s), 0)"  # noqa: S608 - table names from the models, values as parameters
+        f" + (SELECT COUNT(*) FROM {table} WHERE {board_sql} AND unranked = %s AND points = %s AND reached_at < %s)"
+        f" + (SELECT COUNT(*) FROM {table} WHERE {board_sql} AND unranked = %s AND points = %s AND reached_at = %s"
+        " AND user_id < %s)"
+    )
+    params = [
+        *board_params,
+        standing.points,
+        *board_params,
+        False,
+        standing.points,
+        reached,
+        *board_params,
+        False,
+        standing.points,
+        reached,
+        standing.user_id,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0]) + 1
+
+
+def _display_name(standing: Standing, *, viewer_id: int | None, reveal: bool) -> tuple[str, bool]:
+    hidden = standing.user.hide_from_leaderboards
+    if hidden and not reveal and standing.user_id != viewer_id:
+        return ANONYMOUS_NAME, True
+    return standing.user.name, hidden
+
+
+ORDER = ("-points", "reached_at", "user_id")
+REVERSED = ("points", "-reached_at", "-user_id")
+
+
+def _behind_q(standing: Standing) -> Q:
+    return (
+        Q(points__lt=standing.points)
+        | Q(points=standing.points, reached_at__gt=standing.reached_at)
+        | Q(points=standing.points, reached_at=standing.reached_at, user_id__gt=standing.user_id)
+    )
+
+
+def board_page(*, board: Board, viewer, top: int = 25, around: int = 2, reveal: bool = False) -> BoardPage:
+    """The top of the board, the viewer's rank and the people around them.
+
+    A fixed number of queries whatever the size of the board: the rules, the top
+    rows, the viewer's row, the viewer's rank, the rows just ahead, the rows just behind.
+    ``reveal`` (HR review) shows real names of people who chose to hide.
+    """
+    rules = points_rules_in_force()
+    omit_hidden = rules.hidden_display == PointsRules.HiddenDisplay.OMIT and not reveal
+    viewer_id = getattr(viewer, "pk", None)
+
+    def row(rank: int, standing: Standing) -> Row:
+        name, hidden = _display_name(standing, viewer_id=viewer_id, reveal=reveal)
+        return Row(rank, standing, name, is_viewer=standing.user_id == viewer_id, is_hidden=hidden)
+
+    def visible(standing: Standing) -> bool:
+        # Until the next rebuild re-flags them, someone who just chose to hide is still left out here.
+        return not (omit_hidden and standing.user.hide_from_leaderboards and standing.user_id != viewer_id)
+
+    top_rows = list(_with_people(_ranked(board)).order_by(*ORDER)[:top])
+    page = BoardPage(board=board, top=[row(i + 1, s) for i, s in enumerate(top_rows) if visible(s)])
+    mine = board.standings().filter(user_id=viewer_id).first() if viewer_id else None
+    if mine is None:
+        return page
+    page.viewer_points = mine.points
+    if mine.unranked:
+        page.viewer_unranked = True
+        return page
+    mine.user = viewer
+    rank = standing_rank(board=board, standing=mine)
+    page.viewer = row(rank, mine)
+    if rank > top:
+        ahead = list(_with_people(_ranked(board).filter(_ahead_q(mine))).order_by(*REVERSED)[:around])
+        behind = list(_with_people(_ranked(board).filter(_behind_q(mine))).order_by(*ORDER)[:around])
+        page.around = (
+            [row(rank - i - 1, s) for i, s in enumerate(ahead) if visible(s)][::-1]
+            + [page.viewer]
+            + [row(rank + i + 1, s) for i, s in enumerate(behind) if visible(s)]
+        )
+    return page
+
+
+def team_board(*, board: Board) -> list[TeamStanding]:
+    """Teams on an everyone or campaign board, best points per member first (one query)."""
+    scope, scope_id = (board.scope, board.scope_id) if board.scope == Scope.CAMPAIGN else (Scope.EVERYONE, 0)
+    return list(
+        TeamStanding.objects.filter(period=board.period, period_start=board.start, scope=scope, scope_id=scope_id)
+        .select_related("team")
+        .order_by("-average", "-points", "team__name", "team_id")
+    )
+
+
+def board_rows_for_export(*, board: Board):
+    """Every standing of a board in rank order, streamed (ranked people first, then the unranked)."""
+    return board.standings().select_related("user", "user__team").order_by("unranked", *ORDER).iterator(chunk_size=2000)
+
+
+# --- A person's points --------------------------------------------------------------------
+
+
+def points_events_for(*, user) -> QuerySet[PointEvent]:
+    """Every ledger row of a person, newest first, with who acted and what a void cancels."""
+    voided = PointEvent.objects.filter(kind=Kind.VOID, target=OuterRef("pk"))
+    return (
+        PointEvent.objects.filter(user=user)
+        .select_related("actor", "target", "rules")
+        .annotate(is_voided=Exists(voided))
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def points_total_for(*, user) -> int:
+    return PointEvent.objects.filter(user=user).aggregate(total=Sum("points"))["total"] or 0
+
+
+@dataclass(frozen=True)
+class Badge:
+    code: str
+    name: str
+    description: str
+    earned: bool
+
+
+def badges_for(*, user) -> list[Badge]:
+    """Milestones derived from the ledger in one query; voided events do not count."""
+    voided = PointEvent.objects.filter(kind=Kind.VOID, target=OuterRef("pk"))
+    counts = (
+        PointEvent.objects.filter(user=user)
+        .annotate(is_voided=Exists(voided))
+        .filter(is_voided=False)
+        .aggregate(
+            shares=Count("id", filter=Q(kind=Kind.SHARE)),
+            clicks=Sum("quantity", filter=Q(kind=Kind.CLICKS)),
+            streak=Max("quantity", filter=Q(kind=Kind.STREAK)),
+            suggestions=Count("id", filter=Q(kind=Kind.SUGGESTION)),
+            total=Sum("points"),
+        )
+    )
+    shares, clicks = counts["shares"], counts["clicks"] or 0
+    return [
+        Badge("first_share", "First share", "Shared a post for the first time.", shares >= 1),
+        Badge("ten_shares", "Ten shares", "Shared ten posts.", shares >= 10),
+        Badge("hundred_clicks", "100 human clicks", "People clicked your links 100 times.", clicks >= 100),
+        Badge("four_week_streak", "4-week streak", "Shared four weeks in a row.", (counts["streak"] or 0) >= 4),
+        Badge(
+            "first_suggestion",
+            "First suggestion approved",
+            "Your content suggestion joined the library.",
+            counts["suggestions"] >= 1,
+        ),
+    ]
+
+
+# --- HR review: anomalies ---------------------------------------------------------------
+
+
+def anomalies_for_users(*, user_ids: list[int], board: Board, now: datetime | None = None) -> dict[int, list]:
+    """Anomaly flags per person for the board's period (at most the last 35 days), in two queries."""
+    from sharing.models import Click, Share
+
+    from .anomalies import SPIKE_HISTORY_DAYS, ClickRow, flags_for
+
+    if not user_ids:
+        return {}
+    now = now or timezone.now()
+    since = max(day_bounds(board.start)[0], now - timedelta(days=35))
+    until = day_bounds(board.end)[0] if board.period != Period.ALL else now + timedelta(days=1)
+    rows = Click.objects.filter(
+        share__user_id__in=user_ids,
+        kind=Click.Kind.HUMAN,
+        occurred_at__gte=since - timedelta(days=SPIKE_HISTORY_DAYS),
+        occurred_at__lt=until,
+    ).values_list(
+        "share__user_id", "share__user__team_id", "share_id", "occurred_at", "visitor_hash", "share__created_at"
+    )
+    clicks: dict[int, list[ClickRow]] = {user_id: [] for user_id in user_ids}
+    teams: dict[int, int | None] = {}
+    for user_id, team_id, share_id, occurred_at, visitor_hash, created_at in rows:
+        clicks[user_id].append(ClickRow(share_id, occurred_at, visitor_hash, created_at))
+        teams[user_id] = team_id
+    hashes: dict[int, dict[int, set[str]]] = {}
+    team_ids = {team_id for team_id in teams.values() if team_id is not None}
+    for team_id, sharer_id, visitor_hash in (
+        Share.objects.filter(user__team_id__in=team_ids, last_shared_at__gte=since - timedelta(days=1))
+        .exclude(sharer_visitor_hash="")
+        .values_list("user__team_id", "user_id", "sharer_visitor_hash")
+    ):
+        hashes.setdefault(team_id, {}).setdefault(sharer_id, set()).add(visitor_hash)
+    result = {}
+    for user_id in user_ids:
+        teammates = hashes.get(teams.get(user_id), {})
+        mates = set().union(*(h for sharer, h in teammates.items() if sharer != user_id)) if teammates else set()
+        result[user_id] = flags_for(clicks=clicks[user_id], teammate_hashes=mates, since=since, day_of=local_date)
+    return result
+
+
+# --- Sources awaiting points (for the scan tasks) ---------------------------------------------
+
+
+def shares_awaiting_points(*, since: datetime, limit: int = 1000) -> list[int]:
+    """Shares created since ``since`` with no share award yet, oldest first (streaks build in order)."""
+    from sharing.models import Share
+
+    awarded = PointEvent.objects.filter(kind=Kind.SHARE, share_ref=OuterRef("pk"))
+    return list(
+        Share.objects.filter(created_at__gte=since)
+        .annotate(awarded=Exists(awarded))
+        .filter(awarded=False)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def click_days_awaiting_points(*, since_day: date, cap: int) -> list[tuple[int, date]]:
+    """(share, day) pairs whose counted human clicks (up to ``cap``) exceed what earlier batches covered."""
+    from sharing.models import Click
+
+    seen = (
+        Click.objects.filter(kind=Click.Kind.HUMAN, occurred_at__gte=day_bounds(since_day)[0])
+        .annotate(day=TruncDate("occurred_at", tzinfo=board_zone()))
+        .values("share_id", "day")
+        .annotate(n=Count("id"))
+        .values_list("share_id", "day", "n")
+    )
+    covered = {
+        (share_id, day): n
+        for share_id, day, n in PointEvent.objects.filter(kind=Kind.CLICKS, day__gte=since_day)
+        .values("share_ref", "day")
+        .annotate(n=Sum("quantity"))
+        .values_list("share_ref", "day", "n")
+    }
+    return sorted((share_id, day) for share_id, day, n in seen if min(n, cap) > covered.get((share_id, day), 0))
+
+
+def suggestions_awaiting_points(*, limit: int = 1000) -> list[int]:
+    from content_library.models import Suggestion
+
+    key = Concat(Value("suggestion:"), Cast(OuterRef("pk"), CharField()), output_field=CharField())
+    awarded = PointEvent.objects.filter(cause_key=key)
+    return list(
+        Suggestion.objects.filter(status=Suggestion.Status.APPROVED)
+        .annotate(awarded=Exists(awarded))
+        .filter(awarded=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def metric_changes_awaiting_points(*, limit: int = 1000) -> list[int]:
+    """Metric changes the ledger has not consumed yet, oldest first."""
+    from metrics.models import MetricChange
+
+    return list(
+        MetricChange.objects.filter(consumed_at=None).order_by("occurred_at", "pk").values_list("pk", flat=True)[:limit]
+    )

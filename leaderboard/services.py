@@ -1,0 +1,444 @@
+"""Writes to the points ledger. Every award, void, adjustment and recompute comes through here.
+
+Each award has a cause key (``share:<id>``, ``clicks:<share>:<day>``…) under a
+unique constraint, and is inserted with insert-or-ignore: running an award
+twice, or two workers running it at once, awards once. Ledger rows are never
+updated or deleted; see models.py.
+"""
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from .models import PendingPointEvent, PointEvent, PointsRules, Recompute
+from .periods import day_bounds, iso_week_label, period_starts
+
+Kind = PointEvent.Kind
+# Awards a recompute may re-price; voids, adjustments and corrections are HR's own rows.
+AWARD_KINDS = (Kind.SHARE, Kind.CLICKS, Kind.METRIC, Kind.SUGGESTION, Kind.STREAK)
+RULE_FIELDS = (
+    "share",
+    "featured_share",
+    "human_click",
+    "click_cap_per_share_per_day",
+    "like",
+    "repost",
+    "reply",
+    "suggestion_approved",
+    "streak_bonus",
+    "hidden_display",
+    "exclude_staff",
+)
+
+
+# --- Rules --------------------------------------------------------------------------------
+
+
+def points_rules_current() -> PointsRules:
+    """The rules in force, creating version 1 with the documented defaults on first use."""
+    rules = PointsRules.objects.order_by("-version").first()
+    if rules is None:
+        with transaction.atomic():
+            rules = PointsRules.objects.create(version=1, note="Documented defaults")
+    return rules
+
+
+@transaction.atomic
+def points_rules_update(*, actor, note: str, **values) -> PointsRules:
+    """Save a new version of the rules; it prices events from now on and past events keep theirs.
+
+    Changing how hidden people or staff appear re-flags the standings at once (by a full rebuild).
+    """
+    unknown = set(values) - set(RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a points rule: {', '.join(sorted(unknown))}")
+    if not note.strip():
+        raise ValidationError({"note": "Say why the points change; the note stays in the history."})
+    current = points_rules_current()
+    data = {field: getattr(current, field) for field in RULE_FIELDS} | values
+    rules = PointsRules(**data, version=current.version + 1, note=note.strip(), created_by=actor)
+    rules.full_clean(exclude=["created_by", "version"])
+    rules.save()
+    if (current.hidden_display, current.exclude_staff) != (rules.hidden_display, rules.exclude_staff):
+        from .tasks import rebuild_standings
+
+        transaction.on_commit(lambda: rebuild_standings.delay())
+    return rules
+
+
+# --- The ledger -----------------------------------------------------------------------------
+
+
+def _ledger_insert(
+    *,
+    cause_key: str,
+    user_id: int,
+    kind: str,
+    points: int,
+    occurred_at: datetime,
+    description: str,
+    rules: PointsRules | None = None,
+    quantity: int = 1,
+    team_id: int | None = None,
+    campaign_id: int | None = None,
+    share_ref: int | None = None,
+    day: date | None = None,
+    target: PointEvent | None = None,
+    reason: str = "",
+    actor=None,
+    detail: dict | None = None,
+    periods_from: PointEvent | None = None,
+) -> PointEvent | None:
+    """Insert-or-ignore one ledger row and queue it for the standings; None if the cause was already recorded."""
+    if periods_from is not None:
+        week, month, quarter = periods_from.week, periods_from.month, periods_from.quarter
+    else:
+        starts = period_starts(occurred_at)
+        week, month, quarter = starts["week"], starts["month"], starts["quarter"]
+    try:
+        with transaction.atomic():
+            event = PointEvent.objects.create(
+                cause_key=cause_key,
+                user_id=user_id,
+                kind=kind,
+                points=points,
+                quantity=quantity,
+                rules=rules,
+                occurred_at=occurred_at,
+                week=week,
+                month=month,
+                quarter=quarter,
+                team_id_at_award=team_id,
+                campaign_id_at_award=campaign_id,
+                share_ref=share_ref,
+                day=day,
+                target=target,
+                description=description[:300],
+                reason=reason,
+                actor=actor,
+                detail=detail or {},
+            )
+            PendingPointEvent.objects.create(event=event)
+    except IntegrityError:
+        if PointEvent.objects.filter(cause_key=cause_key).exists():
+            return None
+        raise
+    return event
+
+
+def _share_for_award(share_id: int):
+    from sharing.models import Share
+
+    return Share.objects.select_related("post", "user").filter(pk=share_id).first()
+
+
+@transaction.atomic
+def points_award_for_share(*, share_id: int) -> PointEvent | None:
+    """Award the points for sharing (more for a featured post), once per share, plus any streak bonus.
+
+    Returns the new event, or None when the share is gone or was already awarded.
+    """
+    share = _share_for_award(share_id)
+    if share is None:
+        return None
+    rules = points_rules_current()
+    featured = share.post.is_featured
+    event = _ledger_insert(
+        cause_key=f"share:{share.pk}",
+        user_id=share.user_id,
+        kind=Kind.SHARE,
+        points=rules.featured_share if featured else rules.share,
+        rules=rules,
+        occurred_at=share.created_at,
+        team_id=share.user.team_id,
+        campaign_id=share.post.campaign_id,
+        share_ref=share.pk,
+        description=f"Shared “{share.post.title}” on {share.get_network_display()}",
+        detail={"featured": featured, "network": share.network, "post": share.post_id},
+    )
+    week = period_starts(share.created_at)["week"]
+    # The next week too: a late award for last week can complete a streak already under way.
+    for candidate in (week, week + timedelta(days=7)):
+        _streak_award(user=share.user, week=candidate, rules=rules)
+    return event
+
+
+def _streak_award(*, user, week: date, rules: PointsRules) -> PointEvent | None:
+    shares = PointEvent.objects.filter(user=user, kind=Kind.SHARE)
+    first_share = shares.filter(week=week).order_by("occurred_at", "id").first()
+    if first_share is None or not shares.filter(week=week - timedelta(days=7)).exists():
+        return None
+    previous = PointEvent.objects.filter(user=user, kind=Kind.STREAK, week=week - timedelta(days=7)).first()
+    length = previous.quantity + 1 if previous else 2
+    return _ledger_insert(
+        cause_key=f"streak:{user.pk}:{iso_week_label(week)}",
+        user_id=user.pk,
+        kind=Kind.STREAK,
+        points=rules.streak_bonus,
+        rules=rules,
+        quantity=length,
+        occurred_at=first_share.occurred_at,
+        team_id=user.team_id,
+        description=f"Shared {length} weeks in a row",
+        detail={"weeks": length},
+    )
+
+
+@transaction.atomic
+def points_award_for_clicks(*, share_id: int, day: date) -> PointEvent | None:
+    """Award the human clicks on a share's link during ``day`` (board time zone), up to the daily cap.
+
+    Clicks keep arriving during the day, so the day is awarded in batches: the first
+    is ``clicks:<share>:<day>``, each later one ``clicks:<share>:<day>:from-<n>`` where
+    n is how many clicks the earlier batches covered. Two workers that saw the same
+    earlier batches produce the same key, so only one of them awards.
+    """
+    from sharing.models import Click
+
+    share = _share_for_award(share_id)
+    if share is None:
+        return None
+    rules = points_rules_current()
+    start, end = day_bounds(day)
+    seen = Click.objects.filter(
+        share_id=share_id, kind=Click.Kind.HUMAN, occurred_at__gte=start, occurred_at__lt=end
+    ).aggregate(total=Count("id"), last=Max("occurred_at"))
+    counted = min(seen["total"] or 0, rules.click_cap_per_share_per_day)
+    covered = (
+        PointEvent.objects.filter(kind=Kind.CLICKS, share_ref=share_id, day=day).aggregate(n=Sum("quantity"))["n"] or 0
+    )
+    if counted <= covered:
+        return None
+    batch = counted - covered
+    key = f"clicks:{share_id}:{day.isoformat()}" + (f":from-{covered}" if covered else "")
+    capped = " (daily cap reached)" if counted == rules.click_cap_per_share_per_day else ""
+    return _ledger_insert(
+        cause_key=key,
+        user_id=share.user_id,
+        kind=Kind.CLICKS,
+        points=batch * rules.human_click,
+        rules=rules,
+        quantity=batch,
+        occurred_at=max(seen["last"], start),
+        team_id=share.user.team_id,
+        campaign_id=share.post.campaign_id,
+        share_ref=share_id,
+        day=day,
+        description=f"{batch} human click{'s' if batch != 1 else ''} on “{share.post.title}” on {day:%d %b}{capped}",
+        detail={"clicks_seen": seen["total"], "cap": rules.click_cap_per_share_per_day},
+    )
+
+
+METRIC_RULES = {
+    "likes": ("like", "like", "likes"),
+    "reposts": ("repost", "repost", "reposts"),
+    "replies": ("reply", "reply", "replies"),
+}
+
+
+@transaction.atomic
+def points_award_for_metric_change(*, change_id: int) -> PointEvent | None:
+    """Award the growth of a like, repost or reply total that the metrics app recorded.
+
+    Only growth beyond the highest total already awarded for that share and metric
+    earns points, so a like withdrawn and given again, or a total that dips and
+    recovers, never pays twice. The change is marked consumed for the metrics app.
+    """
+    from metrics.models import MetricChange
+    from sharing.models import Share
+
+    change = MetricChange.objects.filter(pk=change_id).first()
+    if change is None:
+        return None
+    event = None
+    if change.metric in METRIC_RULES:
+        # One award at a time per share, so two changes cannot both count the same growth.
+        share = Share.objects.select_for_update().select_related("post", "user").filter(pk=change.share_id).first()
+        credited = (
+            PointEvent.objects.filter(
+                kind=Kind.METRIC, share_ref=change.share_id, detail__metric=change.metric
+            ).aggregate(n=Sum("quantity"))["n"]
+            or 0
+        )
+        growth = change.total - credited
+        if share is not None and growth > 0:
+            rules = points_rules_current()
+            field, singular, plural = METRIC_RULES[change.metric]
+            event = _ledger_insert(
+                cause_key=f"metric:{change.pk}",
+                user_id=share.user_id,
+                kind=Kind.METRIC,
+                points=growth * getattr(rules, field),
+                rules=rules,
+                quantity=growth,
+                occurred_at=change.occurred_at,
+                team_id=share.user.team_id,
+                campaign_id=share.post.campaign_id,
+                share_ref=share.pk,
+                description=f"{growth} new {singular if growth == 1 else plural} on “{share.post.title}”",
+                detail={"metric": change.metric, "total": change.total},
+            )
+    if change.consumed_at is None:
+        MetricChange.objects.filter(pk=change.pk, consumed_at=None).update(consumed_at=timezone.now())
+    return event
+
+
+@transaction.atomic
+def points_award_for_suggestion(*, suggestion_id: int) -> PointEvent | None:
+    """Award an approved content suggestion to its author, once."""
+    from content_library.models import Suggestion
+
+    suggestion = Suggestion.objects.select_related("author").filter(pk=suggestion_id).first()
+    if suggestion is None or suggestion.status != Suggestion.Status.APPROVED:
+        return None
+    rules = points_rules_current()
+    return _ledger_insert(
+        cause_key=f"suggestion:{suggestion.pk}",
+        user_id=suggestion.author_id,
+        kind=Kind.SUGGESTION,
+        points=rules.suggestion_approved,
+        rules=rules,
+        occurred_at=suggestion.reviewed_at or timezone.now(),
+        team_id=suggestion.author.team_id,
+        description=f"Suggestion approved: {str(suggestion)[:120]}",
+    )
+
+
+# --- HR: voids, adjustments, recompute --------------------------------------------------------
+
+
+def _effective_points(event: PointEvent) -> int:
+    corrections = event.follow_ups.filter(kind=Kind.CORRECTION).aggregate(n=Sum("points"))["n"] or 0
+    return event.points + corrections
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give a reason; it is shown to the employee with the change."})
+    return reason[:500]
+
+
+@transaction.atomic
+def points_event_void(*, event: PointEvent, actor, reason: str) -> PointEvent:
+    """Cancel an event with a ledger row of the opposite amount; the original stays visible.
+
+    Voiding twice returns the first void. Voids and corrections themselves cannot be voided.
+    """
+    reason = _require_reason(reason)
+    if event.kind in (Kind.VOID, Kind.CORRECTION):
+        raise ValidationError({"event": "Voids and corrections cannot be voided; void the original event instead."})
+    existing = PointEvent.objects.filter(cause_key=f"void:{event.pk}").first()
+    if existing is not None:
+        return existing
+    amount = _effective_points(event)
+    void = _ledger_insert(
+        cause_key=f"void:{event.pk}",
+        user_id=event.user_id,
+        kind=Kind.VOID,
+        points=-amount,
+        occurred_at=event.occurred_at,
+        periods_from=event,
+        team_id=event.team_id_at_award,
+        campaign_id=event.campaign_id_at_award,
+        share_ref=event.share_ref,
+        target=event,
+        reason=reason,
+        actor=actor,
+        description=f"Voided: {event.description}"[:300],
+    )
+    return void or PointEvent.objects.get(cause_key=f"void:{event.pk}")
+
+
+@transaction.atomic
+def points_adjust(*, user, points: int, actor, reason: str, idempotency_key: str | None = None) -> PointEvent:
+    """Add (or take away) points by hand, with a reason the employee sees.
+
+    A form passes its ``idempotency_key`` so a double submit adjusts once.
+    """
+    reason = _require_reason(reason)
+    if not isinstance(points, int) or points == 0:
+        raise ValidationError({"points": "Enter a whole number of points other than zero."})
+    if abs(points) > 100_000:
+        raise ValidationError({"points": "Adjustments are limited to 100,000 points either way."})
+    key = f"adjust:{idempotency_key or uuid.uuid4().hex}"[:120]
+    event = _ledger_insert(
+        cause_key=key,
+        user_id=user.pk,
+        kind=Kind.ADJUSTMENT,
+        points=points,
+        occurred_at=timezone.now(),
+        team_id=user.team_id,
+        reason=reason,
+        actor=actor,
+        description=f"Adjustment by HR ({points:+d})",
+    )
+    return event or PointEvent.objects.get(cause_key=key)
+
+
+def _priced(event: PointEvent, rules: PointsRules) -> int:
+    detail = event.detail or {}
+    if event.kind == Kind.SHARE:
+        return rules.featured_share if detail.get("featured") else rules.share
+    if event.kind == Kind.CLICKS:
+        return event.quantity * rules.human_click
+    if event.kind == Kind.METRIC:
+        field = METRIC_RULES.get(detail.get("metric"), ("like",))[0]
+        return event.quantity * getattr(rules, field)
+    if event.kind == Kind.SUGGESTION:
+        return rules.suggestion_approved
+    return rules.streak_bonus
+
+
+@transaction.atomic
+def points_recompute(*, actor, reason: str, since: date | None = None) -> Recompute:
+    """Re-price past awards with the current rules: the only way history changes, and it is audited.
+
+    Nothing is edited: each award whose value changes gets a correction row
+    (``correction:<recompute>:<event>``) for the difference, under a Recompute
+    record naming who ran it and why. Voided awards stay voided. Click batches
+    keep the number of clicks they counted (the daily cap is not re-applied).
+    """
+    reason = _require_reason(reason)
+    rules = points_rules_current()
+    recompute = Recompute.objects.create(actor=actor, reason=reason, rules=rules, since=since)
+    awards = PointEvent.objects.filter(kind__in=AWARD_KINDS).exclude(follow_ups__kind=Kind.VOID).order_by("id")
+    if since is not None:
+        awards = awards.filter(occurred_at__gte=day_bounds(since)[0])
+    corrections = dict(
+        PointEvent.objects.filter(kind=Kind.CORRECTION, target__in=awards)
+        .values("target")
+        .annotate(total=Sum("points"))
+        .values_list("target", "total")
+    )
+    changed = delta_total = 0
+    for event in awards.iterator(chunk_size=2000):
+        delta = _priced(event, rules) - (event.points + corrections.get(event.pk, 0))
+        if not delta:
+            continue
+        _ledger_insert(
+            cause_key=f"correction:{recompute.pk}:{event.pk}",
+            user_id=event.user_id,
+            kind=Kind.CORRECTION,
+            points=delta,
+            rules=rules,
+            occurred_at=event.occurred_at,
+            periods_from=event,
+            team_id=event.team_id_at_award,
+            campaign_id=event.campaign_id_at_award,
+            share_ref=event.share_ref,
+            target=event,
+            reason=reason,
+            actor=actor,
+            description=f"Recompute with rules v{rules.version}: {event.description}"[:300],
+        )
+        changed += 1
+        delta_total += delta
+    recompute.events_changed = changed
+    recompute.points_delta = delta_total
+    recompute.save(update_fields=["events_changed", "points_delta"])
+    return recompute

@@ -1,0 +1,131 @@
+"""Celery tasks for points: thin adapters over the services, all safe to run twice.
+
+Two ways in for the other apps' events:
+
+- ``scan_sources`` (beat, every minute) finds shares, click days, metric changes
+  and approved suggestions that have no points yet and awards them, then applies the new
+  ledger events to the standings. Nothing in another app has to call us.
+- For points within seconds instead of a minute, an app may call, inside its
+  own transaction, ``leaderboard.tasks.queue_share_award(share_id)``,
+  ``queue_click_award(share_id, occurred_at)``, ``queue_metric_change_award(change_id)`` or
+  ``queue_suggestion_award(suggestion_id)``;
+  each queues the award on commit and the standings follow.
+"""
+
+from datetime import datetime, timedelta
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from . import selectors, services, standings
+from .periods import local_date
+
+SHARE_SCAN_DAYS = 3
+
+
+def _apply_all() -> int:
+    applied = 0
+    while True:
+        count = standings.standings_apply_pending()
+        applied += count
+        if count < standings.APPLY_BATCH:
+            return applied
+
+
+@shared_task(name="leaderboard.apply_standings")
+def apply_standings() -> int:
+    """Apply every queued ledger event to the standings."""
+    return _apply_all()
+
+
+@shared_task(name="leaderboard.rebuild_standings")
+def rebuild_standings() -> int:
+    """Recreate the standings from the whole ledger (periodic, and after visibility settings change)."""
+    return standings.standings_rebuild()
+
+
+@shared_task(name="leaderboard.award_share")
+def award_share(share_id: int) -> None:
+    services.points_award_for_share(share_id=share_id)
+    _apply_all()
+
+
+@shared_task(name="leaderboard.award_clicks")
+def award_clicks(share_id: int, day: str) -> None:
+    services.points_award_for_clicks(share_id=share_id, day=datetime.fromisoformat(day).date())
+    _apply_all()
+
+
+@shared_task(name="leaderboard.award_metric_change")
+def award_metric_change(change_id: int) -> None:
+    services.points_award_for_metric_change(change_id=change_id)
+    _apply_all()
+
+
+@shared_task(name="leaderboard.award_suggestion")
+def award_suggestion(suggestion_id: int) -> None:
+    services.points_award_for_suggestion(suggestion_id=suggestion_id)
+    _apply_all()
+
+
+@shared_task(name="leaderboard.scan_sources")
+def scan_sources(full: bool = False) -> dict:
+    """Award every cause that has no points yet, then update the standings.
+
+    The minute run looks at recent shares and the last two days of clicks; the
+    nightly ``full`` run looks at every share, so nothing missed stays missed.
+    """
+    now = timezone.now()
+    since = datetime(2000, 1, 1, tzinfo=now.tzinfo) if full else now - timedelta(days=SHARE_SCAN_DAYS)
+    counts = {"shares": 0, "click_days": 0, "suggestions": 0}
+    while True:
+        share_ids = selectors.shares_awaiting_points(since=since)
+        for share_id in share_ids:
+            services.points_award_for_share(share_id=share_id)
+        counts["shares"] += len(share_ids)
+        if len(share_ids) < 1000:
+            break
+    rules = services.points_rules_current()
+    for share_id, day in selectors.click_days_awaiting_points(
+        since_day=local_date(now) - timedelta(days=1), cap=rules.click_cap_per_share_per_day
+    ):
+        services.points_award_for_clicks(share_id=share_id, day=day)
+        counts["click_days"] += 1
+    for suggestion_id in selectors.suggestions_awaiting_points():
+        services.points_award_for_suggestion(suggestion_id=suggestion_id)
+        counts["suggestions"] += 1
+    counts["metric_changes"] = 0
+    while True:
+        change_ids = selectors.metric_changes_awaiting_points()
+        for change_id in change_ids:
+            services.points_award_for_metric_change(change_id=change_id)
+        counts["metric_changes"] += len(change_ids)
+        if len(change_ids) < 1000:
+            break
+    counts["applied"] = _apply_all()
+    return counts
+
+
+# --- Hooks the other apps may call inside their transactions ----------------------------------
+
+
+def queue_share_award(share_id: int) -> None:
+    transaction.on_commit(lambda: award_share.delay(share_id))
+
+
+def queue_click_award(share_id: int, occurred_at: datetime) -> None:
+    day = local_date(occurred_at).isoformat()
+    transaction.on_commit(lambda: award_clicks.delay(share_id, day))
+
+
+def queue_metric_change_award(change_id: int) -> None:
+    transaction.on_commit(lambda: award_metric_change.delay(change_id))
+
+
+def queue_suggestion_award(suggestion_id: int) -> None:
+    transaction.on_commit(lambda: award_suggestion.delay(suggestion_id))
+
+
+def queue_standings_apply() -> None:
+    transaction.on_commit(lambda: apply_standings.delay())

@@ -1,0 +1,324 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from advocacy.people.access import permission_required
+from advocacy.people.models import User
+from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA, HR_WORKSPACE
+
+from .forms import AdjustForm, RecomputeForm, RulesForm, VoidForm
+from .models import PointEvent, Recompute, Standing
+from .selectors import (
+    BoardNotFound,
+    anomalies_for_users,
+    badges_for,
+    board_page,
+    board_resolve,
+    board_rows_for_export,
+    board_scopes,
+    points_events_for,
+    points_rules_history,
+    points_rules_in_force,
+    points_total_for,
+    team_board,
+)
+from .services import points_adjust, points_event_void, points_recompute, points_rules_update
+
+EVENTS_PER_PAGE = 100
+REVIEW_PER_PAGE = 50
+
+
+def _board_from(request):
+    """The board the query string names, or (None, message) for nonsense values."""
+    try:
+        board = board_resolve(
+            period=request.GET.get("period", ""),
+            scope=request.GET.get("scope", ""),
+            previous=request.GET.get("previous") == "1",
+        )
+    except BoardNotFound as exc:
+        return None, str(exc)
+    return board, ""
+
+
+def _filters(request, board):
+    return {
+        "board": board,
+        "scopes": board_scopes(),
+        "periods": Standing.Period.choices,
+        "previous": request.GET.get("previous") == "1",
+    }
+
+
+@permission_required(EMPLOYEE_AREA)
+def board(request):
+    board, error = _board_from(request)
+    if board is None:
+        return render(request, "leaderboard/board.html", {"error": error, "scopes": board_scopes()}, status=400)
+    context = _filters(request, board)
+    if request.GET.get("view") == "teams" and board.scope != "team":
+        context |= {"teams": team_board(board=board), "view": "teams"}
+    else:
+        context |= {"page": board_page(board=board, viewer=request.user), "view": "people"}
+    return render(request, "leaderboard/board.html", context)
+
+
+@permission_required(EMPLOYEE_AREA)
+def my_points(request):
+    events = Paginator(points_events_for(user=request.user), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "leaderboard/my_points.html",
+        {
+            "events": events,
+            "total": points_total_for(user=request.user),
+            "badges": badges_for(user=request.user),
+            "rules": points_rules_in_force(),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    # Spreadsheet apps run cells that start like a formula; names and reasons are typed by people.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_cell(value) for value in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+EVENT_HEADER = [
+    "occurred_at",
+    "kind",
+    "points",
+    "quantity",
+    "description",
+    "cause_key",
+    "rules_version",
+    "voided",
+    "reason",
+    "by",
+    "recorded_at",
+]
+
+
+def _event_rows(user):
+    for event in points_events_for(user=user).iterator(chunk_size=2000):
+        yield [
+            event.occurred_at.isoformat(),
+            event.kind,
+            event.points,
+            event.quantity,
+            event.description,
+            event.cause_key,
+            event.rules.version if event.rules else "",
+            "yes" if event.is_voided else "",
+            event.reason,
+            event.actor.username if event.actor else "",
+            event.created_at.isoformat(),
+        ]
+
+
+@permission_required(EMPLOYEE_AREA)
+def my_points_csv(request):
+    return _csv_response(f"points-{request.user.username}.csv", EVENT_HEADER, _event_rows(request.user))
+
+
+@permission_required(COMMS_WORKSPACE, HR_WORKSPACE)
+def rules(request):
+    current = points_rules_in_force()
+    form = RulesForm(
+        request.POST or None,
+        instance=None,
+        initial={f: getattr(current, f) for f in RulesForm._meta.fields if f != "note"},
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {field: form.cleaned_data[field] for field in form.Meta.fields if field != "note"}
+        try:
+            new = points_rules_update(actor=request.user, note=form.cleaned_data["note"], **values)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Points rules v{new.version} apply from now on; past points keep their values.")
+            return redirect("leaderboard:rules")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "current": current, "history": points_rules_history()[:20]}
+    return render(request, "leaderboard/rules.html", context, status=status)
+
+
+# --- HR review --------------------------------------------------------------------------------
+
+
+@permission_required(HR_WORKSPACE)
+def review(request):
+    board, error = _board_from(request)
+    if board is None:
+        return render(request, "leaderboard/review.html", {"error": error, "scopes": board_scopes()}, status=400)
+    standings = (
+        board.standings().select_related("user", "user__team").order_by("unranked", "-points", "reached_at", "user_id")
+    )
+    page = Paginator(standings, REVIEW_PER_PAGE).get_page(request.GET.get("page"))
+    flags = anomalies_for_users(user_ids=[standing.user_id for standing in page], board=board)
+    rows = [{"standing": standing, "flags": flags.get(standing.user_id, [])} for standing in page]
+    context = _filters(request, board) | {"rows": rows, "page_obj": page}
+    return render(request, "leaderboard/review.html", context)
+
+
+@permission_required(HR_WORKSPACE)
+def board_csv(request):
+    board, error = _board_from(request)
+    if board is None:
+        return render(request, "leaderboard/review.html", {"error": error, "scopes": board_scopes()}, status=400)
+
+    def rows():
+        rank = 0
+        for standing in board_rows_for_export(board=board):
+            if not standing.unranked:
+                rank += 1
+            user = standing.user
+            yield [
+                "" if standing.unranked else rank,
+                user.username,
+                user.name,
+                user.team.name if user.team else "",
+                standing.points,
+                standing.events,
+                standing.reached_at.isoformat(),
+                "yes" if user.hide_from_leaderboards else "",
+                "yes" if standing.unranked else "",
+            ]
+
+    header = ["rank", "username", "name", "team", "points", "events", "reached_at", "hidden", "unranked"]
+    slug = f"{board.period}-{board.start.isoformat()}-{board.scope}{board.scope_id or ''}"
+    return _csv_response(f"leaderboard-{slug}.csv", header, rows())
+
+
+def _person(user_id):
+    return get_object_or_404(User.objects.select_related("team"), pk=user_id)
+
+
+def _person_context(request, person, *, adjust_form=None) -> dict:
+    board, _ = _board_from(request)
+    board = board or board_resolve()
+    return {
+        "person": person,
+        "board": board,
+        "events": Paginator(points_events_for(user=person), EVENTS_PER_PAGE).get_page(request.GET.get("page")),
+        "total": points_total_for(user=person),
+        "badges": badges_for(user=person),
+        "flags": anomalies_for_users(user_ids=[person.pk], board=board)[person.pk],
+        "adjust_form": adjust_form or AdjustForm(),
+        "void_form": VoidForm(),
+    }
+
+
+@permission_required(HR_WORKSPACE)
+def review_person(request, user_id):
+    person = _person(user_id)
+    return render(request, "leaderboard/review_person.html", _person_context(request, person))
+
+
+@permission_required(HR_WORKSPACE)
+def person_csv(request, user_id):
+    person = _person(user_id)
+    return _csv_response(f"points-{person.username}.csv", EVENT_HEADER, _event_rows(person))
+
+
+def _queue_apply():
+    from .tasks import queue_standings_apply
+
+    queue_standings_apply()
+
+
+@require_POST
+@permission_required(HR_WORKSPACE)
+def void(request, event_id):
+    event = get_object_or_404(PointEvent, pk=event_id)
+    form = VoidForm(request.POST)
+    back = reverse("leaderboard:review_person", kwargs={"user_id": event.user_id})
+    if not form.is_valid():
+        messages.error(request, "Give a reason to void an event; nothing was changed.")
+        return redirect(back)
+    try:
+        points_event_void(event=event, actor=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    _queue_apply()
+    messages.success(request, f"Voided “{event.description}”. The boards follow within a minute.")
+    return redirect(back)
+
+
+@require_POST
+@permission_required(HR_WORKSPACE)
+def adjust(request, user_id):
+    person = _person(user_id)
+    form = AdjustForm(request.POST)
+    if form.is_valid():
+        try:
+            points_adjust(
+                user=person,
+                points=form.cleaned_data["points"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                idempotency_key=f"{request.user.pk}:{form.cleaned_data['token']}",
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _queue_apply()
+            messages.success(request, f"Adjusted {person.name}'s points by {form.cleaned_data['points']:+d}.")
+            return redirect("leaderboard:review_person", user_id=person.pk)
+    context = _person_context(request, person, adjust_form=form)
+    return render(request, "leaderboard/review_person.html", context, status=400)
+
+
+@permission_required(HR_WORKSPACE)
+def recompute(request):
+    form = RecomputeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = points_recompute(
+            actor=request.user, reason=form.cleaned_data["reason"], since=form.cleaned_data["since"]
+        )
+        _queue_apply()
+        messages.success(
+            request, f"Recompute done: {done.events_changed} events corrected, {done.points_delta:+d} points in all."
+        )
+        return redirect("leaderboard:recompute")
+    status = 400 if request.method == "POST" else 200
+    history = Recompute.objects.select_related("actor", "rules")[:20]
+    return render(
+        request,
+        "leaderboard/recompute.html",
+        {"form": form, "history": history, "rules": points_rules_in_force()},
+        status=status,
+    )

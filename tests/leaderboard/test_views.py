@@ -1,0 +1,244 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from leaderboard import services
+from leaderboard.models import PointEvent, Standing
+from leaderboard.standings import standings_apply_pending
+from tests.factories import UserFactory
+
+from .conftest import make_clicks, make_share
+
+pytestmark = pytest.mark.django_db
+Kind = PointEvent.Kind
+
+
+def give(user, points, *, minutes_ago=10, key=None):
+    event = services._ledger_insert(
+        cause_key=key or f"test:{user.pk}:{points}:{minutes_ago}",
+        user_id=user.pk,
+        kind=Kind.ADJUSTMENT,
+        points=points,
+        occurred_at=timezone.now() - timedelta(minutes=minutes_ago),
+        team_id=user.team_id,
+        reason="test",
+        description=f"{points} test points",
+    )
+    return event
+
+
+def crowd(engineering, count, *, start=0):
+    people = [UserFactory(username=f"crowd{n:03d}", team=engineering) for n in range(start, start + count)]
+    for n, person in enumerate(people):
+        give(person, 1000 - n)
+    return people
+
+
+def board_html(client):
+    response = client.get(reverse("leaderboard:board"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("size", [30, 90])
+def test_the_board_page_costs_the_same_queries_for_any_number_of_employees(
+    client, alice, engineering, django_assert_num_queries, size
+):
+    crowd(engineering, size)
+    give(alice, 1)  # last, so the page also reads the people around her
+    standings_apply_pending()
+    client.force_login(alice)
+    board_html(client)  # warm the content-type and permission caches
+    # session, user, user's permissions, group permissions, navigation badge(s),
+    # teams and campaigns for the filters, rules, top 25, alice's row, her rank,
+    # the two rows ahead of her, the two rows behind
+    with django_assert_num_queries(QUERIES["board"]):
+        html = board_html(client)
+    assert "Rank <strong>" + str(size + 1) + "</strong>" in html
+    assert html.count("<tr") == 1 + 25 + 1 + 3  # header, top 25, header, around (two ahead, her)
+
+
+@pytest.mark.parametrize("size", [10, 60])
+def test_the_review_page_costs_the_same_queries_for_any_number_of_employees(
+    client, harper, engineering, django_assert_num_queries, size
+):
+    people = crowd(engineering, size)
+    share = make_share(user=people[0], at=timezone.now() - timedelta(hours=1), visitor_hash="sharer-1")
+    make_clicks(share=share, count=12, at=timezone.now() - timedelta(minutes=50), visitors=["v1", "v2"])
+    standings_apply_pending()
+    client.force_login(harper)
+    client.get(reverse("leaderboard:review"))
+    # session, user, permissions ×2, navigation badge(s), teams, campaigns,
+    # count and page of standings, clicks of the page's people, teammates' shares
+    with django_assert_num_queries(QUERIES["review"]):
+        response = client.get(reverse("leaderboard:review"))
+    assert response.status_code == 200
+    assert "12 clicks from 2 visitors" in response.content.decode()
+
+
+QUERIES = {"board": 13, "review": 11}
+
+
+def test_why_lists_every_event_with_voids_and_adjustments_and_their_reasons(client, alice, harper):
+    share = make_share(user=alice, at=timezone.now() - timedelta(hours=1))
+    awarded = services.points_award_for_share(share_id=share.pk)
+    services.points_event_void(event=awarded, actor=harper, reason="Posted to a private group")
+    services.points_adjust(user=alice, points=3, actor=harper, reason="Helped at the careers fair")
+    client.force_login(alice)
+    html = client.get(reverse("leaderboard:my_points")).content.decode()
+    assert 'data-testid="total">3<' in html
+    assert f"share:{share.pk}" in html and "is-voided" in html
+    assert "Reason: Posted to a private group (Harper HR)" in html
+    assert "Reason: Helped at the careers fair" in html
+
+
+def test_nobody_sees_another_persons_events_on_why(client, alice, bob, harper):
+    services.points_adjust(user=bob, points=4, actor=harper, reason="Bob's secret bonus")
+    client.force_login(alice)
+    assert "secret bonus" not in client.get(reverse("leaderboard:my_points")).content.decode()
+
+
+def test_hr_voids_an_event_with_a_reason_and_the_board_follows(
+    client, alice, harper, eager_celery, django_capture_on_commit_callbacks
+):
+    event = give(alice, 10)
+    standings_apply_pending()
+    client.force_login(harper)
+    url = reverse("leaderboard:void", kwargs={"event_id": event.pk})
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 302
+    assert not PointEvent.objects.filter(kind=Kind.VOID).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"reason": "Clicks from a bot farm"}).status_code == 302
+    void = PointEvent.objects.get(kind=Kind.VOID)
+    assert (void.points, void.reason, void.actor) == (-10, "Clicks from a bot farm", harper)
+    assert Standing.objects.get(user=alice, period="week", scope="everyone").points == 0
+
+
+def test_an_adjustment_without_a_reason_is_refused_with_a_message(client, alice, harper):
+    client.force_login(harper)
+    url = reverse("leaderboard:adjust", kwargs={"user_id": alice.pk})
+    response = client.post(url, {"points": "0", "reason": "", "token": "x"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This field is required" in html and "other than zero" in html
+    assert not PointEvent.objects.exists()
+
+
+def test_a_double_submitted_adjustment_counts_once(client, alice, harper):
+    client.force_login(harper)
+    url = reverse("leaderboard:adjust", kwargs={"user_id": alice.pk})
+    for _ in range(2):
+        client.post(url, {"points": "5", "reason": "Helped at the fair", "token": "same-form"})
+    assert PointEvent.objects.filter(user=alice).count() == 1
+
+
+def test_a_nonsense_board_gets_a_clear_400(client, alice):
+    client.force_login(alice)
+    for query in ("?period=decade", "?scope=team:abc", "?scope=team:99999", "?scope=galaxy:1"):
+        response = client.get(reverse("leaderboard:board") + query)
+        assert response.status_code == 400, query
+        assert 'role="alert"' in response.content.decode()
+
+
+def test_hidden_people_are_anonymous_on_the_board_page(client, alice, bob):
+    bob.hide_from_leaderboards = True
+    bob.save()
+    give(bob, 50)
+    give(alice, 5)
+    standings_apply_pending()
+    client.force_login(alice)
+    html = board_html(client)
+    assert "Anonymous advocate" in html and "Bob Baker" not in html
+
+
+def test_the_team_view_shows_totals_and_averages(client, alice, bob):
+    give(alice, 30)
+    give(bob, 10)
+    standings_apply_pending()
+    client.force_login(alice)
+    html = client.get(reverse("leaderboard:board") + "?view=teams").content.decode()
+    assert 'data-testid="team-board"' in html
+    assert '<td>Engineering</td><td class="num">30.0</td><td class="num">30</td>' in html
+
+
+def test_comms_admins_can_change_the_points_rules(client, casey):
+    client.force_login(casey)
+    url = reverse("leaderboard:rules")
+    form = client.get(url).context["form"]
+    data = {name: field.initial if field.initial is not None else "" for name, field in form.fields.items()}
+    data |= {name: form.initial[name] for name in form.initial}
+    data |= {"share": "12", "note": "Spring campaign", "exclude_staff": "on"}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert services.points_rules_current().share == 12
+    bad = client.post(url, data | {"share": "-1", "note": ""})
+    assert bad.status_code == 400
+    assert services.points_rules_current().version == 2
+
+
+def test_the_board_csv_streams_every_row_with_real_names(client, alice, bob, harper):
+    bob.hide_from_leaderboards = True
+    bob.save()
+    give(alice, 5)
+    give(bob, 9)
+    give(harper, 20)
+    standings_apply_pending()
+    client.force_login(harper)
+    response = client.get(reverse("leaderboard:board_csv") + "?period=all")
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:5] == ["rank", "username", "name", "team", "points"]
+    assert [(r[0], r[1], r[4], r[7], r[8]) for r in rows[1:]] == [
+        ("1", "bob", "9", "yes", ""),
+        ("2", "alice", "5", "", ""),
+        ("", "harper", "20", "", "yes"),
+    ]
+
+
+def test_an_employees_events_export_neutralises_formulas(client, alice, harper):
+    services.points_adjust(user=alice, points=-2, actor=harper, reason='=HYPERLINK("http://evil")')
+    client.force_login(harper)
+    response = client.get(reverse("leaderboard:person_csv", kwargs={"user_id": alice.pk}))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][2] == "-2"
+    assert rows[1][8].startswith("'=HYPERLINK")
+
+
+def test_the_api_gives_the_board_and_my_points(client, alice, bob):
+    give(alice, 5)
+    give(bob, 9)
+    standings_apply_pending()
+    client.force_login(alice)
+    board = client.get(reverse("leaderboard:api_board") + "?period=week").json()
+    assert [(row["rank"], row["name"], row["points"]) for row in board["top"]] == [
+        (1, "Bob Baker", 9),
+        (2, "Alice Archer", 5),
+    ]
+    assert board["you"]["rank"] == 2 and board["you_are_ranked"]
+    mine = client.get(reverse("leaderboard:api_my_points")).json()
+    assert mine["total"] == 5 and len(mine["events"]) == 1
+    assert {badge["code"] for badge in mine["badges"]} >= {"first_share", "four_week_streak"}
+    bad = client.get(reverse("leaderboard:api_board") + "?scope=team:nope")
+    assert bad.status_code == 400 and "scope" in bad.json()
+
+
+def test_hr_drills_into_an_employee_and_sees_flags(client, alice, bob, harper):
+    share = make_share(user=alice, at=timezone.now() - timedelta(minutes=30), visitor_hash="alice-hash")
+    make_share(
+        user=UserFactory(username="mate", team=alice.team),
+        at=timezone.now() - timedelta(minutes=40),
+        visitor_hash="mate-hash",
+    )
+    make_clicks(share=share, count=6, at=timezone.now() - timedelta(minutes=28), spacing=timedelta(seconds=1))
+    make_clicks(share=share, count=1, at=timezone.now() - timedelta(minutes=25), visitors=["mate-hash"])
+    services.points_award_for_share(share_id=share.pk)
+    client.force_login(harper)
+    html = client.get(reverse("leaderboard:review_person", kwargs={"user_id": alice.pk})).content.decode()
+    assert "5+ clicks within 10 seconds" in html
+    assert "1 click from teammates within 15 minutes of sharing" in html
+    assert "Reason for voiding" in html
