@@ -252,6 +252,9 @@ def guideline_version_create(
     change_summary = (change_summary or "").strip()
     if not body:
         raise ValidationError({"body": "Write the guideline before publishing it."})
+    if "\x00" in body or "\x00" in change_summary:
+        # Forms and the API refuse it too; PostgreSQL cannot store it at all.
+        raise ValidationError({"body": "The text contains a NUL character; remove it and publish again."})
     newest = document.versions.order_by("-number").first()
     if newest is not None:
         if newest.body.strip() == body:

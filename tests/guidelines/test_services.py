@@ -320,3 +320,10 @@ def test_acknowledgement_can_be_switched_off(settings, alice, policy):
 
 def test_policy_helper_builds_versions(db):
     assert make_policy(versions=3).versions.count() == 3
+
+
+def test_a_version_with_a_nul_character_is_refused_with_a_clear_message(db):
+    from guidelines.services import guideline_document_create
+
+    with pytest.raises(ValidationError, match="NUL character"):
+        guideline_document_create(title="Odd", kind="other", body="fine\x00text", created_by=None)
