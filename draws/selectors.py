@@ -15,16 +15,6 @@ from . import engine
 from .models import Draw, Entrant, FreeEntryRequest, RulesVersion, Winner
 
 
-class PointsLedgerMissing(Exception):
-    """Points weighting needs the points ledger of issue 7; until then such a draw cannot be frozen."""
-
-
-POINTS_LEDGER_MISSING = (
-    "Entries proportional to points need the points ledger, which this installation does not have yet. "
-    "Choose one entry per person or one entry per qualifying share."
-)
-
-
 def draw_status(*, draw: Draw, now: datetime | None = None) -> str:
     """'upcoming', 'open', 'closed' (waiting to be frozen), 'frozen' (committed, waiting to be drawn) or 'drawn'."""
     now = now or timezone.now()
@@ -130,11 +120,18 @@ def qualifying_shares(*, draw: Draw) -> QuerySet[Share]:
 def entry_weights(*, draw: Draw) -> list[EntryWeight]:
     """Who enters and with what weight, by the draw's rules (run at freeze time).
 
-    A free entry request counts like one qualifying share, and lets its maker in
-    without meeting the minimum number of shares.
+    A free entry request counts like one qualifying share (in points mode: the
+    points a share earns under the rules in force), and lets its maker in without
+    meeting the minimum number of shares. Points mode uses the points earned in
+    the eligibility period (and for the draw's campaign, when it has one).
     """
+    points = {}
+    share_points = 0
     if draw.weighting == Draw.Weighting.POINTS:
-        raise PointsLedgerMissing(POINTS_LEDGER_MISSING)
+        from leaderboard.selectors import points_by_user_between, points_rules_in_force
+
+        points = points_by_user_between(start=draw.period_start, end=draw.period_end, campaign_id=draw.campaign_id)
+        share_points = points_rules_in_force().share
     share_ids = qualifying_shares(draw=draw).values("pk")
     people = eligible_people(draw=draw).annotate(
         share_count=Count("shares", filter=Q(shares__in=share_ids), distinct=True)
@@ -149,6 +146,10 @@ def entry_weights(*, draw: Draw) -> list[EntryWeight]:
             continue
         if draw.weighting == Draw.Weighting.PER_SHARE:
             weight = min(share_count + (1 if has_free else 0), draw.weight_cap)
+            if weight < 1:
+                continue
+        elif draw.weighting == Draw.Weighting.POINTS:
+            weight = min(points.get(user_id, 0) + (share_points if has_free else 0), draw.weight_cap)
             if weight < 1:
                 continue
         else:

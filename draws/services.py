@@ -14,8 +14,6 @@ from advocacy.people.roles import Role
 from . import engine
 from .models import Draw, Entrant, FreeEntryRequest, Prize, RulesVersion, Winner
 from .selectors import (
-    POINTS_LEDGER_MISSING,
-    PointsLedgerMissing,
     draw_status,
     entry_weights,
     prize_slots,
@@ -65,8 +63,6 @@ def draw_create(
 ) -> Draw:
     """Create a draw with its prizes and the first version of its rules."""
     _validate_prizes(prizes)
-    if weighting == Draw.Weighting.POINTS:
-        raise ValidationError({"weighting": POINTS_LEDGER_MISSING})
     unknown = sorted(set(excluded_roles) - {role.value for role in Role})
     if unknown:
         raise ValidationError({"excluded_roles": f"Unknown roles: {', '.join(unknown)}."})
@@ -163,10 +159,7 @@ def draw_freeze(*, draw: Draw, now: datetime | None = None) -> Draw:
         return draw
     if now < draw.closes_at:
         raise ValidationError("The entry window has not closed yet.")
-    try:
-        weights = entry_weights(draw=draw)
-    except PointsLedgerMissing as error:
-        raise ValidationError(str(error)) from error
+    weights = entry_weights(draw=draw)
     entrant_key = engine.new_secret()
     ids = engine.entrant_ids_for(
         entrant_key=entrant_key, draw_id=draw.engine_id, person_ids=[w.user_id for w in weights]

@@ -273,6 +273,25 @@ def points_events_for(*, user) -> QuerySet[PointEvent]:
     )
 
 
+def points_by_user_between(*, start: datetime, end: datetime, campaign_id: int | None = None) -> dict[int, int]:
+    """Points each person earned in [start, end), voided events left out (for draws weighted by points).
+
+    Voids are rows of their own that may fall outside the window, so the voided
+    events are dropped instead of summing the void rows.
+    """
+    voided = PointEvent.objects.filter(kind=Kind.VOID, target=OuterRef("pk"))
+    events = (
+        PointEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        .exclude(kind=Kind.VOID)
+        .annotate(is_voided=Exists(voided))
+        .filter(is_voided=False)
+    )
+    if campaign_id is not None:
+        events = events.filter(campaign_id_at_award=campaign_id)
+    totals = events.values("user_id").annotate(total=Sum("points")).values_list("user_id", "total")
+    return {user_id: total for user_id, total in totals if total > 0}
+
+
 def points_total_for(*, user) -> int:
     return PointEvent.objects.filter(user=user).aggregate(total=Sum("points"))["total"] or 0
 

@@ -121,9 +121,26 @@ def test_people_who_have_not_acknowledged_the_current_policy_do_not_enter(alice,
     assert weights(make_draw(state="closed", require_policy_acknowledgement=False)) == {"alice": 1, "bob": 1}
 
 
-def test_points_weighting_is_refused_until_the_points_ledger_exists():
-    with pytest.raises(ValidationError, match="points ledger"):
-        make_draw(weighting=Draw.Weighting.POINTS)
+def test_points_weighting_uses_points_earned_in_the_period_capped_and_without_voided_events(alice, bob, casey, harper):
+    from leaderboard.services import points_adjust, points_event_void
+
+    now = timezone.now()
+    points_adjust(user=alice, points=40, actor=harper, reason="Ran the launch stand")
+    wrong = points_adjust(user=bob, points=900, actor=harper, reason="Typo")
+    points_adjust(user=bob, points=7, actor=harper, reason="Helped at the booth")
+    points_event_void(event=wrong, actor=harper, reason="Typo: meant 9")
+    draw = make_draw(
+        state="closed", weighting=Draw.Weighting.POINTS, weight_cap=30, require_policy_acknowledgement=False
+    )
+    assert weights(draw) == {"alice": 30, "bob": 7}
+    outside = make_draw(
+        state="closed",
+        weighting=Draw.Weighting.POINTS,
+        period_start=now + timedelta(days=1),
+        period_end=now + timedelta(days=2),
+        require_policy_acknowledgement=False,
+    )
+    assert weights(outside) == {}
 
 
 @pytest.mark.parametrize(

@@ -63,29 +63,6 @@ def test_the_create_form_explains_bad_input_and_saves_nothing(client, harper):
     assert not Draw.objects.exists()
 
 
-def test_choosing_points_weighting_is_refused_with_a_clear_message(client, harper):
-    client.force_login(harper)
-    response = client.post(
-        reverse("draws:manage_create"),
-        {
-            "name": "Points",
-            "prizes": "Mug",
-            "time_zone": "UTC",
-            "opens_at": "2030-10-01T09:00",
-            "closes_at": "2030-10-31T18:00",
-            "period_start": "2030-10-01",
-            "period_end": "2030-10-31",
-            "minimum_shares": "0",
-            "weighting": "points",
-            "weight_cap": "5",
-            "max_prizes_per_person": "1",
-            "rules_text": "Rules.",
-        },
-    )
-    assert response.status_code == 400
-    assert "points ledger" in str(response.context["form"].errors["weighting"])
-
-
 def test_hr_closes_freezes_draws_and_redraws_from_the_workspace(client, harper, crowd):
     client.force_login(harper)
     draw = make_draw(state="open")
