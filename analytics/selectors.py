@@ -1,0 +1,388 @@
+"""The figures of the comms and HR dashboards, each from a few grouped queries.
+
+Conventions every figure follows, so the numbers on one page agree with each other:
+
+- A share counts in a range when it was first made in it (``Share.created_at``), and the
+  dates of a range are whole days in the site's time zone, both ends included.
+- Human clicks are ``Share.human_clicks`` of those shares: every counted click the link
+  ever received, whenever it happened. The tally survives the purge of raw clicks, which
+  ``Click`` rows would not. (A post's "clicks over time" is the one exception: it needs
+  dates, so it reads the ``Click`` rows still kept, counted per day, never listed.)
+- Engagement and impressions are the latest totals in ``ShareMetrics``; an impression
+  count the network does not report (None) is left out, never taken as 0.
+- Active employees are active accounts in the Employee role (as for acknowledgement rates).
+- Team-level figures for a team with fewer than ``MIN_GROUP_SIZE`` active employees are hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncWeek
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from advocacy.people.models import Team, User
+from advocacy.people.roles import Role
+from content_library.models import Post
+from sharing.models import Click, Share
+
+MIN_GROUP_SIZE = 5
+TOP_LIMIT = 10
+# Ranges longer than this are drawn week by week, shorter ones day by day.
+DAILY_TREND_MAX_DAYS = 62
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date  # inclusive
+    team: Team | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def start_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def end_before(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+    @property
+    def granularity(self) -> str:
+        return "day" if self.days <= DAILY_TREND_MAX_DAYS else "week"
+
+
+def default_filters(*, today: date | None = None) -> Filters:
+    today = today or timezone.localdate()
+    return Filters(start=today - timedelta(days=29), end=today)
+
+
+def active_employees() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=Role.EMPLOYEE.value)
+
+
+def shares_in_range(*, filters: Filters) -> QuerySet[Share]:
+    shares = Share.objects.filter(created_at__gte=filters.start_at, created_at__lt=filters.end_before)
+    if filters.team is not None:
+        shares = shares.filter(user__team=filters.team)
+    return shares
+
+
+def _result_annotations() -> dict:
+    """The same columns for every grouped table: shares, human clicks, engagement, impressions."""
+    return {
+        "shares": Count("pk"),
+        "human_clicks": Coalesce(Sum("human_clicks"), 0),
+        "likes": Coalesce(Sum("metrics__likes"), 0),
+        "reposts": Coalesce(Sum("metrics__reposts"), 0),
+        "replies": Coalesce(Sum("metrics__replies"), 0),
+        "impressions": Coalesce(Sum("metrics__impressions"), 0),
+        "impressions_known": Count("metrics__impressions"),
+    }
+
+
+# --- Participation ---------------------------------------------------------------
+
+
+@dataclass
+class TeamParticipation:
+    team_id: int | None
+    name: str
+    members: int
+    sharers: int
+
+    @property
+    def hidden(self) -> bool:
+        return self.members < MIN_GROUP_SIZE
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.sharers / self.members) if self.members else 0
+
+
+def participation_by_team(*, filters: Filters) -> list[TeamParticipation]:
+    """Active employees per team and how many of them shared in the range (one grouped query).
+
+    Every row is returned, small teams included, so totals add up; ``hidden`` tells the
+    page and the exports to withhold a small team's figures.
+    """
+    shared = Share.objects.filter(
+        user_id=OuterRef("pk"), created_at__gte=filters.start_at, created_at__lt=filters.end_before
+    )
+    people = active_employees()
+    if filters.team is not None:
+        people = people.filter(team=filters.team)
+    rows = (
+        people.annotate(has_shared=Exists(shared))
+        .values("team_id", team_name=F("team__name"))
+        .annotate(members=Count("pk", distinct=True), sharers=Count("pk", filter=Q(has_shared=True), distinct=True))
+        .order_by(F("team__name").asc(nulls_last=True))
+    )
+    return [
+        TeamParticipation(
+            team_id=row["team_id"], name=row["team_name"] or "No team", members=row["members"], sharers=row["sharers"]
+        )
+        for row in rows
+    ]
+
+
+# --- The comms dashboard -----------------------------------------------------------
+
+
+@dataclass
+class Totals:
+    active_employees: int
+    sharers: int
+    shares: int
+    human_clicks: int
+    likes: int
+    reposts: int
+    replies: int
+    impressions: int
+    impressions_known: int  # shares whose impressions the network reports
+    cpm: Decimal
+    cpc: Decimal
+
+    @property
+    def adoption_percent(self) -> int:
+        return round(100 * self.sharers / self.active_employees) if self.active_employees else 0
+
+    @property
+    def engagement(self) -> int:
+        return self.likes + self.reposts + self.replies
+
+    @property
+    def impressions_value(self) -> Decimal:
+        return Decimal(self.impressions) / 1000 * self.cpm
+
+    @property
+    def clicks_value(self) -> Decimal:
+        return self.human_clicks * self.cpc
+
+    @property
+    def earned_media_value(self) -> Decimal:
+        return (self.impressions_value + self.clicks_value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def earned_media_rates() -> tuple[Decimal, Decimal]:
+    # str() first: a float setting like 0.1 would otherwise carry its binary error into money.
+    return Decimal(str(settings.ANALYTICS_CPM)), Decimal(str(settings.ANALYTICS_CPC))
+
+
+def totals_for(*, filters: Filters, participation: list[TeamParticipation]) -> Totals:
+    """Headline figures: one aggregate over the shares; people come from the participation rows."""
+    figures = shares_in_range(filters=filters).aggregate(**_result_annotations())
+    cpm, cpc = earned_media_rates()
+    return Totals(
+        active_employees=sum(row.members for row in participation),
+        sharers=sum(row.sharers for row in participation),
+        shares=figures["shares"],
+        human_clicks=figures["human_clicks"],
+        likes=figures["likes"],
+        reposts=figures["reposts"],
+        replies=figures["replies"],
+        impressions=figures["impressions"],
+        impressions_known=figures["impressions_known"],
+        cpm=cpm,
+        cpc=cpc,
+    )
+
+
+def results_by_post(*, filters: Filters) -> QuerySet:
+    return (
+        shares_in_range(filters=filters)
+        .values("post_id", title=F("post__title"), slug=F("post__slug"))
+        .annotate(**_result_annotations())
+        .order_by("-shares", "-human_clicks", "post_id")
+    )
+
+
+def results_by_campaign(*, filters: Filters) -> QuerySet:
+    return (
+        shares_in_range(filters=filters)
+        .filter(post__campaign__isnull=False)
+        .values(campaign_id=F("post__campaign_id"), name=F("post__campaign__name"))
+        .annotate(**_result_annotations())
+        .order_by("-shares", "-human_clicks", "campaign_id")
+    )
+
+
+def results_by_contributor(*, filters: Filters) -> QuerySet:
+    """Per person, for comms; people who asked to stay off leaderboards are left out here too."""
+    return (
+        shares_in_range(filters=filters)
+        .filter(user__hide_from_leaderboards=False)
+        .values(
+            "user_id",
+            username=F("user__username"),
+            display_name=F("user__display_name"),
+            team_name=F("user__team__name"),
+        )
+        .annotate(**_result_annotations())
+        .order_by("-shares", "-human_clicks", "user_id")
+    )
+
+
+def results_by_network(*, filters: Filters) -> QuerySet:
+    return (
+        shares_in_range(filters=filters)
+        .values("network")
+        .annotate(**_result_annotations())
+        .order_by("-shares", "network")
+    )
+
+
+def results_by_content_type(*, filters: Filters) -> QuerySet:
+    return (
+        shares_in_range(filters=filters)
+        .values(content_type=F("post__content_type"))
+        .annotate(**_result_annotations())
+        .order_by("-shares", "content_type")
+    )
+
+
+def trend(*, filters: Filters) -> list[dict]:
+    """Shares and human clicks per day (or ISO week for long ranges), with empty periods filled in."""
+    truncate = TruncDate if filters.granularity == "day" else TruncWeek
+    rows = (
+        shares_in_range(filters=filters)
+        .annotate(period=truncate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("period")
+        .annotate(shares=Count("pk"), human_clicks=Coalesce(Sum("human_clicks"), 0))
+        .order_by("period")
+    )
+    found = {(row["period"].date() if isinstance(row["period"], datetime) else row["period"]): row for row in rows}
+    step = timedelta(days=1 if filters.granularity == "day" else 7)
+    first = filters.start if filters.granularity == "day" else filters.start - timedelta(days=filters.start.weekday())
+    series, day = [], first
+    while day <= filters.end:
+        row = found.get(day, {})
+        series.append({"period": day, "shares": row.get("shares", 0), "human_clicks": row.get("human_clicks", 0)})
+        day += step
+    return series
+
+
+_LABELS = {
+    "network": dict(Share._meta.get_field("network").choices),
+    "content_type": dict(Post.ContentType.choices),
+}
+
+
+def label_for(kind: str, value: str) -> str:
+    return _LABELS[kind].get(value, value)
+
+
+@dataclass
+class CommsDashboard:
+    filters: Filters
+    hidden: bool  # the chosen team is too small to show
+    participation: list[TeamParticipation] = field(default_factory=list)
+    totals: Totals | None = None
+    top_posts: list[dict] = field(default_factory=list)
+    top_campaigns: list[dict] = field(default_factory=list)
+    top_contributors: list[dict] = field(default_factory=list)
+    networks: list[dict] = field(default_factory=list)
+    content_types: list[dict] = field(default_factory=list)
+    trend: list[dict] = field(default_factory=list)
+
+
+def comms_dashboard(*, filters: Filters) -> CommsDashboard:
+    """Every figure of the comms dashboard in a fixed number of queries (8; 1 when a small team is chosen).
+
+    participation, totals, top posts, top campaigns, top contributors, networks,
+    content types, trend.
+    """
+    participation = participation_by_team(filters=filters)
+    if filters.team is not None and sum(row.members for row in participation) < MIN_GROUP_SIZE:
+        return CommsDashboard(filters=filters, hidden=True, participation=participation)
+    networks = list(results_by_network(filters=filters))
+    for row in networks:
+        row["label"] = label_for("network", row["network"])
+    content_types = list(results_by_content_type(filters=filters))
+    for row in content_types:
+        row["label"] = label_for("content_type", row["content_type"])
+    return CommsDashboard(
+        filters=filters,
+        hidden=False,
+        participation=participation,
+        totals=totals_for(filters=filters, participation=participation),
+        top_posts=list(results_by_post(filters=filters)[:TOP_LIMIT]),
+        top_campaigns=list(results_by_campaign(filters=filters)[:TOP_LIMIT]),
+        top_contributors=list(results_by_contributor(filters=filters)[:TOP_LIMIT]),
+        networks=networks,
+        content_types=content_types,
+        trend=trend(filters=filters),
+    )
+
+
+# --- One post ----------------------------------------------------------------------
+
+
+def post_for_analytics(*, post_id: int) -> Post:
+    return get_object_or_404(Post.objects.select_related("campaign"), pk=post_id)
+
+
+@dataclass
+class PostPerformance:
+    post: Post
+    totals: dict
+    networks: list[dict]
+    clicks_by_day: list[dict]
+
+
+def post_clicks_by_day(*, post: Post) -> list[dict]:
+    """Counted clicks per day from the raw clicks still kept (CLICK_RETENTION_DAYS), never the clicks themselves."""
+    rows = (
+        Click.objects.filter(share__post=post, kind=Click.Kind.HUMAN)
+        .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(clicks=Count("pk"))
+        .order_by("day")
+    )
+    return [{"period": row["day"], "human_clicks": row["clicks"]} for row in rows]
+
+
+def post_networks(*, post: Post) -> QuerySet:
+    return post.shares.values("network").annotate(**_result_annotations()).order_by("-shares", "network")
+
+
+def post_performance(*, post: Post) -> PostPerformance:
+    """A post's results over all time: 3 queries (totals with caption variety, per network, clicks per day)."""
+    totals = post.shares.aggregate(
+        **_result_annotations(),
+        sharers=Count("user_id", distinct=True),
+        # Caption variety: how many different captions employees wrote (blank ones are not a caption).
+        distinct_captions=Count("caption", distinct=True, filter=~Q(caption="")),
+    )
+    totals["engagement"] = totals["likes"] + totals["reposts"] + totals["replies"]
+    networks = list(post_networks(post=post))
+    for row in networks:
+        row["label"] = label_for("network", row["network"])
+    return PostPerformance(post=post, totals=totals, networks=networks, clicks_by_day=post_clicks_by_day(post=post))
+
+
+# --- HR ----------------------------------------------------------------------------
+
+
+def people_totals(*, filters: Filters) -> QuerySet[User]:
+    """Per active employee: shares in the range and their human clicks. Totals only, never click logs."""
+    in_range = Q(shares__created_at__gte=filters.start_at, shares__created_at__lt=filters.end_before)
+    people = active_employees()
+    if filters.team is not None:
+        people = people.filter(team=filters.team)
+    return (
+        people.annotate(
+            share_count=Count("shares", filter=in_range),
+            human_click_count=Coalesce(Sum("shares__human_clicks", filter=in_range), 0),
+        )
+        .values("pk", "username", "display_name", "share_count", "human_click_count", team_name=F("team__name"))
+        .order_by(F("team__name").asc(nulls_last=True), "display_name", "username", "pk")
+    )
