@@ -6,4 +6,11 @@ creates nothing new) and deterministic for a given ``rng``.
 
 SEEDERS: list[str] = [
     "advocacy.people.demo.seed",
+    "content_library.demo.seed",
+    "guidelines.demo.seed",
+    "sharing.demo.seed",
+    "metrics.demo.seed",
+    # After sharing and metrics: the ledger is filled from their demo rows.
+    "leaderboard.demo.seed",
+    "draws.demo.seed",
 ]

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "metrics",
     "leaderboard",
     "draws",
+    "notifications",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +267,44 @@ CELERY_BEAT_SCHEDULE = {
         "task": "people.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Engagement metrics: queue the pulls that are due (each share's own schedule is by age).
+    "metrics-schedule-pulls": {
+        "task": "metrics.schedule_pulls",
+        "schedule": timedelta(minutes=5),
+    },
+    # Points and leaderboards: award new causes and update standings every minute,
+    # rebuild the standings from the ledger every ten minutes, re-scan all shares nightly.
+    "leaderboard-scan-sources": {
+        "task": "leaderboard.scan_sources",
+        "schedule": timedelta(minutes=1),
+    },
+    "leaderboard-rebuild-standings": {
+        "task": "leaderboard.rebuild_standings",
+        "schedule": timedelta(minutes=10),
+    },
+    "leaderboard-full-scan": {
+        "task": "leaderboard.scan_sources",
+        "schedule": crontab(hour=2, minute=30),
+        "kwargs": {"full": True},
+    },
+    "sharing-drain-clicks": {
+        "task": "sharing.drain_clicks",
+        "schedule": timedelta(seconds=10),
+    },
+    "sharing-purge-clicks": {
+        "task": "sharing.purge_clicks",
+        "schedule": crontab(hour=3, minute=40),
+    },
+    # Reward draws: freeze (commit to) every draw whose entry window has closed; a no-op when already frozen.
+    "draws-freeze-due": {
+        "task": "draws.freeze_due_draws",
+        "schedule": timedelta(minutes=1),
+    },
+    # Weekly email digest, Monday 08:00: one task per opted-in person, keyed by (person, ISO week).
+    "notifications-weekly-digest": {
+        "task": "notifications.queue_weekly_digests",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
+    },
 }
 
 # --- Logging ------------------------------------------------------------------
@@ -283,6 +323,140 @@ LOGGING = {
     },
 }
 
+# --- Content library ----------------------------------------------------------
+# Uploaded post and suggestion images: larger files or more pixels are refused with a clear message.
+CONTENT_IMAGE_MAX_BYTES = envint("CONTENT_IMAGE_MAX_MB", 10, minimum=1, maximum=50) * 1024 * 1024
+CONTENT_IMAGE_MAX_PIXELS = envint("CONTENT_IMAGE_MAX_MEGAPIXELS", 40, minimum=1, maximum=100) * 1_000_000
+
+# --- Guidelines portal (guidelines app) ---------------------------------------
+# Employees acknowledge the current major version of the social media policy before their first share.
+GUIDELINES_REQUIRE_ACKNOWLEDGEMENT = envbool("GUIDELINES_REQUIRE_ACKNOWLEDGEMENT", True)
+# A person is reminded at most once per policy version within this many hours.
+GUIDELINES_REMINDER_INTERVAL_HOURS = envint("GUIDELINES_REMINDER_INTERVAL_HOURS", 24, minimum=1, maximum=24 * 90)
+
+# --- Share tracker (sharing app) ----------------------------------------------
+# Raw click rows older than this are purged nightly; per-share totals stay.
+CLICK_RETENTION_DAYS = envint("CLICK_RETENTION_DAYS", 90, minimum=1, maximum=3650)
+# Requests per visitor per minute on tracked links before they get 429 with Retry-After.
+SHARE_REDIRECT_RATE_LIMIT = envint("SHARE_REDIRECT_RATE_LIMIT", 60, minimum=1)
+# How long Redis keeps a tracked link's destination before reading the database again.
+SHARE_LINK_CACHE_SECONDS = envint("SHARE_LINK_CACHE_SECONDS", 300, minimum=1, maximum=86400)
+
+# --- Points and leaderboards (leaderboard app) ---------------------------------
+
+
+def _leaderboard_time_zone(name: str, default: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = envstr(name, default)
+    try:
+        ZoneInfo(value)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a time zone (e.g. Europe/Paris).") from None
+    return value
+
+
+# Weeks (ISO, from Monday), months, quarters and click days are cut in this time zone.
+LEADERBOARD_TIME_ZONE = _leaderboard_time_zone("LEADERBOARD_TIME_ZONE", TIME_ZONE)
+
 # --- Product settings ---------------------------------------------------------
 DEMO_PASSWORD = "advocacy-demo"  # noqa: S105 - the documented demo login, printed by `make run`
 HEALTHZ_BROKER_TIMEOUT = envint("HEALTHZ_BROKER_TIMEOUT", 2, minimum=1)
+
+# --- Engagement metrics (metrics app) -----------------------------------------
+# Where each network's API lives (tests point these at a local server) and the
+# credentials for the networks that need them; a network without credentials is
+# shown as "not configured" and skipped.
+
+
+def _metrics_url(name: str, default: str) -> str:
+    value = envstr(name, default).strip().rstrip("/")
+    if not value.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{name}={value!r} must start with https:// or http://.")
+    return value
+
+
+def _metrics_instance_urls(name: str) -> dict[str, str]:
+    # "host=url,host=url": send a Mastodon instance's API calls elsewhere (a local test server, a proxy).
+    mapping = {}
+    for item in envlist(name, []):
+        host, sep, url = item.partition("=")
+        if not sep or not host.strip() or not url.strip().startswith(("https://", "http://")):
+            raise ImproperlyConfigured(f"{name} must look like host=https://url,host2=https://url2.")
+        mapping[host.strip().lower()] = url.strip().rstrip("/")
+    return mapping
+
+
+METRICS_HTTP_TIMEOUT = envint("METRICS_HTTP_TIMEOUT", 10, minimum=1, maximum=120)
+METRICS_BACKOFF_BASE_SECONDS = envint("METRICS_BACKOFF_BASE_SECONDS", 30, minimum=1)
+METRICS_BACKOFF_MAX_SECONDS = envint("METRICS_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+if METRICS_BACKOFF_MAX_SECONDS < METRICS_BACKOFF_BASE_SECONDS:
+    raise ImproperlyConfigured("METRICS_BACKOFF_MAX_SECONDS must not be below METRICS_BACKOFF_BASE_SECONDS.")
+METRICS_MASTODON_INSTANCE_URLS = _metrics_instance_urls("METRICS_MASTODON_INSTANCE_URLS")
+METRICS_BLUESKY_APPVIEW_URL = _metrics_url("METRICS_BLUESKY_APPVIEW_URL", "https://public.api.bsky.app")
+METRICS_X_API_URL = _metrics_url("METRICS_X_API_URL", "https://api.x.com")
+METRICS_X_BEARER_TOKEN = envstr("METRICS_X_BEARER_TOKEN").strip()
+METRICS_LINKEDIN_API_URL = _metrics_url("METRICS_LINKEDIN_API_URL", "https://api.linkedin.com")
+METRICS_LINKEDIN_TOKEN = envstr("METRICS_LINKEDIN_TOKEN").strip()
+METRICS_LINKEDIN_VERSION = envstr("METRICS_LINKEDIN_VERSION", "202610").strip()
+if not (len(METRICS_LINKEDIN_VERSION) == 6 and METRICS_LINKEDIN_VERSION.isdigit()):
+    raise ImproperlyConfigured(f"METRICS_LINKEDIN_VERSION={METRICS_LINKEDIN_VERSION!r} must be YYYYMM, e.g. 202610.")
+
+
+def _metrics_schedule(name: str, default: str) -> tuple[tuple[int, int], ...]:
+    # "24:1,168:6,720:24": hourly until a post is 24 hours old, every 6 hours until 168, daily until 720; then stop.
+    steps = []
+    for item in envstr(name, default).split(","):
+        age, sep, every = item.strip().partition(":")
+        if not (sep and age.isdigit() and every.isdigit() and int(every) > 0):
+            raise ImproperlyConfigured(f"{name} must look like 24:1,168:6,720:24 (age hours:interval hours).")
+        steps.append((int(age), int(every)))
+    if not steps or [age for age, _ in steps] != sorted({age for age, _ in steps}):
+        raise ImproperlyConfigured(f"{name} needs at least one step, with ages increasing.")
+    return tuple(steps)
+
+
+METRICS_PULL_SCHEDULE = _metrics_schedule("METRICS_PULL_SCHEDULE", "24:1,168:6,720:24")
+METRICS_PULL_MAX_ATTEMPTS = envint("METRICS_PULL_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+METRICS_PULL_LEASE_MINUTES = envint("METRICS_PULL_LEASE_MINUTES", 30, minimum=1)
+METRICS_CREDENTIALS_RECHECK_MINUTES = envint("METRICS_CREDENTIALS_RECHECK_MINUTES", 60, minimum=1)
+METRICS_PULL_MAX_PER_RUN = envint("METRICS_PULL_MAX_PER_RUN", 2000, minimum=1)
+
+# --- Notifications (notifications app) ----------------------------------------
+# Optional incoming webhooks told when a post is featured: a Slack incoming webhook and/or a
+# Microsoft Teams Workflows webhook ("When a Teams webhook request is received"). https only;
+# plain http is accepted for a loopback relay (127.0.0.1, localhost, [::1]) and nothing else.
+
+
+def _notify_webhook_url(name: str) -> str:
+    from urllib.parse import urlsplit
+
+    value = envstr(name).strip()
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a URL.") from None
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if not host or " " in value or not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+        raise ImproperlyConfigured(f"{name}={value!r} must be an https:// URL (copy it from the webhook's settings).")
+    return value
+
+
+NOTIFY_SLACK_WEBHOOK_URL = _notify_webhook_url("NOTIFY_SLACK_WEBHOOK_URL")
+NOTIFY_TEAMS_WEBHOOK_URL = _notify_webhook_url("NOTIFY_TEAMS_WEBHOOK_URL")
+NOTIFY_WEBHOOK_TIMEOUT = envint("NOTIFY_WEBHOOK_TIMEOUT", 10, minimum=1, maximum=60)
+# A failed email or webhook is retried this many times, waiting base, 2×base, 4×base… (capped at an hour, jittered).
+NOTIFY_MAX_RETRIES = envint("NOTIFY_MAX_RETRIES", 5, minimum=0, maximum=20)
+NOTIFY_RETRY_BACKOFF_SECONDS = envint("NOTIFY_RETRY_BACKOFF_SECONDS", 30, minimum=1, maximum=3600)
+
+# --- Program analytics (analytics app) ------------------------------------------
+# Estimated earned media value = impressions / 1000 × ANALYTICS_CPM + human clicks × ANALYTICS_CPC,
+# in the currency you think in: what the same reach and clicks would have cost as paid media.
+from .env import envfloat  # noqa: E402 - kept inside this block so the app's settings stay together
+
+ANALYTICS_CPM = envfloat("ANALYTICS_CPM", 10.0, minimum=0)
+ANALYTICS_CPC = envfloat("ANALYTICS_CPC", 1.5, minimum=0)
