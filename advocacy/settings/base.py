@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import envbool, envint, envlist, envstr, parse_database_url, validate_redis_url
+from .env import envbool, envfloat, envint, envlist, envstr, parse_database_url, validate_redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
@@ -456,7 +456,6 @@ NOTIFY_RETRY_BACKOFF_SECONDS = envint("NOTIFY_RETRY_BACKOFF_SECONDS", 30, minimu
 # --- Program analytics (analytics app) ------------------------------------------
 # Estimated earned media value = impressions / 1000 × ANALYTICS_CPM + human clicks × ANALYTICS_CPC,
 # in the currency you think in: what the same reach and clicks would have cost as paid media.
-from .env import envfloat  # noqa: E402 - kept inside this block so the app's settings stay together
 
 ANALYTICS_CPM = envfloat("ANALYTICS_CPM", 10.0, minimum=0)
 ANALYTICS_CPC = envfloat("ANALYTICS_CPC", 1.5, minimum=0)
