@@ -40,6 +40,8 @@ class Share(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "post", "network"], name="one_share_per_user_post_network"),
         ]
+        # Analytics, draws and the leaderboard all select shares by when they were first made.
+        indexes = [models.Index(fields=["created_at"], name="share_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.get_network_display()}: {self.post_id}"
