@@ -97,6 +97,17 @@ def redis_url():
 
 
 @pytest.fixture
+def celery_eager():
+    """Queued tasks run in-process, as a worker would run them (set on the app: it reads its settings once)."""
+    from advocacy.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
 def postgres_only(settings):
     if not settings.DATABASE_IS_POSTGRES:
         missing_service("this test needs PostgreSQL (set DATABASE_URL=postgres://…)")

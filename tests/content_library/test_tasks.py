@@ -11,7 +11,7 @@ from .factories import PostFactory, PostImageFactory, image_bytes
 pytestmark = pytest.mark.django_db
 
 
-def test_an_upload_gets_its_renditions_once_committed(casey, run_tasks_eagerly, django_capture_on_commit_callbacks):
+def test_an_upload_gets_its_renditions_once_committed(casey, celery_eager, django_capture_on_commit_callbacks):
     post = PostFactory()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         image = post_image_add(post=post, upload=ContentFile(image_bytes(), name="a.jpg"), alt_text="A", actor=casey)

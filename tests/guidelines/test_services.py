@@ -231,18 +231,8 @@ def test_only_the_policy_is_acknowledged(alice):
 # --- reminders ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def eager():
-    """Queued tasks run in-process, as a worker would run them (set on the app: its conf is read once)."""
-    from advocacy.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
 def test_reminders_go_to_everyone_who_has_not_acknowledged_once(
-    alice, bob, casey, harper, dan, policy, eager, django_capture_on_commit_callbacks
+    alice, bob, casey, harper, dan, policy, celery_eager, django_capture_on_commit_callbacks
 ):
     acknowledgement_record(user=bob, version=policy.versions.get())
     with django_capture_on_commit_callbacks(execute=True):
@@ -259,7 +249,7 @@ def test_reminders_go_to_everyone_who_has_not_acknowledged_once(
     assert (again.queued, again.skipped_recently_reminded, len(mail.outbox)) == (0, 3, 3)
 
 
-def test_reminders_can_target_one_team(alice, bob, policy, harper, eager, django_capture_on_commit_callbacks):
+def test_reminders_can_target_one_team(alice, bob, policy, harper, celery_eager, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         batch = acknowledgement_reminders_request(requested_by=harper, team=bob.team)
     assert batch.queued == 1 and [m.to for m in mail.outbox] == [["bob@example.com"]]

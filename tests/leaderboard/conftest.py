@@ -4,7 +4,6 @@ import itertools
 import uuid
 from datetime import datetime, timedelta
 
-import pytest
 from django.utils import timezone
 
 from content_library.models import Post
@@ -66,14 +65,3 @@ def make_metric_change(*, share, metric, total, at: datetime, previous=None):
     return MetricChange.objects.create(
         share=share, metric=metric, total=total, previous_total=previous, snapshot=snapshot, occurred_at=at
     )
-
-
-@pytest.fixture
-def eager_celery():
-    """Run queued tasks in-process, as a worker would, for the tests that follow a task end to end."""
-    from advocacy.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before

@@ -87,7 +87,7 @@ def test_the_apply_and_rebuild_tasks_run_twice_give_the_same_standings(sources):
     assert standings() == applied
 
 
-def test_the_queue_hooks_award_on_commit(eager_celery, alice, django_capture_on_commit_callbacks):
+def test_the_queue_hooks_award_on_commit(celery_eager, alice, django_capture_on_commit_callbacks):
     share = make_share(user=alice)
     with django_capture_on_commit_callbacks(execute=True):
         tasks.queue_share_award(share.pk)

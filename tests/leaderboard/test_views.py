@@ -103,7 +103,7 @@ def test_nobody_sees_another_persons_events_on_why(client, alice, bob, harper):
 
 
 def test_hr_voids_an_event_with_a_reason_and_the_board_follows(
-    client, alice, harper, eager_celery, django_capture_on_commit_callbacks
+    client, alice, harper, celery_eager, django_capture_on_commit_callbacks
 ):
     event = give(alice, 10)
     standings_apply_pending()

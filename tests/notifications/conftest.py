@@ -13,17 +13,6 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
-def eager():
-    """Celery tasks run in-process when queued, retries included (their countdowns are skipped)."""
-    from advocacy.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture
 def quinn(db):
     """A second comms admin, so "every comms admin" means more than one person."""
     return UserFactory(username="quinn", display_name="Quinn Curator", roles=[Role.EMPLOYEE, Role.COMMS_ADMIN])

@@ -28,7 +28,7 @@ def _html(message) -> str:
 
 
 def test_comms_admins_hear_about_a_submitted_post_except_whoever_submitted_it(
-    casey, quinn, alice, eager, mailoutbox, django_capture_on_commit_callbacks
+    casey, quinn, alice, celery_eager, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         post = _submit(casey)
@@ -44,7 +44,7 @@ def test_comms_admins_hear_about_a_submitted_post_except_whoever_submitted_it(
 
 
 def test_a_submission_task_run_twice_sends_one_email(
-    casey, quinn, eager, mailoutbox, django_capture_on_commit_callbacks
+    casey, quinn, celery_eager, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         post = _submit(casey)
@@ -58,7 +58,7 @@ def test_a_submission_task_run_twice_sends_one_email(
 
 
 def test_a_post_submitted_again_after_going_back_to_draft_is_announced_again(
-    casey, quinn, eager, mailoutbox, django_capture_on_commit_callbacks
+    casey, quinn, celery_eager, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         post = _submit(casey)
@@ -71,7 +71,7 @@ def test_a_post_submitted_again_after_going_back_to_draft_is_announced_again(
 
 
 def test_nobody_is_asked_to_review_a_post_that_was_reviewed_before_the_email_went_out(
-    casey, quinn, eager, mailoutbox, django_capture_on_commit_callbacks
+    casey, quinn, celery_eager, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         post = _submit(casey)
@@ -81,7 +81,7 @@ def test_nobody_is_asked_to_review_a_post_that_was_reviewed_before_the_email_wen
 
 
 def test_comms_admins_hear_about_a_new_suggestion(
-    alice, casey, quinn, eager, mailoutbox, django_capture_on_commit_callbacks
+    alice, casey, quinn, celery_eager, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         suggestion = suggestion_create(author=alice, url="https://example.com/story", text="Our CTO on stage")
@@ -94,7 +94,7 @@ def test_comms_admins_hear_about_a_new_suggestion(
 
 
 def test_the_author_hears_that_their_suggestion_was_approved(
-    alice, casey, eager, mailoutbox, django_capture_on_commit_callbacks
+    alice, casey, celery_eager, mailoutbox, django_capture_on_commit_callbacks
 ):
     suggestion = SuggestionFactory(author=alice, text="Read this")
     with django_capture_on_commit_callbacks(execute=True):
@@ -114,7 +114,7 @@ def test_the_author_hears_that_their_suggestion_was_approved(
 
 
 def test_an_author_who_switched_suggestion_emails_off_hears_nothing(
-    alice, casey, eager, mailoutbox, django_capture_on_commit_callbacks
+    alice, casey, celery_eager, mailoutbox, django_capture_on_commit_callbacks
 ):
     alice.notify_suggestion_updates = False
     alice.save()
@@ -143,7 +143,7 @@ def test_a_preference_changed_after_the_event_is_honoured_when_sending(alice, ca
 
 
 def test_everyone_who_must_acknowledge_a_new_major_policy_version_is_emailed(
-    alice, bob, casey, harper, dan, eager, mailoutbox, django_capture_on_commit_callbacks
+    alice, bob, casey, harper, dan, celery_eager, mailoutbox, django_capture_on_commit_callbacks
 ):
     bob.notify_policy_updates = False
     bob.save()
@@ -189,7 +189,7 @@ def test_someone_who_acknowledged_before_the_email_went_out_is_not_emailed(alice
 
 
 def test_a_rolled_back_change_queues_nothing(
-    casey, quinn, alice, eager, mailoutbox, django_capture_on_commit_callbacks
+    casey, quinn, alice, celery_eager, mailoutbox, django_capture_on_commit_callbacks
 ):
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
@@ -205,7 +205,7 @@ def test_a_rolled_back_change_queues_nothing(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_emails_leave_only_when_the_transaction_commits(casey, quinn, eager, mailoutbox):
+def test_emails_leave_only_when_the_transaction_commits(casey, quinn, celery_eager, mailoutbox):
     post = post_create(actor=casey, title="Committed or not")
     with pytest.raises(RuntimeError), transaction.atomic():
         post_transition(post=post, to_status=Post.Status.SUBMITTED, actor=casey)

@@ -46,7 +46,7 @@ def _send_approved_email(suggestion, user):
     return send_email.delay(Delivery.Kind.SUGGESTION_APPROVED, f"suggestion:{suggestion.pk}", user.pk)
 
 
-def test_the_email_task_run_twice_sends_one_email(alice, approved_suggestion, eager, mailoutbox):
+def test_the_email_task_run_twice_sends_one_email(alice, approved_suggestion, celery_eager, mailoutbox):
     _send_approved_email(approved_suggestion, alice)
     _send_approved_email(approved_suggestion, alice)
 
@@ -55,7 +55,7 @@ def test_the_email_task_run_twice_sends_one_email(alice, approved_suggestion, ea
 
 
 def test_a_mail_server_error_is_retried_until_the_email_goes_out(
-    alice, approved_suggestion, eager, mailoutbox, flaky_mail_server, notification_logs
+    alice, approved_suggestion, celery_eager, mailoutbox, flaky_mail_server, notification_logs
 ):
     flaky_mail_server["failures"] = 2
     _send_approved_email(approved_suggestion, alice)
@@ -68,7 +68,7 @@ def test_a_mail_server_error_is_retried_until_the_email_goes_out(
 
 
 def test_it_gives_up_after_the_configured_retries_and_says_so(
-    alice, approved_suggestion, eager, mailoutbox, flaky_mail_server, notification_logs, settings
+    alice, approved_suggestion, celery_eager, mailoutbox, flaky_mail_server, notification_logs, settings
 ):
     settings.NOTIFY_MAX_RETRIES = 2
     flaky_mail_server["failures"] = 99
@@ -126,7 +126,7 @@ def library(alice, bob, engineering, sales):
 
 
 def test_the_weekly_digest_goes_once_a_week_to_people_who_opted_in(
-    alice, bob, dan, library, eager, mailoutbox, django_capture_on_commit_callbacks
+    alice, bob, dan, library, celery_eager, mailoutbox, django_capture_on_commit_callbacks
 ):
     bob.digest_frequency = User.DigestFrequency.NEVER
     bob.save()
@@ -152,7 +152,7 @@ def test_the_weekly_digest_goes_once_a_week_to_people_who_opted_in(
     assert Delivery.objects.filter(kind=Delivery.Kind.WEEKLY_DIGEST, user=alice).count() == 1
 
 
-def test_the_next_digest_covers_what_went_live_since_the_last_one(alice, library, eager, mailoutbox):
+def test_the_next_digest_covers_what_went_live_since_the_last_one(alice, library, celery_eager, mailoutbox):
     week = iso_week_key(timezone.now())
     send_email.delay(Delivery.Kind.WEEKLY_DIGEST, week, alice.pk)
     mailoutbox.clear()
@@ -165,7 +165,7 @@ def test_the_next_digest_covers_what_went_live_since_the_last_one(alice, library
     assert "Brand new" in new_section and "For everyone" not in new_section
 
 
-def test_nobody_gets_an_empty_digest(alice, eager, mailoutbox):
+def test_nobody_gets_an_empty_digest(alice, celery_eager, mailoutbox):
     send_email.delay(Delivery.Kind.WEEKLY_DIGEST, iso_week_key(timezone.now()), alice.pk)
 
     assert mailoutbox == []
@@ -186,7 +186,7 @@ def test_the_digest_tells_people_their_points_and_rank(alice, bob, harper, libra
     assert (points.points, points.rank, points.total) == (30, 2, 30)
 
 
-def test_the_digest_email_shows_points(alice, harper, eager, mailoutbox):
+def test_the_digest_email_shows_points(alice, harper, celery_eager, mailoutbox):
     from leaderboard.services import points_adjust
 
     points_adjust(user=alice, points=12, actor=harper, reason="Test points")

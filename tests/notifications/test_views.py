@@ -97,7 +97,7 @@ def test_a_link_for_a_deleted_account_is_refused(client, alice):
     assert b"no longer exists" in response.content
 
 
-def test_the_link_in_an_email_is_the_one_the_headers_point_at(client, alice, casey, eager, mailoutbox):
+def test_the_link_in_an_email_is_the_one_the_headers_point_at(client, alice, casey, celery_eager, mailoutbox):
     from content_library.services import suggestion_approve
     from notifications.models import Delivery
     from notifications.tasks import send_email

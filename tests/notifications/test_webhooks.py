@@ -21,7 +21,7 @@ def by_channel(server) -> dict[str, list[dict]]:
 
 
 def test_featuring_a_live_post_posts_the_documented_payload_to_slack_and_teams(
-    casey, eager, webhook_server, django_capture_on_commit_callbacks
+    casey, celery_eager, webhook_server, django_capture_on_commit_callbacks
 ):
     post = PostFactory(title="We <3 launches & more", slug="launch", campaign=CampaignFactory(name="Spring"))
     with django_capture_on_commit_callbacks(execute=True):
@@ -48,7 +48,7 @@ def test_featuring_a_live_post_posts_the_documented_payload_to_slack_and_teams(
 
 
 def test_a_featured_post_is_announced_once_however_often_it_is_saved(
-    casey, eager, webhook_server, django_capture_on_commit_callbacks
+    casey, celery_eager, webhook_server, django_capture_on_commit_callbacks
 ):
     post = PostFactory(is_featured=True)
     with django_capture_on_commit_callbacks(execute=True):
@@ -60,7 +60,9 @@ def test_a_featured_post_is_announced_once_however_often_it_is_saved(
     assert len(by_channel(webhook_server)["teams"]) == 1
 
 
-def test_a_featured_draft_waits_until_it_is_approved(casey, eager, webhook_server, django_capture_on_commit_callbacks):
+def test_a_featured_draft_waits_until_it_is_approved(
+    casey, celery_eager, webhook_server, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         post = post_create(actor=casey, title="Featured from the start", is_featured=True)
         post_transition(post=post, to_status=Post.Status.SUBMITTED, actor=casey)
@@ -75,7 +77,9 @@ def test_a_featured_draft_waits_until_it_is_approved(casey, eager, webhook_serve
     assert len(webhook_server.requests) == 2
 
 
-def test_nothing_is_posted_when_no_webhook_is_configured(casey, eager, settings, django_capture_on_commit_callbacks):
+def test_nothing_is_posted_when_no_webhook_is_configured(
+    casey, celery_eager, settings, django_capture_on_commit_callbacks
+):
     settings.NOTIFY_SLACK_WEBHOOK_URL = settings.NOTIFY_TEAMS_WEBHOOK_URL = ""
     post = PostFactory()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -84,7 +88,7 @@ def test_nothing_is_posted_when_no_webhook_is_configured(casey, eager, settings,
 
 
 def test_a_failing_webhook_is_retried_and_each_failure_is_logged(
-    casey, eager, webhook_server, notification_logs, settings, django_capture_on_commit_callbacks
+    casey, celery_eager, webhook_server, notification_logs, settings, django_capture_on_commit_callbacks
 ):
     settings.NOTIFY_TEAMS_WEBHOOK_URL = ""
     webhook_server.plan = [500, 503, 200]
@@ -103,7 +107,7 @@ def test_a_failing_webhook_is_retried_and_each_failure_is_logged(
 
 
 def test_a_webhook_that_times_out_is_given_up_on_and_logged_without_raising(
-    casey, eager, webhook_server, notification_logs, settings, django_capture_on_commit_callbacks
+    casey, celery_eager, webhook_server, notification_logs, settings, django_capture_on_commit_callbacks
 ):
     settings.NOTIFY_TEAMS_WEBHOOK_URL = ""
     webhook_server.plan = ["hang", "hang", "hang"]
@@ -119,7 +123,7 @@ def test_a_webhook_that_times_out_is_given_up_on_and_logged_without_raising(
 
 @pytest.mark.django_db(transaction=True)
 def test_featuring_a_post_through_the_api_succeeds_while_the_webhook_is_down(
-    client, casey, eager, webhook_server, notification_logs, settings
+    client, casey, celery_eager, webhook_server, notification_logs, settings
 ):
     settings.NOTIFY_MAX_RETRIES = 1
     webhook_server.plan = [500] * 4
@@ -141,7 +145,7 @@ def test_featuring_a_post_through_the_api_succeeds_while_the_webhook_is_down(
 
 
 def test_a_webhook_that_redirects_is_a_failure(
-    casey, eager, webhook_server, settings, django_capture_on_commit_callbacks
+    casey, celery_eager, webhook_server, settings, django_capture_on_commit_callbacks
 ):
     settings.NOTIFY_TEAMS_WEBHOOK_URL = ""
     settings.NOTIFY_MAX_RETRIES = 0
