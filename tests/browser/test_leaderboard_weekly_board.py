@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from advocacy.people.roles import Role
 from content_library.models import Post
@@ -60,10 +61,11 @@ def test_a_share_and_a_click_move_an_employee_up_and_hr_can_void_one(page, brows
     assert "Rita Rival" in board.inner_text()
 
     page.get_by_role("link", name="Why do I have these points?").click()
+    # expect() waits for the navigation the click started; count() alone would not.
     events = page.get_by_test_id("events")
-    assert events.locator(f'[data-event="share:{share.pk}"]').count() == 1
-    assert events.locator(f'[data-event^="clicks:{share.pk}:"]').count() == 1
-    assert page.get_by_test_id("total").inner_text() == "11"
+    expect(events.locator(f'[data-event="share:{share.pk}"]')).to_have_count(1)
+    expect(events.locator(f'[data-event^="clicks:{share.pk}:"]')).to_have_count(1)
+    expect(page.get_by_test_id("total")).to_have_text("11")
 
     hr = browser.new_context(viewport={"width": 1280, "height": 900})
     hr_page = hr.new_page()
@@ -71,16 +73,16 @@ def test_a_share_and_a_click_move_an_employee_up_and_hr_can_void_one(page, brows
     hr_page.goto(f"{live_server.url}/leaderboard/review/?period=week")
     hr_page.get_by_role("link", name="Alice Archer").click()
     hr_page.on("dialog", lambda dialog: dialog.accept())
+    hr_page.wait_for_url("**/leaderboard/review/people/**")
     share_row = hr_page.locator(f'[data-event="share:{share.pk}"]')
     share_row.get_by_label("Reason for voiding").fill("Shared to a test account")
     share_row.get_by_role("button", name="Void").click()
-    hr_page.wait_for_load_state()
-    assert "Voided" in hr_page.locator(".messages").inner_text()
+    expect(hr_page.locator(".messages")).to_contain_text("Voided")
     hr.close()
     tasks.apply_standings()
 
     assert your_rank(page, live_server) == "Rank 2 with 1 points."
     page.get_by_role("link", name="Why do I have these points?").click()
-    assert page.get_by_test_id("total").inner_text() == "1"
+    expect(page.get_by_test_id("total")).to_have_text("1")
     assert "Reason: Shared to a test account (Harper HR)" in page.get_by_test_id("events").inner_text()
     assert rival_share.pk
