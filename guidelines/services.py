@@ -111,6 +111,33 @@ def _only_adds_required(text: str, suggestion: str, required: list[str]) -> bool
     return all(token.casefold() in allowed for token in text[len(suggestion) :].split())
 
 
+def caption_requirements(*, post) -> tuple[list[str], str, str]:
+    """What every share of a post must carry: its hashtags, and the disclosure with the reason for it."""
+    hashtags = post_required_hashtags(post=post)
+    portal = portal_settings_get()
+    if post_enters_reward_draw(post) and portal.reward_draw_disclosure.strip():
+        disclosure = portal.reward_draw_disclosure.strip()
+        return hashtags, disclosure, f"Add {disclosure}: this share enters a reward draw, so it must say so."
+    disclosure = portal.disclosure.strip()
+    return hashtags, disclosure, f"Add {disclosure} so readers know you work here."
+
+
+def caption_completed(*, caption: str, required: list[str]) -> str:
+    """The caption with each required hashtag or disclosure it lacks added at the end.
+
+    The share form starts from this, so an employee who keeps the suggestion can
+    share it as it is instead of meeting a list of things to add.
+    """
+    text = _normalise(caption)
+    missing: list[str] = []
+    for token in required:
+        if token and not _contains(text, token) and token.casefold() not in {m.casefold() for m in missing}:
+            missing.append(token)
+    if not missing or not text.strip():
+        return caption
+    return f"{caption.rstrip()} {' '.join(missing)}"
+
+
 def caption_check(*, post, network: str, caption: str) -> CaptionCheck:
     """Check a caption for sharing a post on a network against every guideline rule.
 
@@ -136,7 +163,7 @@ def caption_check(*, post, network: str, caption: str) -> CaptionCheck:
                 )
             )
 
-    hashtags = post_required_hashtags(post=post)
+    hashtags, disclosure, disclosure_message = caption_requirements(post=post)
     for tag in hashtags:
         if not _contains(text, tag):
             problems.append(
@@ -144,14 +171,6 @@ def caption_check(*, post, network: str, caption: str) -> CaptionCheck:
                     code="missing_hashtag", message=f"Add {tag}: every share of this post carries it.", term=tag
                 )
             )
-
-    portal = portal_settings_get()
-    if post_enters_reward_draw(post) and portal.reward_draw_disclosure.strip():
-        disclosure = portal.reward_draw_disclosure.strip()
-        disclosure_message = f"Add {disclosure}: this share enters a reward draw, so it must say so."
-    else:
-        disclosure = portal.disclosure.strip()
-        disclosure_message = f"Add {disclosure} so readers know you work here."
     if disclosure and not _contains(text, disclosure) and disclosure.casefold() not in {t.casefold() for t in hashtags}:
         problems.append(CaptionProblem(code="missing_disclosure", message=disclosure_message, term=disclosure))
 
@@ -166,7 +185,8 @@ def caption_check(*, post, network: str, caption: str) -> CaptionCheck:
             )
         )
 
-    unchanged = text.strip() == suggestion.strip()
+    starting_point = caption_completed(caption=suggestion, required=[*hashtags, disclosure])
+    unchanged = text.strip() in (suggestion.strip(), starting_point.strip())
     if (
         not post.caption_editable
         and not unchanged

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from advocacy.networks import Network
 from content_library.selectors import post_captions_by_network, post_preview_image
+from guidelines.services import caption_completed, caption_requirements
 
 from ..links import NETWORKS_WITHOUT_TEXT, tracked_link
 from ..selectors import shares_of_post_for_user
@@ -19,7 +20,11 @@ def share_panel(context, post, captions_by_network=None):
     """
     request = context["request"]
     user = request.user
-    captions = captions_by_network or post_captions_by_network(post=post)
+    hashtags, disclosure, _reason = caption_requirements(post=post)
+    captions = {
+        network: caption_completed(caption=text, required=[*hashtags, disclosure])
+        for network, text in (captions_by_network or post_captions_by_network(post=post)).items()
+    }
     form = context.get("share_form")
     if form is not None and form.is_bound:
         selected = form.data.get("network") or Network.LINKEDIN.value

@@ -317,3 +317,16 @@ def test_a_version_with_a_nul_character_is_refused_with_a_clear_message(db):
 
     with pytest.raises(ValidationError, match="NUL character"):
         guideline_document_create(title="Odd", kind="other", body="fine\x00text", created_by=None)
+
+
+def test_the_starting_caption_adds_what_is_required_once_and_still_counts_as_the_suggestion(post):
+    from guidelines.services import caption_completed, caption_requirements
+
+    hashtags, disclosure, _reason = caption_requirements(post=post)
+    assert (hashtags, disclosure) == (["#Launch", "#Acme"], "#employee")
+    start = caption_completed(caption="We launched #launch", required=[*hashtags, disclosure])
+    assert start == "We launched #launch #Acme #employee"
+    assert caption_completed(caption=start, required=[*hashtags, disclosure]) == start
+    PostCaption.objects.create(post=post, network="bluesky", text="Shipped it")
+    check = caption_check(post=post, network="bluesky", caption="Shipped it #Launch #Acme #employee")
+    assert check.ok and check.unchanged_from_suggestion

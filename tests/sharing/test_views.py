@@ -148,6 +148,12 @@ class TestPostDetailPanel:
         assert "js/share_panel.js" in html
         assert "Your Mastodon handle" in html
 
+    def test_the_caption_starts_with_what_every_share_must_carry(self, client, alice, policy):
+        post = make_post(hashtags="#Launch", suggested_caption="Proud of the team")
+        client.force_login(alice)
+        html = client.get(reverse("content_library:post_detail", kwargs={"slug": post.slug})).content.decode()
+        assert "Proud of the team #Launch #employee</textarea>" in html
+
 
 @pytest.mark.django_db
 class TestMyActivity:
