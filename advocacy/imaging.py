@@ -55,8 +55,8 @@ def _read_limited(upload, max_bytes: int) -> bytes:
 
 def _check_no_trailing_data(data: bytes, image_format: str) -> None:
     if image_format == "JPEG":
-        end = data.rstrip(b"\x00").rfind(b"\xff\xd9")
-        if end == -1 or len(data.rstrip(b"\x00")) != end + 2:
+        end = _jpeg_end(data)
+        if end is None or data[end:].strip(b"\x00"):
             raise ValidationError("The image has extra data after its end; it cannot be accepted.", code="polyglot")
     elif image_format == "PNG":
         iend = data.rfind(b"IEND")
@@ -66,6 +66,38 @@ def _check_no_trailing_data(data: bytes, image_format: str) -> None:
         declared = int.from_bytes(data[4:8], "little") + 8
         if declared != len(data) and declared + 1 != len(data):
             raise ValidationError("The image has extra data after its end; it cannot be accepted.", code="polyglot")
+
+
+def _jpeg_end(data: bytes) -> int | None:
+    """Where the first complete JPEG in `data` ends, found by walking its segments (not by searching for FFD9,
+    which a second image or an archive appended to the first would also end with)."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    position, size = 2, len(data)
+    while position + 2 <= size:
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            position += 1
+            continue
+        if marker == 0xD9:
+            return position + 2
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            position += 2
+            continue
+        position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+        if marker == 0xDA:  # entropy-coded data runs to the next marker that is not a stuffed zero or a restart
+            while True:
+                position = data.find(b"\xff", position)
+                if position == -1 or position + 1 >= size:
+                    return None
+                following = data[position + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+                    position += 1 if following == 0xFF else 2
+                    continue
+                break
+    return None
 
 
 def clean_uploaded_image(
