@@ -160,7 +160,7 @@ def standing_rank(*, board: Board, standing: Standing) -> int:
     board_params = [board.period, ops.adapt_datefield_value(board.start), board.scope, board.scope_id]
     reached = ops.adapt_datetimefield_value(standing.reached_at)
     sql = (
-        f"SELECT COALESCE((SELECT SUM(ranked) FROM {counts} WHERE {board_sql} AND points > %s), 0)"  # noqa: S608 - table names from the models, values as parameters
+        f"SELECT COALESCE((SELECT SUM(ranked) FROM {counts} WHERE {board_sql} AND points > %s), 0)"  # noqa: S608 - table names from the models, values as parameters  # nosec B608
         f" + (SELECT COUNT(*) FROM {table} WHERE {board_sql} AND unranked = %s AND points = %s AND reached_at < %s)"
         f" + (SELECT COUNT(*) FROM {table} WHERE {board_sql} AND unranked = %s AND points = %s AND reached_at = %s"
         " AND user_id < %s)"

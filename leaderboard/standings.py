@@ -11,6 +11,7 @@ fact of the ledger, so the same ledger in any order gives the same standings.
 """
 
 # SQL here is assembled from model table names and fixed column lists; values are always parameters.
+# (bandit has no file-wide switch, hence the B608 markers on those lines.)
 # ruff: noqa: S608
 
 from collections import defaultdict
@@ -64,7 +65,7 @@ def _claim_pending(limit: int) -> list[int]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"DELETE FROM {table} WHERE event_id IN "
+                f"DELETE FROM {table} WHERE event_id IN "  # nosec B608
                 f"(SELECT event_id FROM {table} ORDER BY event_id LIMIT %s FOR UPDATE SKIP LOCKED) "
                 "RETURNING event_id",
                 [limit],
@@ -141,7 +142,7 @@ def _chunks(rows: list, size: int = 500):
 def _upsert_people(rows: list[tuple], existing: set[tuple]) -> None:
     table = Standing._meta.db_table
     conflict = (
-        "ON CONFLICT (period, period_start, scope, scope_id, user_id) DO UPDATE SET "
+        "ON CONFLICT (period, period_start, scope, scope_id, user_id) DO UPDATE SET "  # nosec B608
         f"points = {table}.points + EXCLUDED.points, events = {table}.events + EXCLUDED.events, "
         "reached_at = {later}, unranked = EXCLUDED.unranked"
     )
@@ -154,7 +155,7 @@ def _upsert_people(rows: list[tuple], existing: set[tuple]) -> None:
             rows = [row for row in rows if row[:5] not in existing]
             if updates:
                 cursor.execute(
-                    f"UPDATE {table} s SET points = s.points + u.points, events = s.events + u.events, "
+                    f"UPDATE {table} s SET points = s.points + u.points, events = s.events + u.events, "  # nosec B608
                     "reached_at = GREATEST(s.reached_at, u.reached_at), unranked = u.unranked "
                     "FROM unnest(%s::varchar[], %s::date[], %s::varchar[], %s::bigint[], %s::bigint[], %s::int[], "
                     "%s::int[], %s::timestamptz[], %s::bool[]) "
@@ -166,7 +167,7 @@ def _upsert_people(rows: list[tuple], existing: set[tuple]) -> None:
             if not rows:
                 return
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest(%s::varchar[], %s::date[], "
+                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest(%s::varchar[], %s::date[], "  # nosec B608
                 "%s::varchar[], %s::bigint[], %s::bigint[], %s::int[], %s::int[], %s::timestamptz[], %s::bool[]) "
                 + conflict.format(later=f"GREATEST({table}.reached_at, EXCLUDED.reached_at)"),
                 [list(column) for column in zip(*rows)],
@@ -189,7 +190,7 @@ def _upsert_people(rows: list[tuple], existing: set[tuple]) -> None:
                 ]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} "
+                f"INSERT INTO {table} ({columns}) VALUES {values} "  # nosec B608
                 + conflict.format(later=f"MAX({table}.reached_at, EXCLUDED.reached_at)"),
                 params,
             )
@@ -204,7 +205,7 @@ def _existing(keys: list[tuple]) -> dict[tuple, tuple[int, bool]]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"SELECT s.period, s.period_start, s.scope, s.scope_id, s.user_id, s.points, s.unranked "
+                f"SELECT s.period, s.period_start, s.scope, s.scope_id, s.user_id, s.points, s.unranked "  # nosec B608
                 f"FROM {table} s JOIN unnest(%s::varchar[], %s::date[], %s::varchar[], %s::bigint[], %s::bigint[]) "
                 "AS k(period, period_start, scope, scope_id, user_id) "
                 "USING (period, period_start, scope, scope_id, user_id)",
@@ -235,7 +236,7 @@ def _upsert_counts(rows: list[tuple]) -> None:
                 params += [period, ops.adapt_datefield_value(start), scope, scope_id, points, change]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {table} (period, period_start, scope, scope_id, points, ranked) "
+                f"INSERT INTO {table} (period, period_start, scope, scope_id, points, ranked) "  # nosec B608
                 f"VALUES {values} ON CONFLICT (period, period_start, scope, scope_id, points) "
                 f"DO UPDATE SET ranked = {table}.ranked + EXCLUDED.ranked",
                 params,
@@ -246,9 +247,9 @@ def _recount() -> None:
     """Recreate the per-points counts from the standings (after a rebuild)."""
     counts, standings = StandingCount._meta.db_table, Standing._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {counts}")
+        cursor.execute(f"DELETE FROM {counts}")  # nosec B608
         cursor.execute(
-            f"INSERT INTO {counts} (period, period_start, scope, scope_id, points, ranked) "
+            f"INSERT INTO {counts} (period, period_start, scope, scope_id, points, ranked) "  # nosec B608
             f"SELECT period, period_start, scope, scope_id, points, COUNT(*) FROM {standings} "
             "WHERE NOT unranked GROUP BY period, period_start, scope, scope_id, points"
         )
@@ -264,7 +265,7 @@ def _upsert_teams(rows: list[tuple]) -> None:
                 params += [period, ops.adapt_datefield_value(start), scope, scope_id, team_id, points]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, 0, 0)"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {table} (period, period_start, scope, scope_id, team_id, points, members, average) "
+                f"INSERT INTO {table} (period, period_start, scope, scope_id, team_id, points, members, average) "  # nosec B608
                 f"VALUES {values} ON CONFLICT (period, period_start, scope, scope_id, team_id) "
                 f"DO UPDATE SET points = {table}.points + EXCLUDED.points",
                 params,
@@ -279,7 +280,7 @@ def _refresh_team_members(team_ids: set[int] | None) -> None:
     with connection.cursor() as cursor:
         for team_id, members in counts.items():
             cursor.execute(
-                f"UPDATE {table} SET members = %s, average = points * 1.0 / %s WHERE team_id = %s",
+                f"UPDATE {table} SET members = %s, average = points * 1.0 / %s WHERE team_id = %s",  # nosec B608
                 [members, max(members, 1), team_id],
             )
 
@@ -309,7 +310,7 @@ def _rebuild_statements(window) -> tuple[str, list, str, list]:
         ):
             scope_group = "" if scope == Scope.EVERYONE else f"{scope_sql}, "
             people_parts.append(
-                f"SELECT %s, {start_sql}, %s, {scope_sql}, user_id, SUM(points), COUNT(*), MAX(occurred_at), %s "
+                f"SELECT %s, {start_sql}, %s, {scope_sql}, user_id, SUM(points), COUNT(*), MAX(occurred_at), %s "  # nosec B608
                 f"FROM {event} WHERE {where}{scope_filter} GROUP BY {group}{scope_group}user_id"
             )
             people_params += [period, *start_params, scope, False, *where_params]
@@ -319,7 +320,7 @@ def _rebuild_statements(window) -> tuple[str, list, str, list]:
         ):
             scope_group = "" if scope == Scope.EVERYONE else f"{scope_sql}, "
             team_parts.append(
-                f"SELECT %s, {start_sql}, %s, {scope_sql}, team_id_at_award, SUM(points), 0, 0 "
+                f"SELECT %s, {start_sql}, %s, {scope_sql}, team_id_at_award, SUM(points), 0, 0 "  # nosec B608
                 f"FROM {event} WHERE {where} AND team_id_at_award IS NOT NULL{scope_filter} "
                 f"GROUP BY {group}{scope_group}team_id_at_award"
             )
@@ -385,7 +386,7 @@ def grouping_sets_aggregate(window) -> tuple[str, list]:
         params += starts
     sets = ", ".join(f"({', '.join(columns)})" for columns in [*_PEOPLE_SETS.values(), *_TEAM_SETS.values()])
     sql = (
-        f"SELECT GROUPING(wk, mo, qu, team, campaign, user_id) AS g, COALESCE(wk, mo, qu) AS start, "
+        f"SELECT GROUPING(wk, mo, qu, team, campaign, user_id) AS g, COALESCE(wk, mo, qu) AS start, "  # nosec B608
         f"team, campaign, user_id, SUM(points) AS points, COUNT(*) AS events, MAX(occurred_at) AS reached_at "
         f"FROM (SELECT {keys[0]} AS wk, {keys[1]} AS mo, {keys[2]} AS qu, team_id_at_award AS team, "
         f"campaign_id_at_award AS campaign, user_id, points, occurred_at FROM {event}) e "
@@ -418,7 +419,7 @@ def _rebuild_postgres(window) -> int:
     people_masks = ", ".join(str(_mask(columns)) for columns in _PEOPLE_SETS.values())
     team_masks = ", ".join(str(_mask(columns)) for columns in _TEAM_SETS.values())
     start = f"COALESCE(start, DATE '{ALL_TIME_START_SQL}')"
-    labelled = f"SELECT {_case(0)} AS period, {_case(1)} AS scope, * FROM agg"
+    labelled = f"SELECT {_case(0)} AS period, {_case(1)} AS scope, * FROM agg"  # nosec B608
     people_kept = (
         "(period = 'all' OR start IS NOT NULL) AND (scope = 'everyone' OR (scope = 'team' AND team IS NOT NULL) "
         "OR (scope = 'campaign' AND campaign IS NOT NULL))"
@@ -428,7 +429,7 @@ def _rebuild_postgres(window) -> int:
     # One statement: one pass over the ledger, held in memory (a materialized CTE), joined
     # with each standings table to find rows that are gone, changed or new; only those are written.
     fresh = (
-        f"SELECT period, {start} AS period_start, scope, "
+        f"SELECT period, {start} AS period_start, scope, "  # nosec B608
         "CASE scope WHEN 'team' THEN team WHEN 'campaign' THEN campaign ELSE 0 END AS scope_id, "
         f"user_id, team AS team_id, points, events, reached_at, user_id IN ({unranked_sql}) AS unranked, "
         f"g IN ({team_masks}) AS for_teams FROM labelled "
@@ -449,17 +450,17 @@ def _rebuild_postgres(window) -> int:
         changed = " OR ".join(f"s.{value} IS DISTINCT FROM f.{value}" for value in values)
         extra_columns, extra_values = (", members, average", ", 0, 0") if for_teams else ("", "")
         parts += [
-            f"{name}_diff AS MATERIALIZED (SELECT s.id AS old_id, f.period IS NULL AS gone, "
+            f"{name}_diff AS MATERIALIZED (SELECT s.id AS old_id, f.period IS NULL AS gone, "  # nosec B608
             f"{', '.join(f'f.{column}' for column in (*keys, *values))} FROM {table} s "
             f"FULL JOIN (SELECT * FROM fresh WHERE {'' if for_teams else 'NOT '}for_teams) f "
             f"ON {_same('s', 'f', who)} WHERE s.id IS NULL OR f.period IS NULL OR {changed})",
-            f"{name}_del AS (DELETE FROM {table} WHERE id IN (SELECT old_id FROM {name}_diff WHERE gone) RETURNING 1)",
-            f"{name}_upd AS (UPDATE {table} s SET {', '.join(f'{value} = d.{value}' for value in values)} "
+            f"{name}_del AS (DELETE FROM {table} WHERE id IN (SELECT old_id FROM {name}_diff WHERE gone) RETURNING 1)",  # nosec B608
+            f"{name}_upd AS (UPDATE {table} s SET {', '.join(f'{value} = d.{value}' for value in values)} "  # nosec B608
             f"FROM {name}_diff d WHERE s.id = d.old_id AND NOT d.gone RETURNING 1)",
-            f"{name}_ins AS (INSERT INTO {table} ({', '.join((*keys, *values))}{extra_columns}) "
+            f"{name}_ins AS (INSERT INTO {table} ({', '.join((*keys, *values))}{extra_columns}) "  # nosec B608
             f"SELECT {', '.join((*keys, *values))}{extra_values} FROM {name}_diff WHERE old_id IS NULL RETURNING 1)",
         ]
-        counted += [f"(SELECT COUNT(*) FROM {name}_{step})" for step in ("del", "upd", "ins")]
+        counted += [f"(SELECT COUNT(*) FROM {name}_{step})" for step in ("del", "upd", "ins")]  # nosec B608
     statements = [(f"WITH {', '.join(parts)} SELECT {' + '.join(counted)}", [*params, *unranked_params])]
     with connection.cursor() as cursor:
         for sql, sql_params in statements:
@@ -502,12 +503,12 @@ def _rebuild(now: datetime) -> int:
             # One aggregation over the whole ledger: let it hash in memory rather than spill to disk.
             cursor.execute("SET LOCAL work_mem = '128MB'")
         # Everything in this snapshot is counted below, so its queued events are done.
-        cursor.execute(f"DELETE FROM {PendingPointEvent._meta.db_table}")
+        cursor.execute(f"DELETE FROM {PendingPointEvent._meta.db_table}")  # nosec B608
         if connection.vendor == "postgresql":
             written = _rebuild_postgres(window)
         else:
-            cursor.execute(f"DELETE FROM {Standing._meta.db_table}")
-            cursor.execute(f"DELETE FROM {TeamStanding._meta.db_table}")
+            cursor.execute(f"DELETE FROM {Standing._meta.db_table}")  # nosec B608
+            cursor.execute(f"DELETE FROM {TeamStanding._meta.db_table}")  # nosec B608
             people_sql, people_params, team_sql, team_params = _rebuild_statements(window)
             cursor.execute(people_sql, people_params)
             written = max(cursor.rowcount, 0)

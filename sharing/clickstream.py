@@ -62,7 +62,7 @@ end
 redis.call('XADD', KEYS[5], '*', 'e', ARGV[7], 's', tostring(entry['s']), 'v', ARGV[4], 'k', kind, 't', ARGV[8])
 return 'ok|' .. kind .. '|' .. link
 """
-_CAPTURE_SHA = hashlib.sha1(_CAPTURE.encode()).hexdigest()  # noqa: S324 - Redis names scripts by SHA-1
+_CAPTURE_SHA = hashlib.sha1(_CAPTURE.encode(), usedforsecurity=False).hexdigest()  # Redis names scripts by SHA-1
 
 _clients: dict[str, redis.Redis] = {}
 _down_until: dict[str, float] = {}

@@ -1,11 +1,15 @@
 """Writes for people, teams and roles. Every caller (views, API, admin, commands) comes here."""
 
+import logging
+
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 
 from .models import Team, User
 from .roles import ROLE_PERMISSIONS, Role
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -104,4 +108,58 @@ def profile_update(*, user: User, **changes) -> User:
         setattr(user, field, value)
     user.full_clean(exclude=["password", "username", "email"])
     user.save()
+    return user
+
+
+ERASED_DISPLAY_NAME = "Former employee"
+
+
+class ErasureRefused(Exception):
+    """The erasure was not carried out (the message says why)."""
+
+
+@transaction.atomic
+def person_erase(*, user: User, actor: User) -> User:
+    """Anonymise a person for good (HR, on request): identity gone, history kept as numbers.
+
+    Name, email, social handles, avatar, job title and login are wiped and the
+    account is deactivated, which ends every session and takes them off every
+    leaderboard at the rebuild queued here. Shares, clicks and points stay (the
+    totals other people and teams see must still add up), now tied to a nameless
+    account; finished draws stay verifiable because their published lists only
+    ever held pseudonymous entrant ids.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    if user.pk == actor.pk:
+        raise ErasureRefused("You cannot erase your own account; ask another HR person.")
+    old_username = user.username
+    if user.avatar:
+        user.avatar.delete(save=False)
+    user.username = f"erased-{user.pk}"
+    user.email = ""
+    user.first_name = ""
+    user.last_name = ""
+    user.display_name = ERASED_DISPLAY_NAME
+    user.job_title = ""
+    user.linkedin_profile_url = ""
+    user.x_handle = ""
+    user.mastodon_handle = ""
+    user.bluesky_handle = ""
+    user.avatar = ""
+    user.hide_from_leaderboards = True
+    user.notify_suggestion_updates = False
+    user.notify_policy_updates = False
+    user.digest_frequency = User.DigestFrequency.NEVER
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    # The login lockout keys rows on the username typed; those would still name them.
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username=old_username).delete()
+    from leaderboard.tasks import rebuild_standings
+
+    transaction.on_commit(lambda: rebuild_standings.delay())
+    logger.info("person erased", extra={"user_id": user.pk, "actor_id": actor.pk})
     return user

@@ -1,11 +1,14 @@
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
 from .access import permission_required
 from .forms import ProfileForm
+from .models import User
 from .roles import COMMS_WORKSPACE, EMPLOYEE_AREA, HR_WORKSPACE
-from .selectors import employee_list, team_list, user_roles
-from .services import PROFILE_FIELDS, profile_update
+from .selectors import employee_list, person_data_export, team_list, user_roles
+from .services import PROFILE_FIELDS, ErasureRefused, person_erase, profile_update
 
 
 @permission_required(EMPLOYEE_AREA)
@@ -36,3 +39,33 @@ def team_list_view(request):
 def people_list(request):
     people = employee_list().prefetch_related("groups")
     return render(request, "people/people_list.html", {"people": people})
+
+
+@require_http_methods(["GET"])
+@permission_required(EMPLOYEE_AREA)
+def my_data(request):
+    response = JsonResponse(person_data_export(user=request.user), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-advocacy-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(HR_WORKSPACE)
+def person_erase_view(request, user_id):
+    person = get_object_or_404(User, pk=user_id)
+    error = ""
+    if request.method == "POST":
+        # Typing the username is the confirmation: a stray click cannot erase anyone.
+        if request.POST.get("confirm_username", "").strip() != person.username:
+            error = f"Type {person.username} to confirm."
+        else:
+            try:
+                person_erase(user=person, actor=request.user)
+            except ErasureRefused as exc:
+                error = str(exc)
+            else:
+                messages.success(request, "The person is erased and will drop off the leaderboards shortly.")
+                return redirect("people:people_list")
+    status = 400 if error else 200
+    return render(request, "people/person_erase.html", {"person": person, "error": error}, status=status)

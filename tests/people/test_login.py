@@ -82,3 +82,36 @@ def test_password_reset_sends_an_email_with_a_working_link(client, alice, mailou
     )
     assert response.status_code == 302
     assert User.objects.get(username="alice").check_password("a fresh long passphrase")
+
+
+def test_a_session_id_planted_before_login_gives_the_planter_nothing(client, alice):
+    # Session fixation: an attacker who set the victim's cookie must not ride the victim's login.
+    client.get(reverse("login"))
+    client.session.save()
+    planted = client.session.session_key
+    _attempt(client, "alice", "advocacy-demo")
+    from django.test import Client
+
+    attacker = Client()
+    attacker.cookies["sessionid"] = planted
+    response = attacker.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_stolen_session_cookie_is_useless_after_logout(client, alice):
+    _attempt(client, "alice", "advocacy-demo")
+    stolen = client.cookies["sessionid"].value
+    client.post(reverse("logout"))
+    from django.test import Client
+
+    thief = Client()
+    thief.cookies["sessionid"] = stolen
+    assert thief.get(reverse("home")).status_code == 302
+
+
+def test_logout_is_never_a_link_away(client, alice):
+    # A GET (an <img src>, a prefetch) cannot sign anyone out; only a POST with the CSRF token does.
+    _attempt(client, "alice", "advocacy-demo")
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.get(reverse("home")).status_code == 200
