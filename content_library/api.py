@@ -98,6 +98,7 @@ class FeedListApi(APIView):
     """The posts the signed-in employee may share now, featured first then newest."""
 
     permission_classes = [api_permission(EMPLOYEE_AREA)]
+    pagination_class = PageNumberPagination  # so the schema documents the page envelope, not a bare list
 
     class FeedFilterInputSerializer(serializers.Serializer):
         topic = serializers.SlugField(required=False)
@@ -113,7 +114,7 @@ class FeedListApi(APIView):
     def get(self, request):
         filters = self.FeedFilterInputSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(post_feed(user=request.user, **filters.validated_data), request, view=self)
         data = FeedPostOutputSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
@@ -191,6 +192,7 @@ def _comms_post_output(request, post_id: int) -> dict:
 
 class CommsPostListCreateApi(APIView):
     permission_classes = [api_permission(COMMS_WORKSPACE)]
+    pagination_class = PageNumberPagination  # so the schema documents the page envelope, not a bare list
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=Post.Status.values), OpenApiParameter("page", int)],
@@ -200,7 +202,7 @@ class CommsPostListCreateApi(APIView):
         wanted = request.query_params.get("status")
         if wanted and wanted not in Post.Status.values:
             raise serializers.ValidationError({"status": f"Choose one of {', '.join(Post.Status.values)}."})
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(post_list_for_comms(status=wanted or None), request, view=self)
         return paginator.get_paginated_response(
             CommsPostOutputSerializer(page, many=True, context={"request": request}).data
@@ -264,7 +266,12 @@ class CommsPostArchiveApi(APIView):
     permission_classes = [api_permission(COMMS_WORKSPACE)]
 
     class PostArchiveInputSerializer(serializers.Serializer):
-        ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+        ids = serializers.ListField(
+            # Bounded like the id column, so a huge number is a 400, not a database overflow.
+            child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+            min_length=1,
+            max_length=500,
+        )
         note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
     class PostArchiveOutputSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from advocacy.forms import BoundedModelMultipleChoiceField
 from advocacy.imaging import clean_uploaded_image
 from advocacy.networks import Network
 from advocacy.people.models import Team
@@ -109,6 +110,7 @@ class PostForm(CleanImageMixin, forms.ModelForm):
             "publish_at": "Leave empty to keep it unscheduled; an approved post goes live at this time.",
             "expires_at": "Leave empty to keep it in the feed until archived.",
         }
+        field_classes = {"topics": BoundedModelMultipleChoiceField, "target_teams": BoundedModelMultipleChoiceField}
         widgets = {
             "topics": forms.CheckboxSelectMultiple,
             "target_teams": forms.CheckboxSelectMultiple,

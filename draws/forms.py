@@ -1,10 +1,11 @@
 import re
 import zoneinfo
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
 
+from advocacy.forms import BoundedModelMultipleChoiceField
 from advocacy.people.models import User
 from advocacy.people.roles import Role
 from content_library.models import Campaign
@@ -52,7 +53,7 @@ class DrawForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    excluded_people = forms.ModelMultipleChoiceField(
+    excluded_people = BoundedModelMultipleChoiceField(
         queryset=User.objects.filter(is_active=True).order_by("display_name", "username"), required=False
     )
     weighting = forms.ChoiceField(choices=Draw.Weighting.choices, initial=Draw.Weighting.PER_PERSON)
@@ -87,7 +88,8 @@ class DrawForm(forms.Form):
             if not line.strip():
                 continue
             quantity, description = _PRIZE_LINE.match(line).groups()
-            quantity = int(quantity) if quantity else 1
+            # Checked by length first: int() refuses strings of over 4,300 digits with a ValueError.
+            quantity = int(quantity) if quantity and len(quantity) <= 4 else (1 if not quantity else 0)
             if not 1 <= quantity <= 1000:
                 raise forms.ValidationError(f"“{line.strip()}”: the quantity must be between 1 and 1000.")
             if len(description) > 200:
@@ -111,6 +113,9 @@ class DrawForm(forms.Form):
         if data.get("period_start") and data.get("period_end"):
             if data["period_end"] < data["period_start"]:
                 self.add_error("period_end", "The period must end on or after its first day.")
+            elif data["period_end"] >= date.max:
+                # The period runs to midnight after its last day, which must still be a date.
+                self.add_error("period_end", "Choose an earlier last day.")
             else:
                 data["period_start"] = datetime.combine(data["period_start"], time(), tzinfo=zone)
                 data["period_end"] = datetime.combine(data["period_end"] + timedelta(days=1), time(), tzinfo=zone)

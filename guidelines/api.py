@@ -105,7 +105,11 @@ class AcknowledgementApi(APIView):
 
     class AcknowledgementInputSerializer(serializers.Serializer):
         version = serializers.IntegerField(
-            required=False, help_text="A policy version id; the current one if left out."
+            # Bounded like the id column, so a huge number is a 400, not a database overflow.
+            required=False,
+            min_value=1,
+            max_value=2**31 - 1,
+            help_text="A policy version id; the current one if left out.",
         )
 
     def _status(self, user) -> dict:

@@ -38,10 +38,11 @@ class ShareListApi(APIView):
     """My shares, newest first, with human clicks counted so far."""
 
     permission_classes = [api_permission(EMPLOYEE_AREA)]
+    pagination_class = PageNumberPagination  # so the schema documents the page envelope, not a bare list
 
     @extend_schema(responses=ShareOutputSerializer(many=True))
     def get(self, request):
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(share_list_for_user(user=request.user), request, view=self)
         return paginator.get_paginated_response(ShareOutputSerializer(page, many=True).data)
 

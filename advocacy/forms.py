@@ -1,0 +1,20 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+# Primary keys are 64-bit: a longer number cannot name a row, and sent to the database it
+# overflows (SQLite raises OverflowError, PostgreSQL a DataError) instead of being refused.
+_MAX_PK_DIGITS = 18
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses ids too large for the database with its usual message."""
+
+    def _check_values(self, value):
+        if self.to_field_name in (None, "pk", "id"):
+            for pk in value:
+                digits = str(pk).strip().lstrip("+-")
+                if digits.isdigit() and len(digits) > _MAX_PK_DIGITS:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+        return super()._check_values(value)
