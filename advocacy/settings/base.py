@@ -307,6 +307,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Single beat (advocacy/beat.py; issue 10 faults battery) ------------------
+# Any number of beat processes may run: only the holder of a lock renewed every tick sends
+# periodic jobs, and another takes over within CELERY_BEAT_LOCK_SECONDS when it dies.
+CELERY_BEAT_SCHEDULER = "advocacy.beat:SingleBeatScheduler"
+CELERY_BEAT_LOCK_SECONDS = envint("CELERY_BEAT_LOCK_SECONDS", 30, minimum=1, maximum=3600)
+
 # --- Logging ------------------------------------------------------------------
 LOG_LEVEL = envstr("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

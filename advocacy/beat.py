@@ -1,0 +1,91 @@
+"""Celery beat that sends each periodic job once, however many beat processes are started.
+
+Every beat process runs this scheduler; only the one holding the leader lock sends anything.
+The lock is a key with a time to live (`CELERY_BEAT_LOCK_SECONDS`) that the leader renews on
+every tick, so a second beat started by mistake (two deploys, a scaled-up service) stays idle,
+and takes over within one lock lifetime when the leader dies. With Redis the lock is a
+`SET NX PX` plus a compare-and-renew script (atomic); on the embedded setup it lives in the
+shared file cache.
+"""
+
+import logging
+import os
+import socket
+import uuid
+
+import redis
+from celery.beat import PersistentScheduler
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+LOCK_KEY = "beat:leader"
+
+# KEYS: lock; ARGV: token, ttl ms. 1 when this token holds the lock afterwards.
+_CLAIM = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class BeatLock:
+    """The leader lock; `claim()` takes or renews it and says whether this process holds it."""
+
+    def __init__(self, *, seconds: int, redis_url: str = ""):
+        self.seconds = seconds
+        self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+        self._redis = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2) if redis_url else None
+
+    def claim(self) -> bool:
+        try:
+            if self._redis is not None:
+                return bool(self._redis.eval(_CLAIM, 1, LOCK_KEY, self.token, self.seconds * 1000))
+            if cache.add(LOCK_KEY, self.token, self.seconds):
+                return True
+            if cache.get(LOCK_KEY) == self.token:
+                cache.touch(LOCK_KEY, self.seconds)
+                return True
+        except Exception:  # lock store unreachable: sending nothing is the safe side
+            logger.warning("Beat cannot reach its lock store; not sending periodic jobs.", exc_info=True)
+        return False
+
+    def release(self) -> None:
+        try:
+            if self._redis is not None:
+                self._redis.eval(_RELEASE, 1, LOCK_KEY, self.token)
+            elif cache.get(LOCK_KEY) == self.token:
+                cache.delete(LOCK_KEY)
+        except Exception:
+            logger.warning("Beat could not release its lock; it expires by itself.", exc_info=True)
+
+
+class SingleBeatScheduler(PersistentScheduler):
+    def __init__(self, *args, **kwargs):
+        self.lock = BeatLock(seconds=settings.CELERY_BEAT_LOCK_SECONDS, redis_url=settings.REDIS_URL)
+        self.leading = False
+        super().__init__(*args, **kwargs)
+
+    def tick(self, *args, **kwargs):
+        # Wake at least three times per lock lifetime so the leader renews it before it lapses.
+        renew_every = max(self.lock.seconds / 3, 0.5)
+        leading = self.lock.claim()
+        if leading != self.leading:
+            logger.info("Beat %s leader.", "is now" if leading else "is no longer")
+            self.leading = leading
+        if not leading:
+            return renew_every
+        return min(super().tick(*args, **kwargs), renew_every)
+
+    def close(self):
+        super().close()
+        if self.leading:
+            self.lock.release()
