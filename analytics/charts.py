@@ -1,6 +1,6 @@
 """Bar and line charts for the dashboards, as coordinates the templates draw as inline SVG.
 
-Same approach as metrics/charts.py (whose ``nice_ceiling`` scale is reused): the server
+Same approach as metrics/charts.py, on the scales of advocacy/charts.py: the server
 computes positions, templates write SVG elements, and CSS classes colour them, because the
 CSP forbids inline styles and scripts. Nothing depends on colour alone: every bar carries
 its value as a text label, line points are marked with different shapes per series, and
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from metrics.charts import nice_ceiling
+from advocacy.charts import ValueAxis, nice_ceiling, polyline
 
 WIDTH = 640
 BAR_HEIGHT, BAR_GAP = 22, 8
@@ -81,7 +81,7 @@ class LineSeries:
 
     @property
     def polyline(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+        return polyline(self.points)
 
     @property
     def last(self) -> LinePoint | None:
@@ -107,23 +107,19 @@ def line_chart(rows, *, x: str, series: list[tuple[str, str]], date_format: str 
     """One line per (key, label) in ``series`` over ``rows`` evenly spaced in order (a filled time series)."""
     rows = list(rows)
     plot_width, plot_height = WIDTH - LEFT - RIGHT, LINE_HEIGHT - TOP - BOTTOM
-    top = nice_ceiling(max((row[key] for row in rows for key, _ in series), default=0))
+    axis = ValueAxis.fitting((row[key] for row in rows for key, _ in series), plot_top=TOP, plot_height=plot_height)
 
     def x_of(index: int) -> float:
         return LEFT + (plot_width * index / (len(rows) - 1) if len(rows) > 1 else plot_width / 2)
-
-    def y_of(amount: int) -> float:
-        return TOP + plot_height * (1 - amount / top)
 
     lines = []
     for position, (key, label) in enumerate(series):
         line = LineSeries(name=key, label=label, marker=("circle", "square")[position % 2])
         for index, row in enumerate(rows):
-            line.points.append(LinePoint(x_of(index), y_of(row[key]), row[key], row[x].strftime(date_format)))
+            line.points.append(LinePoint(x_of(index), axis.y(row[key]), row[key], row[x].strftime(date_format)))
         lines.append(line)
-    y_ticks = [(y_of(v), v) for v in sorted({0, top // 2, top})]
     x_ticks = []
     if rows:
         ends = [(0, "start"), (len(rows) - 1, "end")] if len(rows) > 1 else [(0, "middle")]
         x_ticks = [(x_of(i), rows[i][x].strftime(date_format), anchor) for i, anchor in ends]
-    return LineChart(width=WIDTH, height=LINE_HEIGHT, series=lines, y_ticks=y_ticks, x_ticks=x_ticks)
+    return LineChart(width=WIDTH, height=LINE_HEIGHT, series=lines, y_ticks=axis.ticks(), x_ticks=x_ticks)

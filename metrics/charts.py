@@ -8,11 +8,12 @@ they stay in the table rather than flattening every other line.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils import timezone
+
+from advocacy.charts import ValueAxis, polyline
 
 CHART_SERIES = (("likes", "Likes"), ("reposts", "Reposts"), ("replies", "Replies"), ("quotes", "Quotes"))
 WIDTH, HEIGHT = 640, 260
@@ -35,7 +36,7 @@ class Series:
 
     @property
     def polyline(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+        return polyline(self.points)
 
     @property
     def last(self) -> int | None:
@@ -59,23 +60,12 @@ class Chart:
         return not any(series.points for series in self.series)
 
 
-def nice_ceiling(value: int) -> int:
-    """The smallest of 1, 2, 2.5, 5 × 10^n at or above ``value`` (at least 1), for readable ticks."""
-    if value <= 1:
-        return 1
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if step * magnitude >= value:
-            return int(math.ceil(step * magnitude))
-    return int(10 * magnitude)
-
-
 def history_chart(snapshots) -> Chart:
     """Lines for likes, reposts, replies and quotes over time; a metric the network never reports is left out."""
     snapshots = list(snapshots)
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     values = [getattr(s, name) for s in snapshots for name, _ in CHART_SERIES if getattr(s, name) is not None]
-    top = nice_ceiling(max(values, default=0))
+    axis = ValueAxis.fitting(values, plot_top=TOP, plot_height=plot_height)
     if snapshots:
         start, end = snapshots[0].slot, snapshots[-1].slot
     else:
@@ -87,20 +77,16 @@ def history_chart(snapshots) -> Chart:
             return LEFT + plot_width / 2
         return LEFT + plot_width * (when - start).total_seconds() / span
 
-    def y_of(value: int) -> float:
-        return TOP + plot_height * (1 - value / top)
-
     series = []
     for name, label in CHART_SERIES:
         line = Series(name=name, label=label)
         for snapshot in snapshots:
             value = getattr(snapshot, name)
             if value is not None:
-                line.points.append(Point(x_of(snapshot.slot), y_of(value), value, snapshot.slot))
+                line.points.append(Point(x_of(snapshot.slot), axis.y(value), value, snapshot.slot))
         if line.points:
             series.append(line)
 
-    y_ticks = [(y_of(v), v) for v in sorted({0, top // 2 if top >= 2 else 0, top})]
     x_ticks = []
     if snapshots:
         local = timezone.localtime
@@ -114,4 +100,4 @@ def history_chart(snapshots) -> Chart:
             ]
         else:
             x_ticks = [(x_of(start), local(start).strftime(fmt), "middle")]
-    return Chart(width=WIDTH, height=HEIGHT, series=series, y_ticks=y_ticks, x_ticks=x_ticks)
+    return Chart(width=WIDTH, height=HEIGHT, series=series, y_ticks=axis.ticks(), x_ticks=x_ticks)

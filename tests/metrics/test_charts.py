@@ -1,9 +1,7 @@
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-import pytest
-
-from metrics.charts import HEIGHT, LEFT, TOP, WIDTH, history_chart, nice_ceiling
+from metrics.charts import HEIGHT, LEFT, TOP, WIDTH, history_chart
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -12,11 +10,6 @@ def snap(hours, likes=None, reposts=None, replies=None, quotes=None):
     return SimpleNamespace(
         slot=START + timedelta(hours=hours), likes=likes, reposts=reposts, replies=replies, quotes=quotes
     )
-
-
-@pytest.mark.parametrize(("value", "ceiling"), [(0, 1), (1, 1), (3, 5), (7, 10), (18, 20), (24, 25), (101, 200)])
-def test_the_scale_ends_on_a_readable_number(value, ceiling):
-    assert nice_ceiling(value) == ceiling
 
 
 def test_lines_span_the_plot_and_scale_to_the_largest_value():
