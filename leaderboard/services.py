@@ -323,6 +323,19 @@ def _require_reason(reason: str) -> str:
     return reason[:500]
 
 
+def _follow_up_of(event: PointEvent) -> dict:
+    """What a void or correction row inherits from the event it follows up: who, when, and which boards."""
+    return {
+        "user_id": event.user_id,
+        "occurred_at": event.occurred_at,
+        "periods_from": event,
+        "team_id": event.team_id_at_award,
+        "campaign_id": event.campaign_id_at_award,
+        "share_ref": event.share_ref,
+        "target": event,
+    }
+
+
 @transaction.atomic
 def points_event_void(*, event: PointEvent, actor, reason: str) -> PointEvent:
     """Cancel an event with a ledger row of the opposite amount; the original stays visible.
@@ -338,15 +351,9 @@ def points_event_void(*, event: PointEvent, actor, reason: str) -> PointEvent:
     amount = _effective_points(event)
     void = _ledger_insert(
         cause_key=f"void:{event.pk}",
-        user_id=event.user_id,
         kind=Kind.VOID,
         points=-amount,
-        occurred_at=event.occurred_at,
-        periods_from=event,
-        team_id=event.team_id_at_award,
-        campaign_id=event.campaign_id_at_award,
-        share_ref=event.share_ref,
-        target=event,
+        **_follow_up_of(event),
         reason=reason,
         actor=actor,
         description=f"Voided: {event.description}"[:300],
@@ -422,16 +429,10 @@ def points_recompute(*, actor, reason: str, since: date | None = None) -> Recomp
             continue
         _ledger_insert(
             cause_key=f"correction:{recompute.pk}:{event.pk}",
-            user_id=event.user_id,
             kind=Kind.CORRECTION,
             points=delta,
             rules=rules,
-            occurred_at=event.occurred_at,
-            periods_from=event,
-            team_id=event.team_id_at_award,
-            campaign_id=event.campaign_id_at_award,
-            share_ref=event.share_ref,
-            target=event,
+            **_follow_up_of(event),
             reason=reason,
             actor=actor,
             description=f"Recompute with rules v{rules.version}: {event.description}"[:300],
