@@ -57,7 +57,13 @@ def share_get_for_landing(*, code: str) -> Share:
     return share
 
 
-def post_is_live(*, post: Post, now: datetime | None = None) -> bool:
+def shared_links_open(*, post: Post, now: datetime | None = None) -> bool:
+    """Whether links already shared for this post still lead anywhere: approved and not expired.
+
+    Deliberately not content_library's ``post_live_q``: publish_at is ignored, because a
+    link exists only once the post was live, and moving the post's schedule later must not
+    break links people have already posted.
+    """
     now = now or timezone.now()
     return post.status == Post.Status.APPROVED and (post.expires_at is None or post.expires_at > now)
 

@@ -27,11 +27,11 @@ from .forms import PublishedUrlForm, ShareForm
 from .links import EXAMPLES as PUBLISHED_URL_EXAMPLES
 from .links import NETWORKS_WITHOUT_TEXT, intent_url, is_http_url, is_valid_code, tracked_link
 from .selectors import (
-    post_is_live,
     share_get_for_landing,
     share_get_for_user,
     share_link_entry,
     share_list_for_user,
+    shared_links_open,
     visitor_recent_clicks,
 )
 from .services import AcknowledgementRequired, ShareRefused, click_record, share_create, share_record_published_url
@@ -220,7 +220,7 @@ def landing(request, code):
         raise Http404("No such link.")
     share = share_get_for_landing(code=code)
     post = share.post
-    if not post_is_live(post=post):
+    if not shared_links_open(post=post):
         return _unavailable(request, status=410)
     image = post_preview_image(post=post)
     # Previews need absolute URLs, on the site's public address rather than whatever Host was asked.
