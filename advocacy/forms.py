@@ -18,3 +18,14 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                     )
         return super()._check_values(value)
+
+
+def posted(request) -> tuple:
+    """(data, files) to bind a page's form with: bound on every POST, even an empty one.
+
+    ``request.POST or None`` would leave an empty POST unbound, and the page would answer
+    400 without saying what was missing; bound, it names every required field.
+    """
+    if request.method != "POST":
+        return None, None
+    return request.POST, request.FILES

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from advocacy.forms import posted
 from advocacy.people.access import permission_required
 from advocacy.people.roles import COMMS_WORKSPACE
 
@@ -95,7 +96,7 @@ def post_archive(request):
 
 
 def _post_form_view(request, *, post: Post | None):
-    form = PostForm(request.POST or None, request.FILES or None, instance=post)
+    form = PostForm(*posted(request), instance=post)
     if request.method == "POST" and form.is_valid():
         saved = None
         try:
@@ -306,7 +307,7 @@ def calendar(request):
 
 @permission_required(COMMS_WORKSPACE)
 def campaigns(request):
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
             campaign = campaign_create(actor=request.user, **form.cleaned_data)
@@ -326,7 +327,7 @@ def campaign_edit(request, pk):
     campaign = Campaign.objects.filter(pk=pk).first()
     if campaign is None:
         raise Http404("No such campaign.")
-    form = CampaignForm(request.POST or None, instance=campaign)
+    form = CampaignForm(posted(request)[0], instance=campaign)
     if request.method == "POST" and form.is_valid():
         try:
             campaign_update(campaign=campaign, actor=request.user, **form.cleaned_data)

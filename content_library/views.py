@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
+from advocacy.forms import posted
 from advocacy.people.access import permission_required
 from advocacy.people.roles import EMPLOYEE_AREA
 
@@ -78,7 +79,7 @@ def post_detail(request, slug):
 
 @permission_required(EMPLOYEE_AREA)
 def suggestion_new(request):
-    form = SuggestionForm(request.POST or None, request.FILES or None)
+    form = SuggestionForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             suggestion_create(

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from advocacy.forms import posted
 from advocacy.people.access import permission_required
 from advocacy.people.roles import EMPLOYEE_AREA, HR_WORKSPACE
 
@@ -134,7 +135,7 @@ def manage_list(request):
 
 @permission_required(HR_WORKSPACE)
 def manage_create(request):
-    form = DrawForm(request.POST or None)
+    form = DrawForm(posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
             draw = draw_create(created_by=request.user, **form.cleaned_data)

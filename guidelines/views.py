@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
+from advocacy.forms import posted
 from advocacy.networks import Network
 from advocacy.people.access import permission_required
 from advocacy.people.models import Team
@@ -186,7 +187,7 @@ def acknowledge(request):
 def try_caption(request, slug):
     """Write a caption for a post and see what the guidelines say (works without JavaScript too)."""
     post = post_get_for_employee(user=request.user, slug=slug)
-    form = CaptionTryForm(request.POST or None, initial={"network": Network.LINKEDIN})
+    form = CaptionTryForm(posted(request)[0], initial={"network": Network.LINKEDIN})
     check = None
     if request.method == "POST" and form.is_valid():
         check = caption_check(post=post, network=form.cleaned_data["network"], caption=form.cleaned_data["caption"])
@@ -217,7 +218,7 @@ def manage(request):
 
 @permission_required(COMMS_WORKSPACE)
 def document_create(request):
-    form = DocumentCreateForm(request.POST or None)
+    form = DocumentCreateForm(posted(request)[0])
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
@@ -278,7 +279,7 @@ def document_edit(request, pk):
 
 @permission_required(COMMS_WORKSPACE)
 def images(request):
-    form = ImageUploadForm(request.POST or None, request.FILES or None)
+    form = ImageUploadForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             image = guideline_image_upload(
@@ -331,7 +332,7 @@ def banned_term_edit(request, pk):
         messages.success(request, f"“{banned.term}” is no longer on the list.")
         return redirect("guidelines:rules")
     form = BannedTermForm(
-        request.POST or None, initial={"term": banned.term, "reason": banned.reason, "is_active": banned.is_active}
+        posted(request)[0], initial={"term": banned.term, "reason": banned.reason, "is_active": banned.is_active}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -349,7 +350,7 @@ def banned_term_edit(request, pk):
 def contact_card(request):
     portal = portal_settings_get()
     form = ContactCardForm(
-        request.POST or None, initial={name: getattr(portal, name) for name in ContactCardForm.base_fields}
+        posted(request)[0], initial={name: getattr(portal, name) for name in ContactCardForm.base_fields}
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from advocacy.forms import posted
 from advocacy.people.access import permission_required
 from advocacy.people.models import User
 from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA, HR_WORKSPACE
@@ -157,7 +158,7 @@ def my_points_csv(request):
 def rules(request):
     current = points_rules_in_force()
     form = RulesForm(
-        request.POST or None,
+        posted(request)[0],
         instance=None,
         initial={f: getattr(current, f) for f in RulesForm._meta.fields if f != "note"},
     )
@@ -304,7 +305,7 @@ def adjust(request, user_id):
 
 @permission_required(HR_WORKSPACE)
 def recompute(request):
-    form = RecomputeForm(request.POST or None)
+    form = RecomputeForm(posted(request)[0])
     if request.method == "POST" and form.is_valid():
         done = points_recompute(
             actor=request.user, reason=form.cleaned_data["reason"], since=form.cleaned_data["since"]

@@ -3,6 +3,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from advocacy.forms import posted
+
 from .access import permission_required
 from .forms import ProfileForm
 from .models import User
@@ -18,7 +20,7 @@ def home(request):
 
 @permission_required(EMPLOYEE_AREA)
 def profile(request):
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user)
+    form = ProfileForm(*posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in PROFILE_FIELDS if field in form.changed_data}
         if changes.get("avatar") is False:
