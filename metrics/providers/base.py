@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from advocacy.networks import Network
 
-from .http import HttpClient, HttpResponse, TransportError
+from .http import ForbiddenAddress, HttpClient, HttpResponse, TransportError
 from .ratelimit import retry_delay
 
 
@@ -154,10 +154,14 @@ class Provider(ABC):
     def _fetch(self, refs: list[PostRef]) -> dict[PostRef, MetricResult]: ...
 
     # --- helpers shared by providers ------------------------------------------------
-    def _get(self, url: str, *, headers: dict[str, str] | None = None) -> HttpResponse | MetricResult:
+    def _get(
+        self, url: str, *, headers: dict[str, str] | None = None, client: HttpClient | None = None
+    ) -> HttpResponse | MetricResult:
         """GET and classify batch-level failures; returns the response only for 2xx answers."""
         try:
-            response = self.http.get(url, headers=headers or {})
+            response = (client or self.http).get(url, headers=headers or {})
+        except ForbiddenAddress as exc:
+            return _failure(Outcome.UNAVAILABLE, detail=str(exc))
         except TransportError as exc:
             return _failure(Outcome.TRANSIENT, detail=str(exc))
         return self._classify(response)

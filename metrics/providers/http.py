@@ -9,9 +9,11 @@ user-supplied Mastodon host could lead anywhere.
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import socket
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 
@@ -21,6 +23,76 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 
 class TransportError(Exception):
     """No HTTP answer at all: timeout, refused connection, DNS failure, a body too large."""
+
+
+class ForbiddenAddress(TransportError):
+    """The host resolved to an address this client may not connect to (nothing was sent)."""
+
+
+AddressCheck = Callable[[ipaddress.IPv4Address | ipaddress.IPv6Address], bool]
+
+
+def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return address.is_global and not address.is_multicast
+
+
+def _connector(allow: AddressCheck):
+    """A ``socket.create_connection`` that resolves once, checks every address, and connects only to those.
+
+    The check and the connection use the same resolution, so a name that answers a public
+    address to a first lookup and a private one to the next (DNS rebinding) gains nothing.
+    """
+
+    def create_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None, **_):
+        host, port = address
+        try:
+            candidates = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise TransportError(f"Cannot resolve {host}: {exc}") from exc
+        for *_, sockaddr in candidates:
+            if not allow(ipaddress.ip_address(sockaddr[0].split("%", 1)[0])):
+                raise ForbiddenAddress(f"{host} resolves to a private address; not asked")
+        error: OSError | None = None
+        for family, kind, protocol, _, sockaddr in candidates:
+            sock = socket.socket(family, kind, protocol)
+            try:
+                if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                    sock.settimeout(timeout)
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(sockaddr)
+                return sock
+            except OSError as exc:
+                sock.close()
+                error = exc
+        raise error or OSError(f"no address to connect to for {host}")
+
+    return create_connection
+
+
+def _checked_handlers(allow: AddressCheck) -> list[urllib.request.BaseHandler]:
+    connect = _connector(allow)
+
+    class CheckedHTTPConnection(http.client.HTTPConnection):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._create_connection = connect
+
+    class CheckedHTTPSConnection(http.client.HTTPSConnection):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._create_connection = connect
+
+    class CheckedHTTPHandler(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return self.do_open(CheckedHTTPConnection, req)
+
+    class CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req):
+            return self.do_open(CheckedHTTPSConnection, req, context=self._context)
+
+    # No proxy: through one, the address checked would be the proxy's, not the host's.
+    return [urllib.request.ProxyHandler({}), CheckedHTTPHandler(), CheckedHTTPSHandler()]
 
 
 @dataclass(frozen=True)
@@ -36,11 +108,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class HttpClient:
-    def __init__(self, *, timeout: float):
+    """``allow_address``, when given, is asked about every address a host resolves to before connecting."""
+
+    def __init__(self, *, timeout: float, allow_address: AddressCheck | None = None):
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         self.timeout = timeout
-        self._opener = urllib.request.build_opener(_NoRedirect())
+        handlers = _checked_handlers(allow_address) if allow_address else []
+        self._opener = urllib.request.build_opener(_NoRedirect(), *handlers)
 
     def get(self, url: str, *, headers: dict[str, str]) -> HttpResponse:
         if not url.startswith(("https://", "http://")):
@@ -62,6 +137,8 @@ class HttpClient:
             raise TransportError(f"Timed out after {self.timeout:g}s") from exc
         except urllib.error.URLError as exc:
             reason = exc.reason
+            if isinstance(reason, TransportError):
+                raise reason from exc
             if isinstance(reason, TimeoutError | socket.timeout):
                 raise TransportError(f"Timed out after {self.timeout:g}s") from exc
             raise TransportError(f"Connection failed: {reason}") from exc

@@ -32,6 +32,7 @@ from .base import (
     ProviderConfig,
     count,
 )
+from .http import HttpClient, is_public_address
 from .ratelimit import retry_delay, window_exhausted
 
 # Hosts that are certainly not Mastodon, so the employee gets a useful message.
@@ -59,6 +60,7 @@ class MastodonProvider(Provider):
     label = "Mastodon"
     reports = ("likes", "reposts", "replies", "quotes")
     notes = "Public statuses on each employee's instance; no token needed. Quotes only where the server supports them."
+    _public_client: HttpClient | None = None
 
     @classmethod
     def from_settings(cls, **kwargs) -> MastodonProvider:
@@ -108,14 +110,17 @@ class MastodonProvider(Provider):
 
     def _fetch_instance(self, instance: str, batch: list[PostRef]) -> dict[PostRef, MetricResult]:
         results: dict[PostRef, MetricResult] = {}
-        overridden = instance in self.config.extra.get("instance_urls", {})
-        if not overridden:
+        client = None
+        if instance not in self.config.extra.get("instance_urls", {}):
+            # Employees type these hosts: refuse one that points into our own network up front
+            # (a clear message), and again at every connection (a name may change its answer).
             refusal = _refuse_private_host(instance)
             if refusal is not None:
                 return {ref: replace(refusal, ref=ref) for ref in batch}
+            client = self._public_http()
         base = self.instance_url(instance).rstrip("/")
         for position, ref in enumerate(batch):
-            answer = self._get(f"{base}/api/v1/statuses/{quote(ref.post_id, safe='')}")
+            answer = self._get(f"{base}/api/v1/statuses/{quote(ref.post_id, safe='')}", client=client)
             if isinstance(answer, MetricResult):
                 results[ref] = replace(answer, ref=ref)
                 if answer.outcome in _HALTING:
@@ -133,6 +138,11 @@ class MastodonProvider(Provider):
                     )
                 break
         return results
+
+    def _public_http(self) -> HttpClient:
+        if self._public_client is None:
+            self._public_client = HttpClient(timeout=self.config.timeout, allow_address=is_public_address)
+        return self._public_client
 
     def _result(self, ref: PostRef, answer) -> MetricResult:
         payload = self._json(answer)
@@ -174,7 +184,7 @@ def _refuse_private_host(instance: str) -> MetricResult | None:
     except (OSError, UnicodeError) as exc:
         return MetricResult(PostRef("", ""), Outcome.TRANSIENT, detail=f"Cannot resolve {instance}: {exc}")
     for address in addresses:
-        if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
+        if not is_public_address(ipaddress.ip_address(address.split("%", 1)[0])):
             return MetricResult(
                 PostRef("", ""), Outcome.UNAVAILABLE, detail=f"{instance} resolves to a private address; not asked"
             )

@@ -207,5 +207,46 @@ def test_it_never_calls_an_instance_that_resolves_to_a_private_address(settings,
     assert "private address" in result.detail
 
 
+def _resolving(monkeypatch, *answers):
+    """getaddrinfo answering each given address in turn (the last one from then on), on any port asked."""
+    answers = list(answers)
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        address = answers.pop(0) if len(answers) > 1 else answers[0]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address[0], address[1] or port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_a_name_that_turns_private_after_the_check_is_still_never_called(settings, monkeypatch, fake_api):
+    # DNS rebinding: public to the up-front check, then the fake API's private address at connect time.
+    settings.METRICS_MASTODON_INSTANCE_URLS = {}
+    settings.METRICS_HTTP_TIMEOUT = 2
+    fake_api.route("/api/v1/statuses/1", Reply(body=status("1")))
+    port = int(fake_api.url.rsplit(":", 1)[1])
+    _resolving(monkeypatch, ("93.184.215.14", None), ("127.0.0.1", port))
+    result = MastodonProvider.from_settings().fetch([ref("1", "rebind.example")])[ref("1", "rebind.example")]
+    assert result.outcome is Outcome.UNAVAILABLE
+    assert "private address" in result.detail
+    assert fake_api.requests == []
+
+
+def test_the_checked_client_connects_to_the_address_it_checked(monkeypatch, fake_api):
+    from metrics.providers.http import ForbiddenAddress, HttpClient, is_public_address
+
+    fake_api.route("/api/v1/statuses/1", Reply(body=status("1")))
+    port = int(fake_api.url.rsplit(":", 1)[1])
+    _resolving(monkeypatch, ("127.0.0.1", port))
+    url = f"http://instance.example:{port}/api/v1/statuses/1"
+    with pytest.raises(ForbiddenAddress):
+        HttpClient(timeout=2, allow_address=is_public_address).get(url, headers={})
+    assert fake_api.requests == []
+    # The same connector with a check that allows loopback reaches the server, under the name asked for.
+    answer = HttpClient(timeout=2, allow_address=lambda address: address.is_loopback).get(url, headers={})
+    assert answer.status == 200
+    assert [request.path for request in fake_api.requests] == ["/api/v1/statuses/1"]
+    assert {k.lower(): v for k, v in fake_api.requests[0].headers.items()}["host"] == f"instance.example:{port}"
+
+
 def test_it_needs_no_token_to_be_configured(provider):
     assert provider.is_configured()
