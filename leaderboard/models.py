@@ -208,6 +208,8 @@ class StandingCount(models.Model):
                 fields=["period", "period_start", "scope", "scope_id", "points"], name="one_count_per_board_points"
             )
         ]
+        # Counts an apply empties are deleted straight after; this index finds them without a scan.
+        indexes = [models.Index(fields=["id"], condition=models.Q(ranked=0), name="standing_count_emptied")]
 
     def __str__(self) -> str:
         return f"{self.ranked} with {self.points}"

@@ -15,7 +15,8 @@ fact of the ledger, so the same ledger in any order gives the same standings.
 # ruff: noqa: S608
 
 from collections import defaultdict
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
@@ -117,8 +118,8 @@ def standings_apply_pending(*, limit: int = APPLY_BATCH, now: datetime | None = 
         User.objects.filter(unranked_users_q(), pk__in={key[4] for key in people}).values_list("pk", flat=True)
     )
     rows = [(*key, *values, key[4] in unranked) for key, values in people.items()]
+    old = _add_to_people(rows)
     # Move each person between the per-points counts: out of their old total, into the new one.
-    old = _existing(list(people))
     counts: dict[tuple, int] = defaultdict(int)
     for row in rows:
         key, delta, now_unranked = row[:5], row[5], row[8]
@@ -127,9 +128,8 @@ def standings_apply_pending(*, limit: int = APPLY_BATCH, now: datetime | None = 
             counts[(*key[:4], before[0])] -= 1
         if not now_unranked:
             counts[(*key[:4], delta + (before[0] if before else 0))] += 1
-    _upsert_people(rows, existing=set(old))
-    _upsert_counts([(*key, n) for key, n in counts.items() if n])
-    _upsert_teams([(*key, points) for key, points in teams.items()])
+    _add_to_counts([(*key, n) for key, n in counts.items() if n])
+    _add_to_teams([(*key, points) for key, points in teams.items()])
     _refresh_team_members({key[4] for key in teams})
     return len(ids)
 
@@ -139,41 +139,99 @@ def _chunks(rows: list, size: int = 500):
         yield rows[index : index + size]
 
 
-def _upsert_people(rows: list[tuple], existing: set[tuple]) -> None:
+def _array_literal(values) -> str:
+    """One PostgreSQL array literal ('{1,2}', '{"a","b"}') for a column of values.
+
+    Sent as a single text parameter: psycopg2 would spell a list as ARRAY[...] with one
+    expression per element, which the server parses and plans far more slowly for the
+    hundred thousand elements of a large batch.
+    """
+    values = list(values)
+    sample = next((value for value in values if value is not None), None)
+    if isinstance(sample, bool):
+        text = ("NULL" if value is None else "t" if value else "f" for value in values)
+    elif isinstance(sample, int):
+        text = ("NULL" if value is None else str(value) for value in values)
+    elif isinstance(sample, date):  # dates and datetimes: ISO text has no character arrays treat specially
+        text = ("NULL" if value is None else value.isoformat() for value in values)
+    else:
+        text = (
+            "NULL" if value is None else '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for value in values
+        )
+    return "{" + ",".join(text) + "}"
+
+
+def _unnest(rows: list[tuple], types: tuple[str, ...], names: tuple[str, ...]) -> tuple[str, list[str]]:
+    """``unnest(…) AS alias(names)`` over rows, one array parameter per column."""
+    arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+    return f"unnest({arrays}) AS u({', '.join(names)})", [_array_literal(column) for column in zip(*rows)]
+
+
+_PEOPLE_COLUMNS = (
+    "period",
+    "period_start",
+    "scope",
+    "scope_id",
+    "user_id",
+    "points",
+    "events",
+    "reached_at",
+    "unranked",
+)
+_PEOPLE_TYPES = ("varchar", "date", "varchar", "bigint", "bigint", "int", "int", "timestamptz", "bool")
+
+
+_BATCH_PLAN = {"enable_hashjoin": "off", "enable_mergejoin": "off", "jit": "off"}
+
+
+@contextmanager
+def _index_lookups_only(cursor):
+    """Plan for a batch that touches a sliver of a large table (JIT compiling would cost more than it saves)."""
+    for name, value in _BATCH_PLAN.items():
+        cursor.execute(f"SET LOCAL {name} = {value}")
+    try:
+        yield
+    finally:
+        for name in _BATCH_PLAN:
+            cursor.execute(f"SET LOCAL {name} TO DEFAULT")
+
+
+def _add_to_people(rows: list[tuple]) -> dict[tuple, tuple[int, bool]]:
+    """Add each row's points, events and latest time to its standing (creating it if new).
+
+    Returns the (points, unranked) the existing standings had before, by key.
+    """
+    if connection.vendor != "postgresql":
+        old = _existing([row[:5] for row in rows])
+        _upsert_people_portable(rows)
+        return old
     table = Standing._meta.db_table
-    conflict = (
-        "ON CONFLICT (period, period_start, scope, scope_id, user_id) DO UPDATE SET "  # nosec B608
-        f"points = {table}.points + EXCLUDED.points, events = {table}.events + EXCLUDED.events, "
-        "reached_at = {later}, unranked = EXCLUDED.unranked"
-    )
-    columns = "period, period_start, scope, scope_id, user_id, points, events, reached_at, unranked"
+    keys = ", ".join(_PEOPLE_COLUMNS[:5])
+    source, params = _unnest(rows, _PEOPLE_TYPES, _PEOPLE_COLUMNS)
+    # One statement: each key is looked up once; existing rows get a joined UPDATE by id
+    # (cheaper than a conflicting insert), new ones an INSERT, and the old values come back.
+    # A batch touches a sliver of the table: index lookups, never a hash of every standing
+    # (which the planner picks for a large batch, and which grows with the history).
+    with connection.cursor() as cursor, _index_lookups_only(cursor):
+        cursor.execute(
+            f"WITH old AS MATERIALIZED (SELECT s.id, s.points AS old_points, s.unranked AS old_unranked, u.* "  # nosec B608
+            f"FROM {source} LEFT JOIN {table} s USING ({keys})), "
+            f"changed AS (UPDATE {table} s SET points = s.points + o.points, events = s.events + o.events, "
+            "reached_at = GREATEST(s.reached_at, o.reached_at), unranked = o.unranked "
+            "FROM old o WHERE o.id IS NOT NULL AND s.id = o.id), "
+            f"added AS (INSERT INTO {table} ({', '.join(_PEOPLE_COLUMNS)}) "
+            f"SELECT {', '.join(_PEOPLE_COLUMNS)} FROM old WHERE id IS NULL) "
+            f"SELECT {keys}, old_points, old_unranked FROM old WHERE id IS NOT NULL",
+            params,
+        )
+        return {tuple(row[:5]): (row[5], row[6]) for row in cursor.fetchall()}
+
+
+def _upsert_people_portable(rows: list[tuple]) -> None:
+    table = Standing._meta.db_table
+    ops = connection.ops
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Rows known to exist get a plain joined UPDATE (cheaper than a conflicting insert);
-            # the rest one INSERT. Both take whole arrays, unnested server-side.
-            updates = [row for row in rows if row[:5] in existing]
-            rows = [row for row in rows if row[:5] not in existing]
-            if updates:
-                cursor.execute(
-                    f"UPDATE {table} s SET points = s.points + u.points, events = s.events + u.events, "  # nosec B608
-                    "reached_at = GREATEST(s.reached_at, u.reached_at), unranked = u.unranked "
-                    "FROM unnest(%s::varchar[], %s::date[], %s::varchar[], %s::bigint[], %s::bigint[], %s::int[], "
-                    "%s::int[], %s::timestamptz[], %s::bool[]) "
-                    "AS u(period, period_start, scope, scope_id, user_id, points, events, reached_at, unranked) "
-                    "WHERE s.period = u.period AND s.period_start = u.period_start AND s.scope = u.scope "
-                    "AND s.scope_id = u.scope_id AND s.user_id = u.user_id",
-                    [list(column) for column in zip(*updates)],
-                )
-            if not rows:
-                return
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest(%s::varchar[], %s::date[], "  # nosec B608
-                "%s::varchar[], %s::bigint[], %s::bigint[], %s::int[], %s::int[], %s::timestamptz[], %s::bool[]) "
-                + conflict.format(later=f"GREATEST({table}.reached_at, EXCLUDED.reached_at)"),
-                [list(column) for column in zip(*rows)],
-            )
-            return
-        ops = connection.ops
         for chunk in _chunks(rows):
             params = []
             for period, start, scope, scope_id, user_id, points, count, reached_at, unranked in chunk:
@@ -190,8 +248,10 @@ def _upsert_people(rows: list[tuple], existing: set[tuple]) -> None:
                 ]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} "  # nosec B608
-                + conflict.format(later=f"MAX({table}.reached_at, EXCLUDED.reached_at)"),
+                f"INSERT INTO {table} ({', '.join(_PEOPLE_COLUMNS)}) VALUES {values} "  # nosec B608
+                "ON CONFLICT (period, period_start, scope, scope_id, user_id) DO UPDATE SET "
+                f"points = {table}.points + EXCLUDED.points, events = {table}.events + EXCLUDED.events, "
+                f"reached_at = MAX({table}.reached_at, EXCLUDED.reached_at), unranked = EXCLUDED.unranked",
                 params,
             )
 
@@ -199,48 +259,72 @@ def _upsert_people(rows: list[tuple], existing: set[tuple]) -> None:
 def _existing(keys: list[tuple]) -> dict[tuple, tuple[int, bool]]:
     """Current (points, unranked) of the given (period, start, scope, scope_id, user) standings."""
     found: dict[tuple, tuple[int, bool]] = {}
-    if not keys:
-        return found
-    table = Standing._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT s.period, s.period_start, s.scope, s.scope_id, s.user_id, s.points, s.unranked "  # nosec B608
-                f"FROM {table} s JOIN unnest(%s::varchar[], %s::date[], %s::varchar[], %s::bigint[], %s::bigint[]) "
-                "AS k(period, period_start, scope, scope_id, user_id) "
-                "USING (period, period_start, scope, scope_id, user_id)",
-                [list(column) for column in zip(*keys)],
-            )
-            rows = cursor.fetchall()
-        else:
-            rows = []
-            for chunk in _chunks(keys, 100):
-                q = Q()
-                for period, start, scope, scope_id, user_id in chunk:
-                    q |= Q(period=period, period_start=start, scope=scope, scope_id=scope_id, user_id=user_id)
-                rows += Standing.objects.filter(q).values_list(
-                    "period", "period_start", "scope", "scope_id", "user_id", "points", "unranked"
-                )
-    for period, start, scope, scope_id, user_id, points, unranked in rows:
-        found[(period, start, scope, scope_id, user_id)] = (points, unranked)
+    for chunk in _chunks(keys, 100):
+        q = Q()
+        for period, start, scope, scope_id, user_id in chunk:
+            q |= Q(period=period, period_start=start, scope=scope, scope_id=scope_id, user_id=user_id)
+        rows = Standing.objects.filter(q).values_list(
+            "period", "period_start", "scope", "scope_id", "user_id", "points", "unranked"
+        )
+        for period, start, scope, scope_id, user_id, points, unranked in rows:
+            found[(period, start, scope, scope_id, user_id)] = (points, unranked)
     return found
 
 
-def _upsert_counts(rows: list[tuple]) -> None:
-    table = StandingCount._meta.db_table
-    ops = connection.ops
+def _add_rows(
+    model, rows: list[tuple], *, columns: tuple[str, ...], types: tuple[str, ...], zeroed: tuple[str, ...] = ()
+) -> None:
+    """Insert rows whose last column is an amount, adding it to the row already there for the same key.
+
+    ``zeroed`` columns start at 0 in new rows (filled in by a later step).
+    """
+    table = model._meta.db_table
+    keys, amount = ", ".join(columns[:-1]), columns[-1]
+    extra_columns = "".join(f", {name}" for name in zeroed)
+    extra_values = ", 0" * len(zeroed)
+    conflict = f"ON CONFLICT ({keys}) DO UPDATE SET {amount} = {table}.{amount} + EXCLUDED.{amount}"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if rows:
+                source, params = _unnest(rows, types, columns)
+                cursor.execute(
+                    f"INSERT INTO {table} ({', '.join(columns)}{extra_columns}) "  # nosec B608
+                    f"SELECT {', '.join(columns)}{extra_values} FROM {source} {conflict}",
+                    params,
+                )
+            return
+        ops = connection.ops
         for chunk in _chunks(rows):
             params = []
-            for period, start, scope, scope_id, points, change in chunk:
-                params += [period, ops.adapt_datefield_value(start), scope, scope_id, points, change]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            for row in chunk:
+                params += [ops.adapt_datefield_value(value) if isinstance(value, date) else value for value in row]
+            placeholders = "(" + ", ".join(["%s"] * len(columns)) + extra_values + ")"
             cursor.execute(
-                f"INSERT INTO {table} (period, period_start, scope, scope_id, points, ranked) "  # nosec B608
-                f"VALUES {values} ON CONFLICT (period, period_start, scope, scope_id, points) "
-                f"DO UPDATE SET ranked = {table}.ranked + EXCLUDED.ranked",
+                f"INSERT INTO {table} ({', '.join(columns)}{extra_columns}) "  # nosec B608
+                f"VALUES {', '.join([placeholders] * len(chunk))} {conflict}",
                 params,
             )
+
+
+def _add_to_counts(rows: list[tuple]) -> None:
+    _add_rows(
+        StandingCount,
+        rows,
+        columns=("period", "period_start", "scope", "scope_id", "points", "ranked"),
+        types=("varchar", "date", "varchar", "bigint", "int", "int"),
+    )
+    # Nobody has those points any more: the row goes, as a rebuild would never write it.
+    StandingCount.objects.filter(ranked=0).delete()
+
+
+def _add_to_teams(rows: list[tuple]) -> None:
+    _add_rows(
+        TeamStanding,
+        rows,
+        columns=("period", "period_start", "scope", "scope_id", "team_id", "points"),
+        types=("varchar", "date", "varchar", "bigint", "bigint", "int"),
+        zeroed=("members", "average"),
+    )
 
 
 def _recount() -> None:
@@ -253,23 +337,6 @@ def _recount() -> None:
             f"SELECT period, period_start, scope, scope_id, points, COUNT(*) FROM {standings} "
             "WHERE NOT unranked GROUP BY period, period_start, scope, scope_id, points"
         )
-
-
-def _upsert_teams(rows: list[tuple]) -> None:
-    table = TeamStanding._meta.db_table
-    ops = connection.ops
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows):
-            params = []
-            for period, start, scope, scope_id, team_id, points in chunk:
-                params += [period, ops.adapt_datefield_value(start), scope, scope_id, team_id, points]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, 0, 0)"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} (period, period_start, scope, scope_id, team_id, points, members, average) "  # nosec B608
-                f"VALUES {values} ON CONFLICT (period, period_start, scope, scope_id, team_id) "
-                f"DO UPDATE SET points = {table}.points + EXCLUDED.points",
-                params,
-            )
 
 
 def _refresh_team_members(team_ids: set[int] | None) -> None:

@@ -37,11 +37,7 @@ def snapshot():
     teams = set(
         TeamStanding.objects.values_list("period", "period_start", "scope", "scope_id", "team_id", "points", "members")
     )
-    counts = set(
-        StandingCount.objects.exclude(ranked=0).values_list(
-            "period", "period_start", "scope", "scope_id", "points", "ranked"
-        )
-    )
+    counts = set(StandingCount.objects.values_list("period", "period_start", "scope", "scope_id", "points", "ranked"))
     return people, teams, counts
 
 
@@ -259,3 +255,21 @@ def test_the_rebuild_repairs_standings_that_drifted_from_the_ledger(alice, bob):
     assert standings_rebuild(now=WEDNESDAY) == 0 or snapshot() == correct
     page = board_page(board=board_resolve(now=WEDNESDAY), viewer=bob, top=1)
     assert page.viewer.rank == 2
+
+
+def test_array_literals_reach_postgresql_unchanged(postgres_only):
+    from django.db import connection
+
+    from leaderboard.standings import _array_literal
+
+    columns = {
+        "text": ["plain", 'quote " inside', "back\\slash", "comma, {brace}", "  spaces  ", "", None, "naïve ✓"],
+        "bigint": [0, -7, 2**62, None],
+        "bool": [True, False, None],
+        "date": [date(2026, 11, 23), None],
+        "timestamptz": [datetime(2026, 11, 23, 9, 30, 15, 123456, tzinfo=UTC), None],
+    }
+    with connection.cursor() as cursor:
+        for kind, values in columns.items():
+            cursor.execute(f"SELECT unnest(%s::{kind}[])", [_array_literal(values)])
+            assert [row[0] for row in cursor.fetchall()] == values, kind
