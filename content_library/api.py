@@ -5,6 +5,7 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,7 +14,7 @@ from advocacy.people.access import api_permission
 from advocacy.people.models import Team
 from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA
 
-from .models import Campaign, Post, Topic
+from .models import Campaign, Post, Suggestion, Topic
 from .selectors import (
     campaign_list,
     image_rendition,
@@ -23,6 +24,7 @@ from .selectors import (
     post_get_for_employee,
     post_list_for_comms,
     post_required_hashtags,
+    suggestion_list_for_author,
 )
 from .services import (
     campaign_create,
@@ -31,6 +33,7 @@ from .services import (
     post_create,
     post_transition,
     post_update,
+    suggestion_create,
 )
 
 
@@ -127,6 +130,62 @@ class FeedPostApi(APIView):
     def get(self, request, slug):
         post = post_get_for_employee(user=request.user, slug=slug)
         return Response(FeedPostOutputSerializer(post, context={"request": request}).data)
+
+
+class SuggestionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+    text = serializers.CharField()
+    draft_caption = serializers.CharField()
+    image = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=Suggestion.Status.choices)
+    review_note = serializers.CharField()
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    post = serializers.SerializerMethodField(help_text="The library post made from it, once approved")
+
+    def get_post(self, suggestion) -> str | None:
+        return suggestion.post.slug if suggestion.post_id else None
+
+    def get_image(self, suggestion) -> str | None:
+        return self.context["request"].build_absolute_uri(suggestion.image.url) if suggestion.image else None
+
+
+class SuggestionListCreateApi(APIView):
+    """The signed-in employee's own content suggestions, newest first; POST proposes one.
+
+    JSON only: a link and/or text and a draft caption. Suggestions with an image go
+    through the suggestion page, which checks and re-encodes the upload.
+    """
+
+    permission_classes = [api_permission(EMPLOYEE_AREA)]
+    pagination_class = PageNumberPagination
+    parser_classes = [JSONParser]
+
+    class SuggestionInputSerializer(serializers.Serializer):
+        url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+        text = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+        draft_caption = serializers.CharField(max_length=3000, required=False, allow_blank=True, default="")
+
+    @extend_schema(parameters=[OpenApiParameter("page", int)], responses=SuggestionOutputSerializer(many=True))
+    def get(self, request):
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(suggestion_list_for_author(user=request.user), request, view=self)
+        return paginator.get_paginated_response(
+            SuggestionOutputSerializer(page, many=True, context={"request": request}).data
+        )
+
+    @extend_schema(request=SuggestionInputSerializer, responses={201: SuggestionOutputSerializer})
+    def post(self, request):
+        serializer = self.SuggestionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            suggestion = suggestion_create(author=request.user, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            _raise_as_drf(exc)
+        return Response(
+            SuggestionOutputSerializer(suggestion, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 # --- Comms --------------------------------------------------------------------

@@ -28,6 +28,7 @@ urlpatterns = [
     # API
     path("api/library/posts/", api.FeedListApi.as_view(), name="api_feed"),
     path("api/library/posts/<slug:slug>/", api.FeedPostApi.as_view(), name="api_feed_post"),
+    path("api/library/suggestions/", api.SuggestionListCreateApi.as_view(), name="api_suggestions"),
     path("api/comms/posts/", api.CommsPostListCreateApi.as_view(), name="api_comms_posts"),
     path("api/comms/posts/archive/", api.CommsPostArchiveApi.as_view(), name="api_comms_post_archive"),
     path("api/comms/posts/<int:pk>/", api.CommsPostApi.as_view(), name="api_comms_post"),

@@ -147,6 +147,7 @@ PRIVATE_LISTS = (
     "sharing:my_activity",
     "sharing:api_share_list",
     "content_library:suggestion_list",
+    "content_library:api_suggestions",
     "leaderboard:my_points",
     "leaderboard:my_points_csv",
     "leaderboard:api_my_points",

@@ -97,6 +97,14 @@ ROUTES = [
     Route("content_library:api_feed", EMPLOYEE_API),
     Route("content_library:api_feed_post", EMPLOYEE_API, kwargs=_live_post),
     Route("content_library:api_feed_post", TARGETED_API, kwargs=_sales_post),
+    Route("content_library:api_suggestions", EMPLOYEE_API),
+    Route(
+        "content_library:api_suggestions",
+        expect(anonymous=403, employee=201),
+        method="post",
+        data=lambda cast: {"url": "https://example.com/story", "text": "Worth sharing"},
+        content_type="application/json",
+    ),
     Route("content_library:api_comms_posts", COMMS_API),
     Route(
         "content_library:api_comms_posts",

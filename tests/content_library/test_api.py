@@ -130,3 +130,62 @@ def test_the_schema_documents_the_library_endpoints(client, alice):
     client.force_login(alice)
     schema = client.get("/api/schema/").content.decode()
     assert "/api/library/posts/" in schema and "FeedPostOutput" in schema
+
+
+def test_the_suggestion_api_proposes_and_lists_only_your_own(client, alice, bob, casey, django_assert_max_num_queries):
+    from content_library.models import Suggestion
+    from content_library.services import suggestion_approve
+
+    client.force_login(alice)
+    url = reverse("content_library:api_suggestions")
+    created = client.post(
+        url,
+        {"url": "https://example.com/story", "text": "  Our launch  ", "draft_caption": "Look!"},
+        "application/json",
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert (body["url"], body["text"], body["status"], body["image"], body["post"]) == (
+        "https://example.com/story",
+        "Our launch",
+        "pending",
+        None,
+        None,
+    )
+    suggestion = Suggestion.objects.get(pk=body["id"])
+    assert suggestion.author == alice
+    suggestion_approve(suggestion=suggestion, reviewer=casey, note="Great find")
+    client.force_login(bob)
+    client.post(url, {"text": "Bob's idea"}, "application/json")
+    assert [item["text"] for item in client.get(url).json()["results"]] == ["Bob's idea"]
+    client.force_login(alice)
+    with django_assert_max_num_queries(6):
+        mine = client.get(url).json()
+    assert mine["count"] == 1
+    assert mine["results"][0]["status"] == "approved" and mine["results"][0]["review_note"] == "Great find"
+    assert mine["results"][0]["post"] == Suggestion.objects.get(pk=body["id"]).post.slug
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "message"),
+    [
+        ({}, "url", "Add a link or some text"),
+        ({"url": "javascript:alert(1)"}, "url", "http"),
+        ({"text": "x" * 5001}, "text", "5000"),
+        ({"url": 7, "text": ["not", "text"]}, "text", "valid string"),
+    ],
+)
+def test_the_suggestion_api_explains_what_is_wrong_and_saves_nothing(client, alice, payload, field, message):
+    from content_library.models import Suggestion
+
+    client.force_login(alice)
+    response = client.post(reverse("content_library:api_suggestions"), payload, "application/json")
+    assert response.status_code == 400
+    assert message in " ".join(response.json()[field])
+    assert not Suggestion.objects.exists()
+
+
+def test_the_suggestion_api_takes_json_only(client, alice):
+    client.force_login(alice)
+    response = client.post(reverse("content_library:api_suggestions"), {"url": "https://example.com"})
+    assert response.status_code == 415
