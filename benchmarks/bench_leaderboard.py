@@ -344,8 +344,8 @@ def time_apply(cursor, ids: dict, tag: str) -> tuple[float, int]:
 
 
 def time_read(ids: dict) -> tuple[float, int]:
-    """What the board page reads: the top 100 (with names), one employee's standing and rank."""
-    from leaderboard.selectors import ORDER, _ranked, _with_people, board_resolve, standing_rank
+    """What the board page reads: the top 100 (with names), then one employee's standing with their rank."""
+    from leaderboard.selectors import ORDER, _ranked, _with_people, board_resolve, standing_with_rank
 
     board = board_resolve(period="all")
     ranked = _ranked(board)
@@ -353,8 +353,8 @@ def time_read(ids: dict) -> tuple[float, int]:
 
     def read():
         top = list(_with_people(ranked).order_by(*ORDER)[:100])
-        mine = board.standings().get(user_id=middle.user_id)
-        return len(top), standing_rank(board=board, standing=mine)
+        mine = standing_with_rank(board=board, user_id=middle.user_id)
+        return len(top), mine.rank
 
     read()
     samples = []

@@ -152,35 +152,28 @@ def _ahead_q(standing: Standing) -> Q:
     )
 
 
-def standing_rank(*, board: Board, standing: Standing) -> int:
-    """1 + the ranked people with more points (summed from the per-points counts) + those tied ahead."""
+def standing_with_rank(*, board: Board, user_id: int) -> Standing | None:
+    """The person's standing on the board with its ``rank``, in one query (None if they have none).
+
+    rank = 1 + ranked people with more points (summed from the per-points counts, a few rows
+    however long the board) + those tied ahead (two index ranges: earlier, then same time and
+    lower id). It means something only for a ranked standing (``unranked`` False). Written as
+    SQL because the ORM spends longer composing the three subqueries than the database runs them.
+    """
+    # Table names come from the models and every value is a parameter.
     table, counts = Standing._meta.db_table, StandingCount._meta.db_table
-    ops = connection.ops
-    board_sql = "period = %s AND period_start = %s AND scope = %s AND scope_id = %s"
-    board_params = [board.period, ops.adapt_datefield_value(board.start), board.scope, board.scope_id]
-    reached = ops.adapt_datetimefield_value(standing.reached_at)
+    on_board = "{0}.period = %s AND {0}.period_start = %s AND {0}.scope = %s AND {0}.scope_id = %s"
+    board_params = [board.period, connection.ops.adapt_datefield_value(board.start), board.scope, board.scope_id]
+    tied = f"SELECT COUNT(*) FROM {table} t WHERE {on_board.format('t')} AND NOT t.unranked AND t.points = s.points"  # noqa: S608  # nosec B608
     sql = (
-        f"SELECT COALESCE((SELECT SUM(ranked) FROM {counts} WHERE {board_sql} AND points > %s), 0)"  # noqa: S608 - table names from the models, values as parameters  # nosec B608
-        f" + (SELECT COUNT(*) FROM {table} WHERE {board_sql} AND unranked = %s AND points = %s AND reached_at < %s)"
-        f" + (SELECT COUNT(*) FROM {table} WHERE {board_sql} AND unranked = %s AND points = %s AND reached_at = %s"
-        " AND user_id < %s)"
+        f"SELECT s.*, 1 + COALESCE((SELECT SUM(c.ranked) FROM {counts} c "  # noqa: S608  # nosec B608
+        f"WHERE {on_board.format('c')} AND c.points > s.points), 0) "
+        f"+ ({tied} AND t.reached_at < s.reached_at) "
+        f"+ ({tied} AND t.reached_at = s.reached_at AND t.user_id < s.user_id) AS rank "
+        f"FROM {table} s WHERE {on_board.format('s')} AND s.user_id = %s"
     )
-    params = [
-        *board_params,
-        standing.points,
-        *board_params,
-        False,
-        standing.points,
-        reached,
-        *board_params,
-        False,
-        standing.points,
-        reached,
-        standing.user_id,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return int(cursor.fetchone()[0]) + 1
+    found = list(Standing.objects.raw(sql, [*board_params * 4, user_id]))
+    return found[0] if found else None
 
 
 def _display_name(standing: Standing, *, viewer_id: int | None, reveal: bool) -> tuple[str, bool]:
@@ -206,7 +199,7 @@ def board_page(*, board: Board, viewer, top: int = 25, around: int = 2, reveal: 
     """The top of the board, the viewer's rank and the people around them.
 
     A fixed number of queries whatever the size of the board: the rules, the top
-    rows, the viewer's row, the viewer's rank, the rows just ahead, the rows just behind.
+    rows, the viewer's row with their rank, the rows just ahead, the rows just behind.
     ``reveal`` (HR review) shows real names of people who chose to hide.
     """
     rules = points_rules_in_force()
@@ -223,7 +216,7 @@ def board_page(*, board: Board, viewer, top: int = 25, around: int = 2, reveal: 
 
     top_rows = list(_with_people(_ranked(board)).order_by(*ORDER)[:top])
     page = BoardPage(board=board, top=[row(i + 1, s) for i, s in enumerate(top_rows) if visible(s)])
-    mine = board.standings().filter(user_id=viewer_id).first() if viewer_id else None
+    mine = standing_with_rank(board=board, user_id=viewer_id) if viewer_id else None
     if mine is None:
         return page
     page.viewer_points = mine.points
@@ -231,7 +224,7 @@ def board_page(*, board: Board, viewer, top: int = 25, around: int = 2, reveal: 
         page.viewer_unranked = True
         return page
     mine.user = viewer
-    rank = standing_rank(board=board, standing=mine)
+    rank = mine.rank
     page.viewer = row(rank, mine)
     if rank > top:
         ahead = list(_with_people(_ranked(board).filter(_ahead_q(mine))).order_by(*REVERSED)[:around])

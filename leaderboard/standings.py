@@ -282,7 +282,7 @@ def _add_rows(
     keys, amount = ", ".join(columns[:-1]), columns[-1]
     extra_columns = "".join(f", {name}" for name in zeroed)
     extra_values = ", 0" * len(zeroed)
-    conflict = f"ON CONFLICT ({keys}) DO UPDATE SET {amount} = {table}.{amount} + EXCLUDED.{amount}"
+    conflict = f"ON CONFLICT ({keys}) DO UPDATE SET {amount} = {table}.{amount} + EXCLUDED.{amount}"  # nosec B608
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             if rows:

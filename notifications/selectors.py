@@ -97,15 +97,15 @@ class Digest:
 
 def digest_points(*, user, now: datetime) -> DigestPoints:
     """Last complete week's points and rank on the company board, plus the all-time total, from the leaderboard."""
-    from leaderboard.selectors import board_resolve, points_total_for, standing_rank
+    from leaderboard.selectors import board_resolve, points_total_for, standing_with_rank
 
     board = board_resolve(period="week", previous=True, now=now)
-    standing = board.standings().filter(user_id=user.pk).first()
+    standing = standing_with_rank(board=board, user_id=user.pk)
     points, rank = 0, None
     if standing is not None:
         points = standing.points
         if not standing.unranked:
-            rank = standing_rank(board=board, standing=standing)
+            rank = standing.rank
     return DigestPoints(
         week_start=board.start, week_end=board.last_day, points=points, rank=rank, total=points_total_for(user=user)
     )
