@@ -1,13 +1,14 @@
 """Faults battery: a real Celery worker is SIGKILLed at random moments while it works.
 
 Each area runs ROUNDS rounds: new work arrives, its task is queued on this test's own Redis,
-a `celery worker --pool=solo` process starts and is SIGKILLed after a seeded random delay
-(during start-up, mid-batch or between batches). Then one clean worker runs until the queue is
-empty, and the result must equal what a clean run computes: no row lost, none twice.
+a `celery worker --pool=solo` process starts and is SIGKILLed a seeded random delay after it
+starts running a task (so kills land at the start, in the middle and after the end of the task's
+writes). Then one clean worker runs until the queue is empty, and the result must equal what a
+clean run computes: no row lost, none twice.
 
 The worker shares this test's PostgreSQL database (a transactional test, so it sees committed
-rows) and runs with a 2-second broker visibility timeout, so a message a killed worker held is
-delivered again within seconds instead of an hour. ROUNDS is 3 by default and 20 with
+rows) and runs with a 2-second broker visibility timeout swept every second, so a message a
+killed worker held is delivered again within seconds instead of an hour. ROUNDS is 3 by default and 20 with
 BATTERY_FULL=1 (see docs/battery-faults.md).
 """
 
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
@@ -47,10 +49,25 @@ pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres, pytest.
 
 SEED = 20261011
 ROUNDS = 20 if FAULTS_FULL else 3
+# How long after taking its message a worker may be killed: about the length of one round's task.
+DRAIN_SECONDS, BOARD_SECONDS, PULL_SECONDS = 1.0, 0.1, 3.0
 
-_WORKER = """
+STARTED_KEY, RUNNING_KEY = "faults:tasks-started", "faults:running"
+_WORKER = f"""
+import redis
+from celery.signals import task_postrun, task_prerun
+
 from advocacy.celery import app
-app.conf.broker_transport_options = {"visibility_timeout": 2}
+app.conf.broker_transport_options = {{
+    "visibility_timeout": 2, "unacked_restore_interval": 1, "unacked_restore_throttle": 1,
+}}
+_broker = redis.Redis.from_url(app.conf.broker_url)
+
+def _started(task=None, **_):
+    _broker.pipeline().set("{RUNNING_KEY}", task.name).incr("{STARTED_KEY}").execute()
+
+task_prerun.connect(_started, weak=False)
+task_postrun.connect(lambda **_: _broker.delete("{RUNNING_KEY}"), weak=False)
 app.worker_main(["worker", "--pool=solo", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
                  "--without-heartbeat"])
 """
@@ -81,12 +98,28 @@ class Workers:
             stderr=subprocess.DEVNULL,
         )
 
-    def kill_after(self, seconds: float) -> None:
+    def kill_during(self, rng: random.Random, *, within: float) -> str:
+        """Start a worker, and SIGKILL it a random 0–``within`` seconds after it starts running a task.
+
+        Timed from the task's start (the worker counts starts on the broker), not from the
+        process start, so the kills land inside the task rather than all during start-up.
+        Returns the task that was running when the kill landed ("between tasks" if none).
+        """
+        started = int(self.client.get(STARTED_KEY) or 0)
         worker = self._start()
-        time.sleep(seconds)
+        deadline = time.monotonic() + 30
+        while int(self.client.get(STARTED_KEY) or 0) == started:
+            assert worker.poll() is None, "the worker died before running a task"
+            if time.monotonic() > deadline:
+                pytest.fail("the worker never started a task")
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0.0, within))
+        running = self.client.get(RUNNING_KEY)
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
+        self.client.delete(RUNNING_KEY)
         self.kills += 1
+        return running.decode().rsplit(".", 1)[-1] if running else "between tasks"
 
     def _busy(self) -> bool:
         return bool(self.client.llen("celery") or self.client.hlen("unacked"))
@@ -153,6 +186,7 @@ def test_click_drains_killed_at_random_lose_and_double_count_nothing(workers):
     expected = dict.fromkeys((share.pk for share in shares), 0)
     stream = workers.client
     progress = []  # rows each killed worker got into the database before it died
+    landed = Counter()  # which task each kill interrupted
     for _ in range(ROUNDS):
         now = time.time()
         pipe = stream.pipeline(transaction=False)
@@ -165,7 +199,7 @@ def test_click_drains_killed_at_random_lose_and_double_count_nothing(workers):
         pipe.execute()
         workers.queue(drain_clicks)
         before = Click.objects.count()
-        workers.kill_after(rng.uniform(1.0, 5.0))
+        landed[workers.kill_during(rng, within=DRAIN_SECONDS)] += 1
         progress.append(Click.objects.count() - before)
     workers.queue(drain_clicks)
     workers.run_clean()
@@ -176,7 +210,11 @@ def test_click_drains_killed_at_random_lose_and_double_count_nothing(workers):
     assert Click.objects.filter(tallied=False).count() == 0
     assert dict(Share.objects.values_list("pk", "human_clicks")) == expected
     assert stream.xlen(clickstream.STREAM_KEY) == 0
-    print(f"\nclick drains: {ROUNDS} kills; rows written before each kill: {progress}")
+    mid_drain = sum(0 < rows < 3000 for rows in progress)
+    print(
+        f"\nclick drains: {ROUNDS} kills, during {dict(landed)}, {mid_drain} mid-drain; "
+        f"rows written before each kill: {progress}"
+    )
 
 
 # --- Leaderboard applies and rebuilds ----------------------------------------------------------------
@@ -201,6 +239,8 @@ def test_standings_applies_and_rebuilds_killed_at_random_end_equal_to_a_clean_re
     rng = random.Random(SEED)
     people = _people(24)
     now = timezone.now()
+    progress = []  # outbox rows waiting before each kill, and still waiting after it
+    landed = Counter()  # which task each kill interrupted
     for _ in range(ROUNDS):
         # New ledger events arrive (each queues itself in the outbox), then a worker starts on them.
         for _ in range(40):
@@ -211,7 +251,9 @@ def test_standings_applies_and_rebuilds_killed_at_random_end_equal_to_a_clean_re
             points_award_for_clicks(share_id=share.pk, day=local_date(at + timedelta(minutes=5)))
         for task in rng.sample([apply_standings, rebuild_standings], 2):
             workers.queue(task)
-        workers.kill_after(rng.uniform(1.0, 5.0))
+        waiting = PendingPointEvent.objects.count()
+        landed[workers.kill_during(rng, within=BOARD_SECONDS)] += 1
+        progress.append((waiting, PendingPointEvent.objects.count()))
     workers.queue(apply_standings)
     workers.run_clean()
     assert workers.kills == ROUNDS
@@ -223,6 +265,7 @@ def test_standings_applies_and_rebuilds_killed_at_random_end_equal_to_a_clean_re
     TeamStanding.objects.all().delete()
     standings.standings_rebuild()
     assert _boards() == after_faults
+    print(f"\nstandings: {ROUNDS} kills, during {dict(landed)}; outbox rows before → after each kill: {progress}")
 
 
 # --- Metric pulls -----------------------------------------------------------------------------------
@@ -236,6 +279,8 @@ def test_metric_pulls_killed_at_random_record_every_due_slot_exactly_once(worker
         metrics_tasks.pull_metrics, "apply_async", lambda args, kwargs=None, **options: queued.append(tuple(args))
     )
     claimed: set[tuple] = set()
+    progress = []  # snapshots each killed worker recorded before it died
+    landed = Counter()  # which task each kill interrupted
     for round_number in range(ROUNDS):
         for n in range(60):
             published = timezone.now() - timedelta(hours=rng.randrange(1, 20), minutes=rng.randrange(60))
@@ -245,7 +290,9 @@ def test_metric_pulls_killed_at_random_record_every_due_slot_exactly_once(worker
             claimed.update((share_id, slot) for share_id, slot in items)
             workers.queue(metrics_tasks.pull_metrics, network, items)
         queued.clear()
-        workers.kill_after(rng.uniform(1.0, 5.0))
+        before = MetricSnapshot.objects.count()
+        landed[workers.kill_during(rng, within=PULL_SECONDS)] += 1
+        progress.append(MetricSnapshot.objects.count() - before)
     workers.run_clean()
     assert workers.kills == ROUNDS
     # Every new share is due at once; an older one comes due again when its next hourly slot has passed.
@@ -256,3 +303,4 @@ def test_metric_pulls_killed_at_random_record_every_due_slot_exactly_once(worker
     assert set(snapshots) == {(share_id, datetime.fromisoformat(slot)) for share_id, slot in claimed}
     for tracked in ShareMetrics.objects.select_related("share"):
         assert (tracked.likes, tracked.reposts) == (_likes(tracked.share.published_url), 1)
+    print(f"\nmetric pulls: {ROUNDS} kills, during {dict(landed)}; snapshots recorded before each kill: {progress}")
