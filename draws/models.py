@@ -58,7 +58,8 @@ class Draw(models.Model):
     list_text = models.TextField(blank=True)
     list_sha256 = models.CharField(max_length=64, blank=True)
     seed_sha256 = models.CharField(max_length=64, blank=True)
-    # Secret until drawn_at is set; shown only after.
+    # Until drawn_at is set: the seed sealed with SECRET_KEY (services._sealed), never shown.
+    # From the draw on: the seed itself, published for verification.
     seed_hex = models.CharField(max_length=64, blank=True)
     # Never shown: it would let anyone map entrant ids back to people (see draws.engine).
     entrant_key_hex = models.CharField(max_length=64, blank=True)

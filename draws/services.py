@@ -4,9 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from advocacy.people.models import User
 from advocacy.people.roles import Role
@@ -151,7 +153,9 @@ def draw_freeze(*, draw: Draw, now: datetime | None = None) -> Draw:
     """Freeze the entrant list and publish the commitment once the window has closed; safe to run twice.
 
     Makes the per-draw entrant key and the secret seed, writes one Entrant row per
-    person and stores the canonical list with SHA-256 of it and of the seed.
+    person and stores the canonical list with SHA-256 of it and of the seed. The seed is
+    stored sealed with the server's SECRET_KEY until the draw, so reading the database
+    alone does not tell anyone the outcome in advance.
     """
     now = now or timezone.now()
     draw = Draw.objects.select_for_update().get(pk=draw.pk)
@@ -182,13 +186,34 @@ def draw_freeze(*, draw: Draw, now: datetime | None = None) -> Draw:
     draw.frozen_at = now
     draw.list_text = frozen.list_bytes.decode()
     draw.list_sha256 = frozen.list_sha256
-    draw.seed_hex = frozen.seed.hex()
+    draw.seed_hex = _sealed(frozen.seed, draw=draw, secret=settings.SECRET_KEY).hex()
     draw.seed_sha256 = frozen.seed_sha256
     draw.entrant_key_hex = entrant_key.hex()
     draw.entrant_count = frozen.entrant_count
     draw.total_weight = frozen.total_weight
     draw.save()
     return draw
+
+
+def _sealed(seed: bytes, *, draw: Draw, secret: str) -> bytes:
+    """The seed XOR a pad only this server's key makes (applying it twice gives the seed back)."""
+    pad = salted_hmac("draws.seed-seal", draw.engine_id, secret=secret, algorithm="sha256").digest()
+    return bytes(a ^ b for a, b in zip(seed, pad, strict=True))
+
+
+def _seed_for_drawing(draw: Draw) -> bytes:
+    """The seed committed to at freeze time, unsealed; a clear error if this server cannot open it."""
+    stored = bytes.fromhex(draw.seed_hex)
+    for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+        seed = _sealed(stored, draw=draw, secret=secret)
+        if engine.sha256_hex(seed) == draw.seed_sha256:
+            return seed
+    if engine.sha256_hex(stored) == draw.seed_sha256:  # frozen before seeds were sealed
+        return stored
+    raise ValidationError(
+        "The draw's sealed seed does not open with this server's SECRET_KEY: the key has changed since "
+        "the list was frozen. Add the previous key to SECRET_KEY_FALLBACKS and draw again."
+    )
 
 
 def _order(draw: Draw) -> list[engine.Lane]:
@@ -245,18 +270,20 @@ def draw_run(*, draw: Draw, by: User | None, public_value: str = "", now: dateti
         )
     if not draw.public_randomness_source and public_value:
         raise ValidationError({"public_value": "This draw committed to no public value; leave it empty."})
+    seed = _seed_for_drawing(draw)
     draw.public_randomness_value = public_value
     mix, order = engine.draw_order(
         draw_id=draw.engine_id,
         list_bytes=draw.list_text.encode(),
-        seed=bytes.fromhex(draw.seed_hex),
+        seed=seed,
         public_value=public_value,
         lanes=draw.max_prizes_per_person,
     )
+    draw.seed_hex = seed.hex()  # revealed from now on, for anyone to verify
     draw.mix = mix.hex()
     draw.drawn_at = now
     draw.drawn_by = by
-    draw.save(update_fields=["public_randomness_value", "mix", "drawn_at", "drawn_by"])
+    draw.save(update_fields=["public_randomness_value", "seed_hex", "mix", "drawn_at", "drawn_by"])
     _add_winners(draw, engine.assign_prizes(order, prize_count=len(prize_slots(draw=draw))))
     return draw
 

@@ -23,6 +23,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = envbool("DEBUG", True)
 # Only for development; production.py refuses to start without a real SECRET_KEY.
 SECRET_KEY = envstr("SECRET_KEY") or "insecure-development-key-do-not-use-in-production"
+# Previous keys, comma-separated, while rotating: sessions, reset links and sealed draw seeds still open.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

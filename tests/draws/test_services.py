@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from advocacy.people.models import User
-from draws import engine
+from draws import engine, services
 from draws.models import Draw, Entrant, RulesVersion, Winner
 from draws.selectors import draw_verification, entry_weights
 from draws.services import (
@@ -184,7 +184,8 @@ def test_freezing_commits_to_the_list_and_a_secret_seed(alice, bob):
     draw = draw_freeze(draw=make_draw(state="closed"))
     assert draw.entrant_count == 2 and draw.total_weight == 2
     assert draw.list_sha256 == engine.sha256_hex(draw.list_text.encode())
-    assert draw.seed_sha256 == engine.sha256_hex(bytes.fromhex(draw.seed_hex))
+    # Stored sealed: the database alone does not give the seed away before the draw.
+    assert draw.seed_sha256 != engine.sha256_hex(bytes.fromhex(draw.seed_hex))
     assert draw.seed_revealed == ""
     entrant = Entrant.objects.get(draw=draw, user=alice)
     key = bytes.fromhex(draw.entrant_key_hex)
@@ -223,7 +224,29 @@ def test_drawing_reveals_the_seed_picks_distinct_winners_and_verifies(crowd):
     assert len({w.entrant_id for w in winners}) == 3
     assert sorted(w.position for w in winners) == [0, 1, 2]
     assert draw.seed_revealed == draw.seed_hex
+    assert draw.seed_sha256 == engine.sha256_hex(bytes.fromhex(draw.seed_hex))
     assert draw_verification(draw=draw).ok
+
+
+def test_a_new_secret_key_cannot_open_the_seed_until_the_old_one_is_a_fallback(crowd, settings):
+    draw = draw_freeze(draw=make_draw(state="closed"))
+    key_at_freeze = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-rotated-key-" + "x" * 50
+    with pytest.raises(ValidationError, match="SECRET_KEY_FALLBACKS"):
+        draw_run(draw=draw, by=None)
+    draw.refresh_from_db()
+    assert not draw.is_drawn and not Winner.objects.filter(draw=draw).exists()
+    settings.SECRET_KEY_FALLBACKS = [key_at_freeze]
+    drawn = draw_run(draw=draw, by=None)
+    assert drawn.is_drawn and draw_verification(draw=drawn).ok
+
+
+def test_a_draw_frozen_before_seeds_were_sealed_still_draws(crowd, settings):
+    draw = draw_freeze(draw=make_draw(state="closed"))
+    seed = services._sealed(bytes.fromhex(draw.seed_hex), draw=draw, secret=settings.SECRET_KEY)
+    Draw.objects.filter(pk=draw.pk).update(seed_hex=seed.hex())
+    drawn = draw_run(draw=Draw.objects.get(pk=draw.pk), by=None)
+    assert drawn.seed_hex == seed.hex() and draw_verification(draw=drawn).ok
 
 
 def test_winners_are_emailed_once_after_the_commit(crowd, run_tasks_eagerly, django_capture_on_commit_callbacks):
