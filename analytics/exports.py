@@ -6,11 +6,8 @@ large export starts at once and never holds the whole result in memory.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-
-from django.http import StreamingHttpResponse
 
 from advocacy.people.roles import COMMS_WORKSPACE, HR_WORKSPACE
 
@@ -149,13 +146,6 @@ TABLES: dict[str, Table] = {
 }
 
 
-class _Echo:
-    """csv.writer wants a file; this one hands each formatted line straight back."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _suppressed(filters: Filters) -> Iterator[list]:
     yield ["Notice"]
     yield [f"{filters.team.name} has {HIDDEN}; its figures are not shown."]
@@ -165,13 +155,6 @@ def csv_rows(*, table: Table, filters: Filters, team_too_small: bool) -> Iterabl
     if team_too_small and table.team_level:
         return _suppressed(filters)
     return table.rows(filters)
-
-
-def csv_response(rows: Iterable[list], *, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def post_rows(*, post, table: str) -> Iterator[list]:

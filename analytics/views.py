@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from advocacy.exports import csv_response
 from advocacy.people.access import permission_required
 from advocacy.people.roles import COMMS_WORKSPACE, HR_WORKSPACE
 from guidelines.selectors import acknowledgement_rates_by_team
@@ -106,7 +107,7 @@ def export_csv(request, table: str):
     )
     rows = exports.csv_rows(table=spec, filters=filters, team_too_small=too_small)
     team = f"-{filters.team.slug}" if filters.team else ""
-    return exports.csv_response(rows, filename=f"{table}{team}-{filters.start}-to-{filters.end}.csv")
+    return csv_response(rows, filename=f"{table}{team}-{filters.start}-to-{filters.end}.csv")
 
 
 @permission_required(COMMS_WORKSPACE)
@@ -114,6 +115,4 @@ def post_export_csv(request, post_id: int, table: str):
     if table not in exports.POST_TABLES:
         raise Http404("No such table.")
     post = selectors.post_for_analytics(post_id=post_id)
-    return exports.csv_response(
-        exports.post_rows(post=post, table=table), filename=f"{slugify(post.slug)[:60]}-{table}.csv"
-    )
+    return csv_response(exports.post_rows(post=post, table=table), filename=f"{slugify(post.slug)[:60]}-{table}.csv")

@@ -247,9 +247,14 @@ def team_board(*, board: Board) -> list[TeamStanding]:
     )
 
 
+def board_rows_for_review(*, board: Board) -> QuerySet[Standing]:
+    """Every standing of a board in rank order with the person and team (ranked people first, then the unranked)."""
+    return board.standings().select_related("user", "user__team").order_by("unranked", *ORDER)
+
+
 def board_rows_for_export(*, board: Board):
-    """Every standing of a board in rank order, streamed (ranked people first, then the unranked)."""
-    return board.standings().select_related("user", "user__team").order_by("unranked", *ORDER).iterator(chunk_size=2000)
+    """The review rows, streamed."""
+    return board_rows_for_review(board=board).iterator(chunk_size=2000)
 
 
 # --- A person's points --------------------------------------------------------------------
@@ -309,7 +314,6 @@ def badges_for(*, user) -> list[Badge]:
             clicks=Sum("quantity", filter=Q(kind=Kind.CLICKS)),
             streak=Max("quantity", filter=Q(kind=Kind.STREAK)),
             suggestions=Count("id", filter=Q(kind=Kind.SUGGESTION)),
-            total=Sum("points"),
         )
     )
     shares, clicks = counts["shares"], counts["clicks"] or 0

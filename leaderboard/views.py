@@ -1,4 +1,4 @@
-import csv
+from itertools import chain
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from advocacy.exports import csv_response, spreadsheet_safe
 from advocacy.forms import posted
 from advocacy.people.access import permission_required
 from advocacy.people.models import User
@@ -22,6 +23,7 @@ from .selectors import (
     board_page,
     board_resolve,
     board_rows_for_export,
+    board_rows_for_review,
     board_scopes,
     points_events_for,
     points_rules_history,
@@ -85,36 +87,9 @@ def my_points(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    # Spreadsheet apps run cells that start like a formula; names and reasons are typed by people.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_cell(value) for value in row])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    safe_rows = ([spreadsheet_safe(value) for value in row] for row in rows)
+    return csv_response(chain([header], safe_rows), filename=filename)
 
 
 EVENT_HEADER = [
@@ -184,10 +159,7 @@ def review(request):
     board, error = _board_from(request)
     if board is None:
         return render(request, "leaderboard/review.html", {"error": error, "scopes": board_scopes()}, status=400)
-    standings = (
-        board.standings().select_related("user", "user__team").order_by("unranked", "-points", "reached_at", "user_id")
-    )
-    page = Paginator(standings, REVIEW_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(board_rows_for_review(board=board), REVIEW_PER_PAGE).get_page(request.GET.get("page"))
     flags = anomalies_for_users(user_ids=[standing.user_id for standing in page], board=board)
     rows = [{"standing": standing, "flags": flags.get(standing.user_id, [])} for standing in page]
     context = _filters(request, board) | {"rows": rows, "page_obj": page}
