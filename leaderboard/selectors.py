@@ -427,9 +427,26 @@ def suggestions_awaiting_points(*, limit: int = 1000) -> list[int]:
 
 
 def metric_changes_awaiting_points(*, limit: int = 1000) -> list[int]:
-    """Metric changes the ledger has not consumed yet, oldest first."""
+    """Metric changes the ledger has not consumed yet, oldest first; posts still being verified wait."""
     from metrics.models import MetricChange
+    from sharing.models import Verification
 
     return list(
-        MetricChange.objects.filter(consumed_at=None).order_by("occurred_at", "pk").values_list("pk", flat=True)[:limit]
+        MetricChange.objects.filter(consumed_at=None)
+        .exclude(share__published_verification=Verification.VERIFYING)
+        .order_by("occurred_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def metric_events_of_failed_posts(*, limit: int = 1000) -> list[int]:
+    """Engagement awards on shares whose published post failed verification, not voided yet."""
+    from sharing.models import Share, Verification
+
+    failed = Share.objects.filter(published_verification__in=Verification.failed()).values("pk")
+    return list(
+        PointEvent.objects.filter(kind=PointEvent.Kind.METRIC, share_ref__in=failed)
+        .exclude(follow_ups__kind=PointEvent.Kind.VOID)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
     )

@@ -247,9 +247,11 @@ def points_award_for_metric_change(*, change_id: int) -> PointEvent | None:
     Only growth beyond the highest total already awarded for that share and metric
     earns points, so a like withdrawn and given again, or a total that dips and
     recovers, never pays twice. The change is marked consumed for the metrics app.
+    Only verified posts earn: a change of a post still being verified waits, one whose
+    verification failed is consumed without points.
     """
     from metrics.models import MetricChange
-    from sharing.models import Share
+    from sharing.models import Share, Verification
 
     change = MetricChange.objects.filter(pk=change_id).first()
     if change is None:
@@ -258,6 +260,8 @@ def points_award_for_metric_change(*, change_id: int) -> PointEvent | None:
     if change.metric in METRIC_RULES:
         # One award at a time per share, so two changes cannot both count the same growth.
         share = Share.objects.select_for_update().select_related("post", "user").filter(pk=change.share_id).first()
+        if share is not None and share.published_verification == Verification.VERIFYING:
+            return None  # left unconsumed: it is awarded once the post is verified
         credited = (
             PointEvent.objects.filter(
                 kind=Kind.METRIC, share_ref=change.share_id, detail__metric=change.metric
@@ -265,7 +269,8 @@ def points_award_for_metric_change(*, change_id: int) -> PointEvent | None:
             or 0
         )
         growth = change.total - credited
-        if share is not None and growth > 0:
+        # Only a verified post (the employee's own, with the share's link) earns engagement points.
+        if share is not None and share.is_scored and growth > 0:
             rules = points_rules_current()
             field, singular, plural = METRIC_RULES[change.metric]
             event = _ledger_insert(
@@ -443,3 +448,21 @@ def points_recompute(*, actor, reason: str, since: date | None = None) -> Recomp
     recompute.points_delta = delta_total
     recompute.save(update_fields=["events_changed", "points_delta"])
     return recompute
+
+
+@transaction.atomic
+def points_void_for_failed_verification(*, event_id: int) -> PointEvent | None:
+    """Void an engagement award whose published post failed verification, with the reason; the row stays.
+
+    Idempotent (a second run returns the first void) and by no one in particular: the
+    verification, not a person, is the reason.
+    """
+    from sharing.models import Share
+
+    event = PointEvent.objects.filter(pk=event_id, kind=Kind.METRIC).first()
+    share = Share.objects.filter(pk=event.share_ref).first() if event is not None else None
+    if share is None or share.published_verification not in share.Verification.failed():
+        return None
+    state = share.Verification(share.published_verification).label.lower()
+    reason = f"The published post failed verification ({state}): {share.published_verification_detail}".rstrip(": ")
+    return points_event_void(event=event, actor=None, reason=reason)

@@ -103,6 +103,14 @@ def scan_sources(full: bool = False) -> dict:
         counts["metric_changes"] += len(change_ids)
         if len(change_ids) < 1000:
             break
+    counts["voided_unverified"] = 0
+    while True:
+        event_ids = selectors.metric_events_of_failed_posts()
+        for event_id in event_ids:
+            services.points_void_for_failed_verification(event_id=event_id)
+        counts["voided_unverified"] += len(event_ids)
+        if len(event_ids) < 1000:
+            break
     counts["applied"] = _apply_all()
     return counts
 

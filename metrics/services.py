@@ -21,12 +21,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sharing.models import Share
+from sharing.models import Share, Verification
+from sharing.services import share_verification_record
 
 from .models import METRIC_FIELDS, MetricChange, MetricSnapshot, ProviderHealth, PullFailure, ShareMetrics
 from .providers import PROVIDER_CLASSES, InvalidPostUrl, MetricResult, Metrics, Outcome, PostRef, provider_for
 from .providers.ratelimit import backoff_delay
 from .schedule import next_slot
+from .verification import profile_handle, verification_decide
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +216,7 @@ def metrics_pull(*, network: str, items: list[PullItem], attempt: int = 0, now: 
     refs = {item: PostRef(network, pending[item].post_id, pending[item].instance) for item in pending}
     # The only slow part, and outside any transaction: nothing is held while the network thinks.
     results = provider.fetch(refs.values(), attempt=attempt)
+    identities = _identities_to_verify(provider=provider, network=network, results={i: results[refs[i]] for i in refs})
     now = now or timezone.now()
 
     retry_transient: list[PullItem] = []
@@ -223,7 +226,7 @@ def metrics_pull(*, network: str, items: list[PullItem], attempt: int = 0, now: 
         if result.outcome is Outcome.UNAUTHORISED and not provider.needs_token:
             # A public API refusing one post (a Mastodon instance that requires sign-in) is not our credentials.
             result = MetricResult(ref, Outcome.UNAVAILABLE, detail=f"{result.detail} (sign-in required)")
-        applied = _apply(item=item, result=result, attempt=attempt, now=now, report=report)
+        applied = _apply(item=item, result=result, attempt=attempt, now=now, report=report, identities=identities)
         if applied == "retry":
             retry_transient.append(item)
         elif applied == "rate_limited":
@@ -254,6 +257,39 @@ def _pending(items: list[PullItem]) -> dict[PullItem, ShareMetrics]:
     }
 
 
+def _identities_to_verify(*, provider, network: str, results: dict) -> dict[str, object]:
+    """{profile handle: what posts by its owner carry} for the shares whose answered post awaits verification.
+
+    Asked here, outside any transaction, since turning a handle into an id may be a network call.
+    """
+    answered = [item.share_id for item, result in results.items() if result.outcome is Outcome.OK]
+    shares = Share.objects.filter(pk__in=answered, published_verification=Verification.VERIFYING).select_related("user")
+    identities: dict[str, object] = {}
+    for share in shares:
+        handle = profile_handle(user=share.user, network=network)
+        if handle and handle not in identities:
+            identities[handle] = provider.profile_identity(handle)
+    return identities
+
+
+def _verify(*, tracked: ShareMetrics, result: MetricResult, identities: dict, now: datetime) -> None:
+    """Decide a verifying post from its first answered pull; a post pasted since then waits for its own."""
+    share = (
+        Share.objects.select_related("user")
+        .filter(pk=tracked.share_id, published_verification=Verification.VERIFYING)
+        .first()
+    )
+    if share is None or share.published_recorded_at != tracked.published_at:
+        return
+    handle = profile_handle(user=share.user, network=share.network)
+    decision = verification_decide(
+        network=share.network, code=share.code, handle=handle, facts=result.facts, identity=identities.get(handle)
+    )
+    share_verification_record(
+        share_id=share.pk, post_key=share.published_post_key, state=decision.state, detail=decision.detail, now=now
+    )
+
+
 @transaction.atomic
 def _requeue(*, network: str, items: list[PullItem], attempt: int, countdown: float, now: datetime) -> None:
     lease = now + timedelta(seconds=countdown) + timedelta(minutes=settings.METRICS_PULL_LEASE_MINUTES)
@@ -262,14 +298,21 @@ def _requeue(*, network: str, items: list[PullItem], attempt: int, countdown: fl
 
 
 @transaction.atomic
-def _apply(*, item: PullItem, result: MetricResult, attempt: int, now: datetime, report: PullReport) -> str:
-    """Apply one answer under the share's row lock; returns what happened."""
+def _apply(
+    *, item: PullItem, result: MetricResult, attempt: int, now: datetime, report: PullReport, identities: dict
+) -> str:
+    """Apply one answer under the share's row lock; returns what happened.
+
+    A post awaiting verification is decided in the same transaction as its first snapshot,
+    so the ledger never sees a metric change of a post whose verification is not known.
+    """
     tracked = ShareMetrics.objects.select_for_update().filter(share_id=item.share_id).first()
     if tracked is None or tracked.status != ShareMetrics.Status.TRACKING or tracked.next_pull_at != item.slot:
         report.skipped.append(item.share_id)
         return "skipped"
     outcome = result.outcome
     if outcome is Outcome.OK:
+        _verify(tracked=tracked, result=result, identities=identities, now=now)
         snapshot_record(tracked=tracked, slot=item.slot, metrics=result.metrics, taken_at=now)
         if result.resolved_ref is not None:
             tracked.post_id = result.resolved_ref.post_id

@@ -1,4 +1,4 @@
-"""Tracked-link codes, destinations, network share intents and published-post URLs.
+"""Tracked-link codes, destinations and network share intents (published-post URLs: published_posts.py).
 
 Pure functions: no database, no request. The redirect and the share service both
 build on them so the rules (only http/https, UTM parameters, intent formats) live once.
@@ -8,11 +8,9 @@ import functools
 import re
 import secrets
 import string
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from advocacy.networks import Network
@@ -102,64 +100,3 @@ def intent_url(*, network: str, link: str, caption: str, title: str, mastodon_in
     if network == Network.EMAIL:
         return "mailto:?" + urlencode({"subject": title, "body": _text_with_link(caption, link)}, quote_via=quote)
     raise ValueError(f"Unknown network {network!r}")
-
-
-@dataclass(frozen=True)
-class PublishedPost:
-    """What the metrics workers need to find a published post again."""
-
-    url: str
-    post_id: str
-    author: str
-
-
-_LINKEDIN_HOST = re.compile(r"(?:www\.|[a-z]{2}\.)?linkedin\.com")
-_LINKEDIN_FEED = re.compile(r"/feed/update/(urn:li:(?:activity|share|ugcPost):\d{6,25})/?")
-_LINKEDIN_POSTS = re.compile(r"/posts/([^/]+)-(activity|share|ugcPost)-(\d{6,25})-[^/]+/?")
-_X_HOSTS = {"x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com"}
-_X_STATUS = re.compile(r"/([A-Za-z0-9_]{1,15})/status/(\d{1,25})/?")
-_MASTODON_STATUS = re.compile(r"/@([A-Za-z0-9_]{1,30})/(\d{1,25})/?|/users/([A-Za-z0-9_]{1,30})/statuses/(\d{1,25})/?")
-_BLUESKY_POST = re.compile(
-    r"/profile/((?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,}|did:(?:plc|web):[A-Za-z0-9.:%-]{1,200})/post/([a-z2-7]{13})/?"
-)
-
-EXAMPLES = {
-    Network.LINKEDIN: "https://www.linkedin.com/feed/update/urn:li:activity:7123456789012345678/",
-    Network.X: "https://x.com/yourname/status/1790000000000000000",
-    Network.MASTODON: "https://your.instance/@you/112233445566778899",
-    Network.BLUESKY: "https://bsky.app/profile/you.bsky.social/post/3kabcdefghij2",
-}
-
-
-def published_post_parse(*, network: str, url: str, mastodon_instance: str = "") -> PublishedPost:
-    """Check that `url` is a post on `network` (on the employee's own instance for Mastodon) and pull out its ids."""
-    url = (url or "").strip()
-    if network not in EXAMPLES:
-        raise ValidationError(f"Posts on {Network(network).label} cannot be linked back; nothing to add here.")
-    wrong = ValidationError(f"That is not a {Network(network).label} post URL; it looks like {EXAMPLES[network]}")
-    if not is_http_url(url):
-        raise wrong
-    parts = urlsplit(url)
-    host, path = (parts.hostname or "").lower(), parts.path
-    if parts.scheme != "https":
-        raise wrong
-    if network == Network.LINKEDIN and _LINKEDIN_HOST.fullmatch(host):
-        if match := _LINKEDIN_FEED.fullmatch(path):
-            return PublishedPost(url=url, post_id=match.group(1), author="")
-        if match := _LINKEDIN_POSTS.fullmatch(path):
-            kind = match.group(2)
-            return PublishedPost(url=url, post_id=f"urn:li:{kind}:{match.group(3)}", author=match.group(1))
-    if network == Network.X and host in _X_HOSTS and (match := _X_STATUS.fullmatch(path)):
-        return PublishedPost(url=url, post_id=match.group(2), author=match.group(1))
-    if network == Network.MASTODON:
-        if not mastodon_instance:
-            raise ValidationError("Add your Mastodon handle to your profile first, so we know your instance.")
-        if host != mastodon_instance:
-            raise ValidationError(f"That status is not on your instance ({mastodon_instance}).")
-        if match := _MASTODON_STATUS.fullmatch(path):
-            author, status_id = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
-            return PublishedPost(url=url, post_id=status_id, author=author)
-    if network == Network.BLUESKY and host == "bsky.app" and (match := _BLUESKY_POST.fullmatch(path)):
-        author, rkey = match.group(1), match.group(2)
-        return PublishedPost(url=url, post_id=f"at://{author}/app.bsky.feed.post/{rkey}", author=author)
-    raise wrong

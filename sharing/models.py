@@ -4,12 +4,30 @@ from django.db import models
 from advocacy.networks import Network
 
 
+class Verification(models.TextChoices):
+    """Whether a pasted post is the employee's own and carries the share's link; only verified posts score."""
+
+    VERIFYING = "verifying", "Verifying"
+    VERIFIED = "verified", "Verified"
+    NOT_YOURS = "not_yours", "Not yours"
+    LINK_MISSING = "link_missing", "Link missing"
+    UNVERIFIABLE = "unverifiable", "Unverifiable for this network"
+    CLAIMED = "claimed", "Claimed by another share"
+
+    @classmethod
+    def failed(cls) -> list[str]:
+        """States in which a post earns no engagement points (and loses any it had)."""
+        return [cls.NOT_YOURS, cls.LINK_MISSING, cls.UNVERIFIABLE, cls.CLAIMED]
+
+
 class Share(models.Model):
     """One employee's share of one post to one network, and the tracked link `/s/<code>` that goes with it.
 
     Sharing the same post to the same network again updates this row (caption, policy
     version, time) and keeps the link, so a share is never counted twice.
     """
+
+    Verification = Verification
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares")
     post = models.ForeignKey("content_library.Post", on_delete=models.CASCADE, related_name="shares")
@@ -34,17 +52,33 @@ class Share(models.Model):
     published_post_id = models.CharField(max_length=200, blank=True)
     published_author = models.CharField(max_length=253, blank=True)
     published_recorded_at = models.DateTimeField(null=True, blank=True)
+    # The normalised network post id (Mastodon: host/status id): one share at most may claim a post.
+    published_post_key = models.CharField(max_length=300, blank=True)
+    # Set to "verifying" when a post is pasted; the first metrics pull decides the rest.
+    published_verification = models.CharField(max_length=20, choices=Verification.choices, blank=True)
+    published_verification_detail = models.CharField(max_length=300, blank=True)
+    published_verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_shared_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "post", "network"], name="one_share_per_user_post_network"),
+            models.UniqueConstraint(
+                fields=["network", "published_post_key"],
+                condition=~models.Q(published_post_key=""),
+                name="one_share_per_published_post",
+            ),
         ]
         # Analytics, draws and the leaderboard all select shares by when they were first made.
         indexes = [models.Index(fields=["created_at"], name="share_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.get_network_display()}: {self.post_id}"
+
+    @property
+    def is_scored(self) -> bool:
+        """Engagement on the published post earns points only once it is verified."""
+        return self.published_verification == Verification.VERIFIED
 
 
 class Click(models.Model):

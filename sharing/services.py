@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,8 +20,9 @@ from guidelines.selectors import acknowledgement_required, policy_version_curren
 from guidelines.services import caption_check
 
 from . import clickstream
-from .links import code_generate, published_post_parse
-from .models import Click, Share
+from .links import code_generate
+from .models import Click, Share, Verification
+from .published_posts import VERIFIABLE_NETWORKS, published_post_parse
 from .selectors import click_seen_recently
 
 logger = logging.getLogger(__name__)
@@ -130,16 +132,84 @@ def _share_insert(*, user, post, network, caption, policy_version, visitor_hash,
 def share_record_published_url(*, share: Share, url: str, now: datetime | None = None) -> Share:
     """Attach the URL of the post the employee published, checked for the share's network.
 
-    Raises ValidationError with a message naming what the URL should look like.
+    One post belongs to one share at most (a constraint on the normalised post id);
+    a post is "verifying" until the first metrics pull has checked its author and link,
+    or "unverifiable" on networks we cannot check. Raises ValidationError with a message
+    naming what is wrong and what the URL should look like; nothing saved changes then.
     """
     published = published_post_parse(network=share.network, url=url, mastodon_instance=share.user.mastodon_instance)
+    if published.key == share.published_post_key:
+        return share  # the same post again: keep its verification and schedule
+    claimed = Share.objects.filter(network=share.network, published_post_key=published.key).exclude(pk=share.pk)
+    other = claimed.select_related("post").first()
+    if other is not None:
+        raise _post_claimed(share=share, other=other)
     share.published_url = published.url
     share.published_post_id = published.post_id
     share.published_author = published.author
+    share.published_post_key = published.key
     share.published_recorded_at = now or timezone.now()
-    share.full_clean(exclude=["user", "post", "code", "policy_version"])
-    share.save(update_fields=["published_url", "published_post_id", "published_author", "published_recorded_at"])
+    share.published_verified_at = None
+    if share.network in VERIFIABLE_NETWORKS:
+        share.published_verification, share.published_verification_detail = Verification.VERIFYING, ""
+    else:
+        share.published_verification = Verification.UNVERIFIABLE
+        share.published_verification_detail = (
+            f"{share.get_network_display()} shows who wrote a post only to a connected account."
+        )
+    share.full_clean(exclude=["user", "post", "code", "policy_version"], validate_constraints=False)
+    fields = [
+        "published_url",
+        "published_post_id",
+        "published_author",
+        "published_post_key",
+        "published_recorded_at",
+        "published_verification",
+        "published_verification_detail",
+        "published_verified_at",
+    ]
+    try:
+        with transaction.atomic():
+            share.save(update_fields=fields)
+    except IntegrityError:
+        # Another share claimed the same post between our check and our write.
+        other = Share.objects.select_related("post").filter(network=share.network, published_post_key=published.key)
+        raise _post_claimed(share=share, other=other.exclude(pk=share.pk).first()) from None
     return share
+
+
+def _post_claimed(*, share: Share, other: Share | None) -> ValidationError:
+    if other is not None and other.user_id == share.user_id:
+        return ValidationError(
+            f"You already linked this post to your share of “{other.post.title}”; one post counts for one share. "
+            "Paste the post you published for this share.",
+            code="post_claimed",
+        )
+    return ValidationError(
+        "That post is already linked to another share, so it cannot count here. "
+        "Paste the address of the post you published yourself.",
+        code="post_claimed",
+    )
+
+
+@transaction.atomic
+def share_verification_record(
+    *, share_id: int, post_key: str, state: str, detail: str = "", now: datetime | None = None
+) -> bool:
+    """Record what checking the published post found; returns whether it was recorded.
+
+    Only for the post that was checked (`post_key`): if the employee pasted another
+    post meanwhile, that one is still "verifying" and this answer is about the old one.
+    """
+    if state not in Verification.values:
+        raise ValueError(f"Not a verification state: {state!r}")
+    decided_at = None if state == Verification.VERIFYING else (now or timezone.now())
+    updated = Share.objects.filter(pk=share_id, published_post_key=post_key).update(
+        published_verification=state,
+        published_verification_detail=detail[:300],
+        published_verified_at=decided_at,
+    )
+    return bool(updated)
 
 
 # --- Clicks ---------------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from guidelines.selectors import acknowledgement_required
 
 from . import clickstream
 from .forms import PublishedUrlForm, ShareForm
-from .links import EXAMPLES as PUBLISHED_URL_EXAMPLES
 from .links import NETWORKS_WITHOUT_TEXT, intent_url, is_http_url, is_valid_code, tracked_link
+from .published_posts import EXAMPLES as PUBLISHED_URL_EXAMPLES
 from .selectors import (
     share_get_for_landing,
     share_get_for_user,

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from advocacy.networks import Network
 
-from .base import InvalidPostUrl, MetricResult, Metrics, Outcome, PostRef, Provider
+from .base import InvalidPostUrl, MetricResult, Metrics, Outcome, PostFacts, PostRef, Provider
 from .bluesky import BlueskyProvider
 from .linkedin import LinkedInProvider
 from .mastodon import MastodonProvider
@@ -25,6 +25,7 @@ __all__ = [
     "MetricResult",
     "Metrics",
     "Outcome",
+    "PostFacts",
     "PostRef",
     "Provider",
     "parse_post_url",

@@ -15,8 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import ClassVar
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
 
 from advocacy.networks import Network
+from sharing.published_posts import published_post_parse
 
 from .http import ForbiddenAddress, HttpClient, HttpResponse, TransportError
 from .ratelimit import retry_delay
@@ -77,6 +81,21 @@ class PostRef:
 
 
 @dataclass(frozen=True)
+class PostFacts:
+    """Who wrote a post and what it links to, as the network answered: what verification compares.
+
+    ``author`` holds the author's identifiers in the network's own terms (Mastodon
+    ``user@instance`` and profile URL, Bluesky DID, X user id); ``texts`` the post's
+    text, link facets, link cards and expanded URLs, where the tracked link must appear.
+    """
+
+    author: frozenset[str]
+    texts: tuple[str, ...] = ()
+    # Set when the post only re-shares another account's post (a Mastodon boost).
+    reshare_of: str = ""
+
+
+@dataclass(frozen=True)
 class MetricResult:
     ref: PostRef
     outcome: Outcome
@@ -87,6 +106,7 @@ class MetricResult:
     # A more durable form of the ref learnt while fetching (Bluesky: the handle resolved to a DID).
     resolved_ref: PostRef | None = None
     http_status: int | None = None
+    facts: PostFacts | None = None
 
     @property
     def ok(self) -> bool:
@@ -124,9 +144,27 @@ class Provider(ABC):
         return bool(self.config.base_url) and (bool(self.config.token) or not self.needs_token)
 
     # --- parsing -----------------------------------------------------------------
-    @abstractmethod
     def parse_url(self, url: str) -> PostRef:
-        """Turn a pasted post URL into a ref, or raise InvalidPostUrl with a message for the employee."""
+        """Turn a pasted post URL into a ref, or raise InvalidPostUrl with a message for the employee.
+
+        The decision is sharing's ``published_post_parse``, the one function the paste form
+        and the API use too; Mastodon refs live on the URL's own host.
+        """
+        host = (urlsplit((url or "").strip()).hostname or "").lower().rstrip(".")
+        try:
+            published = published_post_parse(network=self.network, url=url, mastodon_instance=host or "?")
+        except ValidationError as exc:
+            raise InvalidPostUrl(" ".join(exc.messages)) from None
+        return PostRef(network=self.network, post_id=published.post_id, instance=published.instance)
+
+    # --- verification ---------------------------------------------------------------
+    def profile_identity(self, handle: str) -> frozenset[str] | MetricResult | None:
+        """The identifiers a post by the owner of profile handle `handle` carries, in PostFacts terms.
+
+        None when this network cannot tell (no public author to compare); a MetricResult
+        template when asking failed. Providers that verify override it.
+        """
+        return None
 
     # --- fetching --------------------------------------------------------------
     def fetch(self, refs: Iterable[PostRef], *, attempt: int = 0) -> dict[PostRef, MetricResult]:

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.conf import settings
 
 from advocacy.networks import Network
+from sharing.published_posts import at_uri
 
 from .base import (
-    InvalidPostUrl,
     MalformedAnswer,
     MetricResult,
     Metrics,
     Outcome,
+    PostFacts,
     PostRef,
     Provider,
     ProviderConfig,
@@ -34,17 +35,9 @@ from .base import (
 )
 
 BATCH_SIZE = 25
-HOSTS = {"bsky.app", "www.bsky.app"}
-_HANDLE = re.compile(r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _DID = re.compile(r"^did:(?:plc:[a-z2-7]{24}|web:[a-z0-9.:%-]+)$")
-_RKEY = re.compile(r"^[A-Za-z0-9._:~-]{1,512}$")
-_PATH = re.compile(r"^/profile/(?P<actor>[^/]+)/post/(?P<rkey>[^/]+)/?$")
 _URI = re.compile(r"^at://(?P<actor>[^/]+)/app\.bsky\.feed\.post/(?P<rkey>[^/]+)$")
 _HALTING = (Outcome.RATE_LIMITED, Outcome.UNAUTHORISED, Outcome.TRANSIENT)
-
-
-def at_uri(actor: str, rkey: str) -> str:
-    return f"at://{actor}/app.bsky.feed.post/{rkey}"
 
 
 class BlueskyProvider(Provider):
@@ -58,25 +51,18 @@ class BlueskyProvider(Provider):
         config = ProviderConfig(base_url=settings.METRICS_BLUESKY_APPVIEW_URL, timeout=settings.METRICS_HTTP_TIMEOUT)
         return cls(config, **kwargs)
 
-    def parse_url(self, url: str) -> PostRef:
-        parts = urlsplit((url or "").strip())
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("https", "http") or host not in HOSTS:
-            raise InvalidPostUrl("A Bluesky post link looks like https://bsky.app/profile/you.bsky.social/post/3k….")
-        match = _PATH.match(parts.path)
-        if not match:
-            raise InvalidPostUrl("That is not a link to a single Bluesky post (…/profile/<you>/post/<id>).")
-        actor, rkey = match["actor"], match["rkey"]
-        if actor.lower().startswith("did:"):
-            if not _DID.match(actor):
-                raise InvalidPostUrl("The account part of that Bluesky link is not a valid DID.")
-        else:
-            actor = actor.lower().lstrip("@")
-            if not _HANDLE.match(actor):
-                raise InvalidPostUrl("The account part of that Bluesky link is not a valid handle.")
-        if not _RKEY.match(rkey) or rkey in (".", ".."):
-            raise InvalidPostUrl("The post part of that Bluesky link is not a valid post id.")
-        return PostRef(network=self.network, post_id=at_uri(actor, rkey))
+    def profile_identity(self, handle: str) -> frozenset[str] | MetricResult | None:
+        """The DID the profile's handle resolves to (com.atproto.identity.resolveHandle): what posts carry."""
+        handle = handle.strip().lstrip("@").lower()
+        if not handle:
+            return None
+        if handle.startswith("did:"):
+            return frozenset({handle})
+        did = self._resolve_handle(self.config.base_url.rstrip("/"), handle)
+        if isinstance(did, MetricResult):
+            # A handle that resolves to no account (400) matches no post; anything else is asked again.
+            return frozenset() if did.http_status == 400 else did
+        return frozenset({did})
 
     def _fetch(self, refs: list[PostRef]) -> dict[PostRef, MetricResult]:
         base = self.config.base_url.rstrip("/")
@@ -173,5 +159,24 @@ class BlueskyProvider(Provider):
             except MalformedAnswer as exc:
                 results[ref] = MetricResult(ref, Outcome.TRANSIENT, detail=f"Unexpected post view: {exc}")
                 continue
-            results[ref] = MetricResult(ref, Outcome.OK, metrics=metrics, http_status=answer.status, **extra)
+            results[ref] = MetricResult(
+                ref, Outcome.OK, metrics=metrics, http_status=answer.status, facts=_facts(view), **extra
+            )
         return results
+
+
+def _facts(view: dict) -> PostFacts:
+    """The author's DID, and the post's text, link facets and external embed (where a link card's URL is)."""
+    author = view.get("author") if isinstance(view.get("author"), dict) else {}
+    record = view.get("record") if isinstance(view.get("record"), dict) else {}
+    texts = [str(record.get("text") or "")]
+    for facet in record.get("facets") or []:
+        for feature in (facet.get("features") or []) if isinstance(facet, dict) else []:
+            if isinstance(feature, dict) and feature.get("$type") == "app.bsky.richtext.facet#link":
+                texts.append(str(feature.get("uri") or ""))
+    for embed in (record.get("embed"), view.get("embed")):
+        external = embed.get("external") if isinstance(embed, dict) else None
+        if isinstance(external, dict):
+            texts.append(str(external.get("uri") or ""))
+    did = str(author.get("did") or "")
+    return PostFacts(author=frozenset({did}) if did else frozenset(), texts=tuple(texts))

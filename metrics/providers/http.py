@@ -36,6 +36,14 @@ def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) ->
     return address.is_global and not address.is_multicast
 
 
+def address_allowed(address: str, allow: AddressCheck = is_public_address) -> bool:
+    """Whether a resolved address (as getaddrinfo gives it, maybe with an IPv6 %scope id) may be called.
+
+    The one step both the connection-time check and Mastodon's up-front check take.
+    """
+    return allow(ipaddress.ip_address(address.split("%", 1)[0]))
+
+
 def _connector(allow: AddressCheck):
     """A ``socket.create_connection`` that resolves once, checks every address, and connects only to those.
 
@@ -50,7 +58,7 @@ def _connector(allow: AddressCheck):
         except (OSError, UnicodeError) as exc:
             raise TransportError(f"Cannot resolve {host}: {exc}") from exc
         for *_, sockaddr in candidates:
-            if not allow(ipaddress.ip_address(sockaddr[0].split("%", 1)[0])):
+            if not address_allowed(sockaddr[0], allow):
                 raise ForbiddenAddress(f"{host} resolves to a private address; not asked")
         error: OSError | None = None
         for family, kind, protocol, _, sockaddr in candidates:

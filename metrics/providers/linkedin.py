@@ -18,16 +18,14 @@ Quotas are daily and reset at midnight UTC; a 429 usually carries no
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote
 
 from django.conf import settings
 
 from advocacy.networks import Network
 
 from .base import (
-    InvalidPostUrl,
     MalformedAnswer,
     MetricResult,
     Metrics,
@@ -43,12 +41,6 @@ from .ratelimit import retry_delay
 
 # Rest.li batch ids travel in the query string; keep URLs well under common limits.
 BATCH_SIZE = 20
-_HOST = re.compile(r"^(?:www\.|[a-z]{2}\.)?linkedin\.com$")
-_URN = r"urn:li:(?P<kind>activity|share|ugcPost):(?P<id>[0-9]{1,25})"
-_PATHS = [
-    re.compile(rf"^(?:/embed)?/feed/update/{_URN}/?$"),
-    re.compile(r"^/posts/[^/]*?-(?P<kind>activity|share|ugcPost)-(?P<id>[0-9]{6,25})(?:-[A-Za-z0-9_-]*)?/?$"),
-]
 _HALTING = (Outcome.RATE_LIMITED, Outcome.UNAUTHORISED, Outcome.TRANSIENT)
 
 
@@ -71,22 +63,6 @@ class LinkedInProvider(Provider):
             extra={"version": settings.METRICS_LINKEDIN_VERSION},
         )
         return cls(config, **kwargs)
-
-    def parse_url(self, url: str) -> PostRef:
-        parts = urlsplit((url or "").strip())
-        host = (parts.hostname or "").lower()
-        if host == "lnkd.in":
-            raise InvalidPostUrl("That is a shortened link; open it and paste the post's full linkedin.com address.")
-        if parts.scheme not in ("https", "http") or not _HOST.match(host):
-            raise InvalidPostUrl(
-                "A LinkedIn post link looks like https://www.linkedin.com/feed/update/urn:li:activity:…."
-            )
-        path = unquote(parts.path)
-        for pattern in _PATHS:
-            match = pattern.match(path)
-            if match:
-                return PostRef(network=self.network, post_id=f"urn:li:{match['kind']}:{match['id']}")
-        raise InvalidPostUrl('That is not a link to a single LinkedIn post; use the post\'s "Copy link to post".')
 
     def _headers(self) -> dict[str, str]:
         return {

@@ -6,52 +6,37 @@ on servers that support quote posts). Public statuses need no token. Status ids
 are local to an instance, so refs are batched per instance; a rate limit, an
 instance demanding authentication or an instance that is down stops that
 instance's batch only. Rate-limit headers: ``X-RateLimit-Remaining`` and an ISO
-8601 ``X-RateLimit-Reset``.
+8601 ``X-RateLimit-Reset``. The Status also names its ``account`` (``acct`` is
+``user`` for a local account, ``user@host`` for a remote one, and ``url``), which
+verification compares with the employee's handle, and its ``content`` and ``card``.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
 import socket
 from dataclasses import replace
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from django.conf import settings
 
 from advocacy.networks import Network
 
 from .base import (
-    InvalidPostUrl,
     MalformedAnswer,
     MetricResult,
     Metrics,
     Outcome,
+    PostFacts,
     PostRef,
     Provider,
     ProviderConfig,
+    _failure,
     count,
+    for_refs,
 )
-from .http import HttpClient, is_public_address
+from .http import HttpClient, address_allowed, is_public_address
 from .ratelimit import retry_delay, window_exhausted
 
-# Hosts that are certainly not Mastodon, so the employee gets a useful message.
-_OTHER_NETWORKS = {
-    "x.com": "X",
-    "twitter.com": "X",
-    "bsky.app": "Bluesky",
-    "linkedin.com": "LinkedIn",
-    "facebook.com": "Facebook",
-    "threads.net": "Threads",
-}
-_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
-_ID = r"(?P<id>[0-9]{1,32})"
-_USER = r"(?P<user>[A-Za-z0-9_.-]+)(?:@(?P<remote>[^/@]+))?"
-_PATHS = [
-    re.compile(rf"^/(?:web/)?@{_USER}/{_ID}/?$"),
-    re.compile(rf"^/users/(?P<user>[A-Za-z0-9_.-]+)/statuses/{_ID}/?$"),
-    re.compile(rf"^/web/statuses/{_ID}/?$"),
-]
 _HALTING = (Outcome.UNAUTHORISED, Outcome.RATE_LIMITED, Outcome.TRANSIENT)
 
 
@@ -71,30 +56,12 @@ class MastodonProvider(Provider):
         )
         return cls(config, **kwargs)
 
-    def parse_url(self, url: str) -> PostRef:
-        parts = urlsplit((url or "").strip())
-        if parts.scheme != "https":
-            raise InvalidPostUrl("A Mastodon post link starts with https://")
-        host = (parts.hostname or "").lower().rstrip(".")
-        if parts.username or parts.password or parts.port not in (None, 443):
-            raise InvalidPostUrl("That link has an unusual address; copy it again from your Mastodon server.")
-        for domain, name in _OTHER_NETWORKS.items():
-            if host == domain or host.endswith("." + domain):
-                raise InvalidPostUrl(f"That is a {name} link, not a Mastodon one.")
-        if not _HOST.match(host) or _is_ip(host):
-            raise InvalidPostUrl("A Mastodon post link names your server, such as https://mastodon.social/@you/1234.")
-        for pattern in _PATHS:
-            match = pattern.match(parts.path)
-            if not match:
-                continue
-            remote = match.groupdict().get("remote")
-            if remote and remote.lower() != host:
-                raise InvalidPostUrl(
-                    f"That is {host}'s copy of a post from {remote}. Open the post on {remote} "
-                    "(your own server) and paste that link, so we count all its reactions."
-                )
-            return PostRef(network=self.network, post_id=match["id"], instance=host)
-        raise InvalidPostUrl("That is not a link to a single Mastodon post, such as https://mastodon.social/@you/1234.")
+    def profile_identity(self, handle: str) -> frozenset[str] | None:
+        """``@user@instance`` → the ``user@instance`` and profile URL its statuses carry; no network call."""
+        user, _, instance = handle.strip().lstrip("@").lower().partition("@")
+        if not user or not instance:
+            return None
+        return frozenset({f"{user}@{instance}", f"https://{instance}/@{user}"})
 
     def instance_url(self, instance: str) -> str:
         return self.config.extra.get("instance_urls", {}).get(instance) or f"https://{instance}"
@@ -116,26 +83,24 @@ class MastodonProvider(Provider):
             # (a clear message), and again at every connection (a name may change its answer).
             refusal = _refuse_private_host(instance)
             if refusal is not None:
-                return {ref: replace(refusal, ref=ref) for ref in batch}
+                return for_refs(refusal, batch)
             client = self._public_http()
         base = self.instance_url(instance).rstrip("/")
         for position, ref in enumerate(batch):
             answer = self._get(f"{base}/api/v1/statuses/{quote(ref.post_id, safe='')}", client=client)
             if isinstance(answer, MetricResult):
-                results[ref] = replace(answer, ref=ref)
+                results.update(for_refs(answer, [ref]))
                 if answer.outcome in _HALTING:
-                    for rest in batch[position + 1 :]:
-                        results[rest] = replace(answer, ref=rest, detail=f"Not asked: {answer.detail}")
+                    rest = batch[position + 1 :]
+                    results.update(for_refs(replace(answer, detail=f"Not asked: {answer.detail}"), rest))
                     break
                 continue
             results[ref] = self._result(ref, answer)
             remaining = batch[position + 1 :]
             if remaining and window_exhausted(answer.headers):
                 delay = retry_delay(answer.headers, attempt=self.attempt, rng=self.rng)
-                for rest in remaining:
-                    results[rest] = MetricResult(
-                        rest, Outcome.RATE_LIMITED, retry_after=delay, detail=f"{instance}: no requests left"
-                    )
+                limited = _failure(Outcome.RATE_LIMITED, retry_after=delay, detail=f"{instance}: no requests left")
+                results.update(for_refs(limited, remaining))
                 break
         return results
 
@@ -147,7 +112,7 @@ class MastodonProvider(Provider):
     def _result(self, ref: PostRef, answer) -> MetricResult:
         payload = self._json(answer)
         if isinstance(payload, MetricResult):
-            return replace(payload, ref=ref)
+            return for_refs(payload, [ref])[ref]
         try:
             if str(payload.get("id")) != ref.post_id:
                 raise MalformedAnswer("a different status came back")
@@ -159,7 +124,32 @@ class MastodonProvider(Provider):
             )
         except MalformedAnswer as exc:
             return MetricResult(ref, Outcome.TRANSIENT, detail=f"Unexpected answer from {ref.instance}: {exc}")
-        return MetricResult(ref, Outcome.OK, metrics=metrics, http_status=answer.status)
+        return MetricResult(
+            ref, Outcome.OK, metrics=metrics, http_status=answer.status, facts=_facts(payload, ref.instance)
+        )
+
+
+def _account_ids(account, instance: str) -> frozenset[str]:
+    if not isinstance(account, dict):
+        return frozenset()
+    ids = set()
+    acct = str(account.get("acct") or "").lower()
+    if acct:
+        ids.add(acct if "@" in acct else f"{acct}@{instance}")
+    if url := str(account.get("url") or ""):
+        ids.add(url.lower().rstrip("/"))
+    return frozenset(ids)
+
+
+def _facts(payload: dict, instance: str) -> PostFacts:
+    """The status's author and every place its links show: the HTML content (hrefs in full) and the card."""
+    reblog = payload.get("reblog")
+    card = payload.get("card") if isinstance(payload.get("card"), dict) else {}
+    texts = (str(payload.get("content") or ""), str(payload.get("spoiler_text") or ""), str(card.get("url") or ""))
+    reshare_of = ""
+    if isinstance(reblog, dict) and isinstance(reblog.get("account"), dict):
+        reshare_of = str(reblog["account"].get("acct") or "")
+    return PostFacts(author=_account_ids(payload.get("account"), instance), texts=texts, reshare_of=reshare_of)
 
 
 def _required(payload: dict, key: str) -> int:
@@ -169,23 +159,12 @@ def _required(payload: dict, key: str) -> int:
     return value
 
 
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
 def _refuse_private_host(instance: str) -> MetricResult | None:
     """Employees type these hosts; never let a worker call into our own network on their behalf."""
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(instance, 443, proto=socket.IPPROTO_TCP)}
     except (OSError, UnicodeError) as exc:
-        return MetricResult(PostRef("", ""), Outcome.TRANSIENT, detail=f"Cannot resolve {instance}: {exc}")
-    for address in addresses:
-        if not is_public_address(ipaddress.ip_address(address.split("%", 1)[0])):
-            return MetricResult(
-                PostRef("", ""), Outcome.UNAVAILABLE, detail=f"{instance} resolves to a private address; not asked"
-            )
+        return _failure(Outcome.TRANSIENT, detail=f"Cannot resolve {instance}: {exc}")
+    if not all(address_allowed(address) for address in addresses):
+        return _failure(Outcome.UNAVAILABLE, detail=f"{instance} resolves to a private address; not asked")
     return None

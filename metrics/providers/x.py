@@ -1,40 +1,41 @@
 """X: API v2 tweet lookup with the app's bearer token.
 
-``GET /2/tweets?ids=…&tweet.fields=public_metrics`` takes up to 100 ids and
+``GET /2/tweets?ids=…&tweet.fields=public_metrics,author_id,entities&expansions=author_id``
+takes up to 100 ids and
 answers ``data`` (tweets with ``public_metrics``: like, retweet, reply, quote and
 impression counts) plus an ``errors`` array for ids it cannot return: a
 ``resource-not-found`` problem for deleted tweets, ``not-authorized-for-resource``
 for protected or suspended accounts. Rate-limit headers: ``x-rate-limit-remaining``
-and ``x-rate-limit-reset`` (epoch seconds) per 15-minute window.
+and ``x-rate-limit-reset`` (epoch seconds) per 15-minute window. ``author_id`` and
+``entities.urls`` (the t.co links expanded) are what verification compares; the
+employee's X handle is turned into a user id with ``GET /2/users/by/username/:username``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 
 from advocacy.networks import Network
 
 from .base import (
-    InvalidPostUrl,
     MalformedAnswer,
     MetricResult,
     Metrics,
     Outcome,
+    PostFacts,
     PostRef,
     Provider,
     ProviderConfig,
+    _failure,
     count,
     for_refs,
 )
 from .ratelimit import retry_delay, window_exhausted
 
 BATCH_SIZE = 100
-HOSTS = {"x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com"}
-_PATH = re.compile(r"^/(?:(?P<user>[A-Za-z0-9_]{1,15})|i(?:/web)?)/status(?:es)?/(?P<id>[0-9]{1,20})(?:/.*)?$")
 _NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
 _HALTING = (Outcome.RATE_LIMITED, Outcome.UNAUTHORISED, Outcome.TRANSIENT)
 
@@ -55,23 +56,44 @@ class XProvider(Provider):
         )
         return cls(config, **kwargs)
 
-    def parse_url(self, url: str) -> PostRef:
-        parts = urlsplit((url or "").strip())
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("https", "http") or host not in HOSTS:
-            raise InvalidPostUrl("An X post link looks like https://x.com/you/status/1234567890.")
-        match = _PATH.match(parts.path)
-        if not match:
-            raise InvalidPostUrl("That is not a link to a single X post (…/status/<number>).")
-        return PostRef(network=self.network, post_id=str(int(match["id"])))
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.config.token}"}
+
+    def profile_identity(self, handle: str) -> frozenset[str] | MetricResult | None:
+        """The user id the profile's X handle belongs to (``GET /2/users/by/username/:username``)."""
+        username = handle.strip().lstrip("@")
+        if not username:
+            return None
+        if not self.is_configured():
+            return _failure(Outcome.NOT_CONFIGURED, detail="X is not configured")
+        base = self.config.base_url.rstrip("/")
+        answer = self._get(f"{base}/2/users/by/username/{quote(username, safe='')}", headers=self._headers())
+        if isinstance(answer, MetricResult):
+            return answer
+        payload = self._json(answer)
+        if isinstance(payload, MetricResult):
+            return payload
+        data = payload.get("data")
+        if isinstance(data, dict) and str(data.get("id") or "").isdigit():
+            return frozenset({str(data["id"])})
+        if payload.get("errors"):
+            # The handle on the profile names no account (renamed or suspended): nothing can match it.
+            return frozenset()
+        return _failure(Outcome.TRANSIENT, detail="X answered users/by/username without a user id")
 
     def _fetch(self, refs: list[PostRef]) -> dict[PostRef, MetricResult]:
         base = self.config.base_url.rstrip("/")
-        headers = {"Authorization": f"Bearer {self.config.token}"}
+        headers = self._headers()
         results: dict[PostRef, MetricResult] = {}
         for start in range(0, len(refs), BATCH_SIZE):
             batch = refs[start : start + BATCH_SIZE]
-            query = urlencode({"ids": ",".join(ref.post_id for ref in batch), "tweet.fields": "public_metrics"})
+            query = urlencode(
+                {
+                    "ids": ",".join(ref.post_id for ref in batch),
+                    "tweet.fields": "public_metrics,author_id,entities",
+                    "expansions": "author_id",
+                }
+            )
             answer = self._get(f"{base}/2/tweets?{query}", headers=headers)
             if isinstance(answer, MetricResult):
                 if answer.outcome is Outcome.DELETED:
@@ -136,4 +158,15 @@ class XProvider(Provider):
             )
         except MalformedAnswer as exc:
             return MetricResult(ref, Outcome.TRANSIENT, detail=f"Unexpected tweet from X: {exc}")
-        return MetricResult(ref, Outcome.OK, metrics=metrics, http_status=status)
+        return MetricResult(ref, Outcome.OK, metrics=metrics, http_status=status, facts=_facts(tweet))
+
+
+def _facts(tweet: dict) -> PostFacts:
+    """The author's user id, and the text with every URL expanded (X shows links as t.co)."""
+    entities = tweet.get("entities") if isinstance(tweet.get("entities"), dict) else {}
+    texts = [str(tweet.get("text") or "")]
+    for link in entities.get("urls") or []:
+        if isinstance(link, dict):
+            texts += [str(link.get(key) or "") for key in ("expanded_url", "unwound_url")]
+    author = str(tweet.get("author_id") or "")
+    return PostFacts(author=frozenset({author}) if author else frozenset(), texts=tuple(texts))

@@ -58,8 +58,13 @@ def make_clicks(*, share, count, at: datetime, kind=Click.Kind.HUMAN, visitors=N
     return rows
 
 
-def make_metric_change(*, share, metric, total, at: datetime, previous=None):
+def make_metric_change(*, share, metric, total, at: datetime, previous=None, verification="verified"):
     from metrics.models import MetricChange, MetricSnapshot
+
+    # Only verified posts earn engagement points; a share without a state is taken as verified.
+    if not share.published_verification:
+        Share.objects.filter(pk=share.pk).update(published_verification=verification)
+        share.published_verification = verification
 
     snapshot, _ = MetricSnapshot.objects.get_or_create(share=share, slot=at, defaults={"taken_at": at})
     return MetricChange.objects.create(

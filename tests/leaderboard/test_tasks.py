@@ -39,7 +39,14 @@ def sources(alice, bob):
 def test_the_scan_awards_every_new_cause_and_updates_the_boards(alice, bob, sources):
     share, old, suggestion, change = sources
     counts = tasks.scan_sources()
-    assert counts == {"shares": 1, "click_days": 1, "suggestions": 1, "metric_changes": 1, "applied": 4}
+    assert counts == {
+        "shares": 1,
+        "click_days": 1,
+        "suggestions": 1,
+        "metric_changes": 1,
+        "voided_unverified": 0,
+        "applied": 4,
+    }
     assert {key for key, _ in ledger()} == {
         f"share:{share.pk}",
         f"metric:{change.pk}",
@@ -53,7 +60,14 @@ def test_the_scan_awards_every_new_cause_and_updates_the_boards(alice, bob, sour
 def test_running_the_scan_twice_awards_nothing_more(sources):
     tasks.scan_sources()
     first = (ledger(), standings())
-    assert tasks.scan_sources() == {"shares": 0, "click_days": 0, "suggestions": 0, "metric_changes": 0, "applied": 0}
+    assert tasks.scan_sources() == {
+        "shares": 0,
+        "click_days": 0,
+        "suggestions": 0,
+        "metric_changes": 0,
+        "voided_unverified": 0,
+        "applied": 0,
+    }
     assert (ledger(), standings()) == first
 
 

@@ -47,10 +47,15 @@ class FakeApi:
     def __init__(self):
         self.requests: list[SeenRequest] = []
         self.routes: dict[str, object] = {}
+        self.prefix_routes: dict[str, object] = {}
         self.url = ""
 
-    def route(self, path: str, reply):
-        self.routes[path] = reply
+    def route(self, path: str, reply, *, prefix: bool = False):
+        """``prefix=True`` answers every path under ``path`` (a status id, a username at the end)."""
+        if prefix:
+            self.prefix_routes[path] = reply
+        else:
+            self.routes[path] = reply
 
     def requests_to(self, path: str) -> list[SeenRequest]:
         return [request for request in self.requests if request.path == path]
@@ -58,6 +63,8 @@ class FakeApi:
     def answer(self, request: SeenRequest) -> Reply:
         self.requests.append(request)
         route = self.routes.get(request.path)
+        if route is None:
+            route = next((r for p, r in self.prefix_routes.items() if request.path.startswith(p)), None)
         if route is None:
             return Reply(status=599, body={"error": f"no route for {request.path}"})
         return route(request) if callable(route) else route

@@ -10,8 +10,8 @@ from sharing.links import (
     intent_url,
     is_http_url,
     is_valid_code,
-    published_post_parse,
 )
+from sharing.published_posts import published_post_parse
 
 LINK = "http://127.0.0.1:8000/s/Abc123XYZ"
 CAPTION = "Proud of the team & the app! #launch"
@@ -154,7 +154,7 @@ def test_it_reads_ids_from_published_post_urls(network, url, post_id, author):
         ("mastodon", "https://mastodon.social/@alice/112233445566778899"),
         ("mastodon", "https://fosstodon.org/@alice"),
         ("bluesky", "https://bsky.app/profile/alice.bsky.social"),
-        ("bluesky", "https://bsky.app/profile/alice.bsky.social/post/NOTATID"),
+        ("bluesky", "https://bsky.app/profile/alice.bsky.social/post/.."),
         ("bluesky", "javascript:alert(1)//bsky.app/profile/a.b/post/3kabcdefghij2"),
         ("facebook", "https://www.facebook.com/alice/posts/1"),
         ("email", "https://example.com"),

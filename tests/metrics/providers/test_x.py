@@ -85,7 +85,8 @@ def test_it_reads_public_metrics_and_partial_errors(provider, fake_api):
     assert results[ref(PROTECTED)].outcome is Outcome.UNAVAILABLE
     request = fake_api.requests[0]
     assert request.headers["authorization"] == "Bearer test-bearer"
-    assert request.query["tweet.fields"] == ["public_metrics"]
+    assert request.query["tweet.fields"] == ["public_metrics,author_id,entities"]
+    assert request.query["expansions"] == ["author_id"]
     assert request.query["ids"] == [f"{LIVE},{DELETED},{PROTECTED}"]
 
 
