@@ -12,6 +12,7 @@ from advocacy.people.roles import EMPLOYEE_AREA
 from content_library.selectors import post_get_for_employee
 
 from .links import intent_url, tracked_link
+from .published_posts import VERIFICATION_HELP
 from .selectors import share_get_for_user, share_list_for_user
 from .services import AcknowledgementRequired, ShareRefused, share_create, share_record_published_url
 from .visitors import visitor_hashes
@@ -29,9 +30,20 @@ class ShareOutputSerializer(serializers.Serializer):
     human_clicks = serializers.IntegerField()
     published_url = serializers.CharField()
     published_post_id = serializers.CharField()
+    verification = serializers.CharField(
+        source="published_verification",
+        help_text="verifying, verified, not_yours, link_missing, unverifiable, claimed; empty before a post is pasted.",
+    )
+    verification_label = serializers.CharField(source="get_published_verification_display")
+    verification_detail = serializers.CharField(source="published_verification_detail")
+    verification_help = serializers.SerializerMethodField()
+    scored = serializers.BooleanField(source="is_scored", help_text="Whether the post's engagement earns points.")
 
     def get_tracked_link(self, share) -> str:
         return tracked_link(share.code)
+
+    def get_verification_help(self, share) -> str:
+        return VERIFICATION_HELP.get(share.published_verification, "")
 
 
 class ShareListApi(APIView):

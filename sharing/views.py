@@ -26,6 +26,7 @@ from . import clickstream
 from .forms import PublishedUrlForm, ShareForm
 from .links import NETWORKS_WITHOUT_TEXT, intent_url, is_http_url, is_valid_code, tracked_link
 from .published_posts import EXAMPLES as PUBLISHED_URL_EXAMPLES
+from .published_posts import VERIFICATION_HELP
 from .selectors import (
     share_get_for_landing,
     share_get_for_user,
@@ -239,6 +240,8 @@ def landing(request, code):
 @permission_required(EMPLOYEE_AREA)
 def my_activity(request, *, published_form=None, failed_share_id=None, status=200):
     shares = list(share_list_for_user(user=request.user))
+    for share in shares:
+        share.verification_help = VERIFICATION_HELP.get(share.published_verification, "")
     context = {
         "shares": shares,
         "total_clicks": sum(share.human_clicks for share in shares),
