@@ -13,6 +13,7 @@ from advocacy.forms import posted
 from advocacy.people.access import permission_required
 from advocacy.people.models import User
 from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA, HR_WORKSPACE
+from sharing.selectors import published_posts_for_review
 
 from .forms import AdjustForm, RecomputeForm, RulesForm, VoidForm
 from .models import PointEvent, Recompute, Standing
@@ -162,7 +163,11 @@ def review(request):
     page = Paginator(board_rows_for_review(board=board), REVIEW_PER_PAGE).get_page(request.GET.get("page"))
     flags = anomalies_for_users(user_ids=[standing.user_id for standing in page], board=board)
     rows = [{"standing": standing, "flags": flags.get(standing.user_id, [])} for standing in page]
-    context = _filters(request, board) | {"rows": rows, "page_obj": page}
+    context = _filters(request, board) | {
+        "rows": rows,
+        "page_obj": page,
+        "published_posts": published_posts_for_review(),
+    }
     return render(request, "leaderboard/review.html", context)
 
 
@@ -209,6 +214,7 @@ def _person_context(request, person, *, adjust_form=None) -> dict:
         "total": points_total_for(user=person),
         "badges": badges_for(user=person),
         "flags": anomalies_for_users(user_ids=[person.pk], board=board)[person.pk],
+        "published_posts": published_posts_for_review(user_ids=[person.pk]),
         "adjust_form": adjust_form or AdjustForm(),
         "void_form": VoidForm(),
     }

@@ -77,6 +77,14 @@ def share_list_for_user(*, user) -> QuerySet[Share]:
     )
 
 
+def published_posts_for_review(*, user_ids: list[int] | None = None, limit: int = 25) -> list[Share]:
+    """Pasted posts, newest first, with their verification state and latest numbers (HR review); one query."""
+    shares = Share.objects.exclude(published_url="").select_related("user", "post", "metrics")
+    if user_ids is not None:
+        shares = shares.filter(user_id__in=user_ids)
+    return list(shares.order_by("-published_recorded_at", "-id")[:limit])
+
+
 def share_get_for_user(*, user, share_id: int) -> Share:
     share = Share.objects.select_related("post").filter(user=user, pk=share_id).first()
     if share is None:
