@@ -250,3 +250,48 @@ def test_the_checked_client_connects_to_the_address_it_checked(monkeypatch, fake
 
 def test_it_needs_no_token_to_be_configured(provider):
     assert provider.is_configured()
+
+
+def test_the_up_front_check_and_the_connection_share_one_address_step(settings, monkeypatch, fake_api):
+    """Issue 25: one "strip the %scope id, check the address" step (http.address_allowed) for both checks."""
+    from metrics.providers import http, mastodon
+
+    asked = []
+    real = http.address_allowed
+
+    def spy(address, allow=http.is_public_address):
+        asked.append(address)
+        return real(address, allow)
+
+    monkeypatch.setattr(http, "address_allowed", spy)
+    monkeypatch.setattr(mastodon, "address_allowed", spy)
+    settings.METRICS_MASTODON_INSTANCE_URLS = {}
+    # A scoped link-local IPv6 address: private once its scope id is stripped.
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda *a, **k: [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("fe80::1%eth0", 443, 0, 2))],
+    )
+    refs = [ref("1", "scoped.example"), ref("2", "scoped.example")]
+    results = MastodonProvider.from_settings().fetch(refs)
+    assert asked == ["fe80::1%eth0"]
+    assert {r.outcome for r in results.values()} == {Outcome.UNAVAILABLE}
+    assert [r.ref for r in results.values()] == refs  # stamped per ref, as base.for_refs does
+    with pytest.raises(http.ForbiddenAddress):
+        http.HttpClient(timeout=2, allow_address=http.is_public_address).get("http://scoped.example/", headers={})
+    assert asked == ["fe80::1%eth0", "fe80::1%eth0"]
+    assert http.address_allowed is spy and real("2001:4860:4860::8888%3") and not real("fe80::1%eth0")
+
+
+def test_failures_are_stamped_onto_each_ref_by_base_for_refs(provider, fake_api, monkeypatch):
+    from metrics.providers import mastodon
+
+    stamped = []
+    real = mastodon.for_refs
+    monkeypatch.setattr(
+        mastodon, "for_refs", lambda template, refs: stamped.append(template.outcome) or real(template, refs)
+    )
+    fake_api.route("/api/v1/statuses/1", Reply(status=429, body={"error": "Too many requests"}))
+    results = provider.fetch([ref("1"), ref("2")])
+    assert {r.outcome for r in results.values()} == {Outcome.RATE_LIMITED}
+    assert stamped == [Outcome.RATE_LIMITED, Outcome.RATE_LIMITED]  # the answer, then the refs not asked
