@@ -286,7 +286,12 @@ def _verify(*, tracked: ShareMetrics, result: MetricResult, identities: dict, no
         network=share.network, code=share.code, handle=handle, facts=result.facts, identity=identities.get(handle)
     )
     share_verification_record(
-        share_id=share.pk, post_key=share.published_post_key, state=decision.state, detail=decision.detail, now=now
+        share_id=share.pk,
+        post_key=share.published_post_key,
+        state=decision.state,
+        detail=decision.detail,
+        resolved_post_key=result.resolved_ref.post_id if result.resolved_ref is not None else "",
+        now=now,
     )
 
 

@@ -194,15 +194,34 @@ def _post_claimed(*, share: Share, other: Share | None) -> ValidationError:
 
 @transaction.atomic
 def share_verification_record(
-    *, share_id: int, post_key: str, state: str, detail: str = "", now: datetime | None = None
+    *,
+    share_id: int,
+    post_key: str,
+    state: str,
+    detail: str = "",
+    resolved_post_key: str = "",
+    now: datetime | None = None,
 ) -> bool:
     """Record what checking the published post found; returns whether it was recorded.
 
     Only for the post that was checked (`post_key`): if the employee pasted another
     post meanwhile, that one is still "verifying" and this answer is about the old one.
+    `resolved_post_key` is the post's lasting id learnt while checking (a Bluesky handle
+    resolved to its DID): the share's key moves to it, and if another share already holds
+    the post under that id, this one is "claimed".
     """
     if state not in Verification.values:
         raise ValueError(f"Not a verification state: {state!r}")
+    if resolved_post_key and resolved_post_key != post_key:
+        try:
+            with transaction.atomic():
+                moved = Share.objects.filter(pk=share_id, published_post_key=post_key).update(
+                    published_post_key=resolved_post_key
+                )
+        except IntegrityError:
+            state, detail = Verification.CLAIMED, "Another share already claims this post, under its other address."
+        else:
+            post_key = resolved_post_key if moved else post_key
     decided_at = None if state == Verification.VERIFYING else (now or timezone.now())
     updated = Share.objects.filter(pk=share_id, published_post_key=post_key).update(
         published_verification=state,

@@ -198,3 +198,22 @@ def test_a_post_pasted_while_the_old_one_was_being_pulled_waits_for_its_own_pull
     metrics_pull(network="mastodon", items=[PullItem(share.pk, tracked.next_pull_at)])
     share.refresh_from_db()
     assert share.published_verification == Verification.VERIFYING
+
+
+def test_a_bluesky_post_pasted_by_handle_that_another_share_holds_by_did_is_claimed(networks, employee, bob, queued):
+    first = share_of(employee, "bluesky")
+    first = paste_and_pull(
+        first, networks, post_on("bluesky", author="alice.bsky.social", link=tracked_link(first.code))
+    )
+    assert first.published_verification == Verification.VERIFIED
+    assert first.published_post_key.startswith("at://did:plc:")  # the lasting form, learnt at the pull
+    # The same post again, under its handle address: a different key at paste time, the same post.
+    handle_url = "https://bsky.app/profile/alice.bsky.social/post/" + first.published_post_key.rsplit("/", 1)[-1]
+    second = share_of(bob, "bluesky")
+    share_record_published_url(share=second, url=handle_url)
+    shares_start_tracking()
+    tracked = ShareMetrics.objects.get(share=second)
+    metrics_pull(network="bluesky", items=[PullItem(second.pk, tracked.next_pull_at)])
+    second.refresh_from_db()
+    assert second.published_verification == Verification.CLAIMED
+    assert award_all(second) == 0
