@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.html import escape
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metrics.providers import InvalidPostUrl, provider_for
 from sharing.models import Verification
@@ -58,10 +60,10 @@ URL_FORMS = [
 ]
 
 
-def _decision(network, url):
+def _decision(network, url, instance=INSTANCE):
     """What the one parser says: ("ok", post id) or ("refused", message)."""
     try:
-        published = published_post_parse(network=network, url=url, mastodon_instance=INSTANCE)
+        published = published_post_parse(network=network, url=url, mastodon_instance=instance)
     except ValidationError as exc:
         return ("refused", " ".join(exc.messages))
     return ("ok", published.post_id)
@@ -220,3 +222,62 @@ def test_my_activity_and_the_api_show_each_state_with_its_reason(client, alice, 
         state == Verification.VERIFIED,
     )
     assert advice in api["verification_help"]
+
+
+# --- property: any URL assembled from real-world parts is decided once, the same everywhere -------------
+
+_HOSTS = [
+    "x.com",
+    "twitter.com",
+    "mobile.twitter.com",
+    "www.linkedin.com",
+    "lnkd.in",
+    INSTANCE,
+    "bsky.app",
+    "evil.example",
+]
+_PATHS = [
+    f"/alice/status/{TWEET}",
+    f"/i/web/status/{TWEET}",
+    f"/alice/status/{TWEET}/photo/1",
+    f"/feed/update/{URN}",
+    "/posts/alice_launch-activity-7264960311447789568-abcd",
+    "/@alice/113409218826377651",
+    "/users/alice/statuses/113409218826377651",
+    "/profile/alice.bsky.social/post/3lb2tq7xhrc2k",
+    "/eXaMpLe",
+    "/alice",
+]
+
+
+@given(
+    network=st.sampled_from(["x", "linkedin", "mastodon", "bluesky"]),
+    scheme=st.sampled_from(["https", "http"]),
+    host=st.sampled_from(_HOSTS),
+    path=st.sampled_from(_PATHS),
+    slash=st.booleans(),
+    query=st.sampled_from(["", "?s=20", "?utm_source=share&utm_medium=member_desktop"]),
+    fragment=st.sampled_from(["", "#top"]),
+    padding=st.sampled_from(["", " ", "\n"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_any_assembled_url_is_decided_the_same_by_paste_and_metrics_and_query_strings_do_not_matter(
+    network, scheme, host, path, slash, query, fragment, padding
+):
+    url = f"{padding}{scheme}://{host}{path}{'/' if slash else ''}{query}{fragment}{padding}"
+    # The metrics workers read a Mastodon status on the host it names; the paste also wants it on yours.
+    outcome, said = _decision(network, url, instance=host)
+    try:
+        ref = provider_for(network).parse_url(url)
+    except InvalidPostUrl as exc:
+        assert (outcome, said) == ("refused", str(exc))
+    else:
+        assert (outcome, said) == ("ok", ref.post_id)
+    if network == "mastodon" and host != INSTANCE and outcome == "ok":
+        assert "not on your instance" in _decision(network, url)[1]
+    outcome, said = _decision(network, url)
+    # Tracking parameters and fragments never change which post it is, or whether it is one.
+    bare = f"{scheme}://{host}{path}{'/' if slash else ''}"
+    assert _decision(network, bare)[0] == outcome
+    if outcome == "ok":
+        assert _decision(network, bare)[1] == said
