@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from sharing.models import Share, Verification
@@ -107,6 +107,16 @@ def shares_start_tracking(*, now: datetime | None = None) -> int:
     )
     for tracked in moved[: settings.METRICS_PULL_MAX_PER_RUN]:
         share_metrics_repoint(tracked=tracked)
+    # Posts pasted before verification existed whose tracking had already ended get one more pull,
+    # to check them; the schedule ends it again at once (they are past the tracking window), and
+    # a post pulled after its window has had that pull.
+    window = timedelta(hours=max(age for age, _ in settings.METRICS_PULL_SCHEDULE))
+    ShareMetrics.objects.filter(
+        Q(last_pulled_at=None) | Q(last_pulled_at__lt=F("published_at") + window),
+        is_demo=False,
+        status=ShareMetrics.Status.FINISHED,
+        share__published_verification=Verification.VERIFYING,
+    ).update(status=ShareMetrics.Status.TRACKING, next_pull_at=now or timezone.now(), leased_until=None)
     return started
 
 

@@ -217,3 +217,36 @@ def test_a_bluesky_post_pasted_by_handle_that_another_share_holds_by_did_is_clai
     second.refresh_from_db()
     assert second.published_verification == Verification.CLAIMED
     assert award_all(second) == 0
+
+
+def test_a_post_whose_tracking_ended_before_verification_existed_gets_one_pull_to_check_it(
+    networks, employee, queued, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from metrics.services import pulls_schedule
+
+    share = share_of(employee, "mastodon")
+    url = networks.publish(post_on("mastodon", author="alice", link=tracked_link(share.code)))
+    long_ago = timezone.now() - timedelta(days=60)
+    share_record_published_url(share=share, url=url, now=long_ago)
+    share_metrics_start(share=share)
+    ShareMetrics.objects.filter(share=share).update(status=ShareMetrics.Status.FINISHED, next_pull_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        pulls_schedule()
+    assert [(network, len(items)) for network, items, _, _ in queued] == [("mastodon", 1)]
+    network, items, _, _ = queued[0]
+    metrics_pull(network=network, items=[PullItem.from_json(item) for item in items])
+    share.refresh_from_db()
+    tracked = ShareMetrics.objects.get(share=share)
+    assert share.published_verification == Verification.VERIFIED
+    assert (tracked.status, tracked.next_pull_at) == (ShareMetrics.Status.FINISHED, None)
+    # One pull only, even for a post that could not be checked (no handle on the profile): never a loop.
+    ShareMetrics.objects.filter(share=share).update(status=ShareMetrics.Status.FINISHED)
+    Share.objects.filter(pk=share.pk).update(published_verification=Verification.VERIFYING)
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        pulls_schedule()
+    assert queued == []
