@@ -97,8 +97,14 @@ class DatabaseUrl:
             config["CONN_HEALTH_CHECKS"] = True
             config["OPTIONS"].setdefault("connect_timeout", "5")
         else:
-            # Waiting on a lock beats failing when a worker and the web process write at once.
+            # The web server, the worker and beat write to one file at once. WAL lets readers go on
+            # while one writes; IMMEDIATE takes the write lock when a transaction begins, so two
+            # read-then-write transactions (a double-clicked Share) queue on the busy timeout instead
+            # of one failing at once with "database is locked" when both try to upgrade their lock.
             config["OPTIONS"].setdefault("timeout", 20)
+            config["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+            if self.name != ":memory:":
+                config["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL")
         return config
 
 
