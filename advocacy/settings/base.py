@@ -158,11 +158,73 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+
+def media_storage_from_environment() -> dict:
+    """The default file storage: local disk, or an S3-compatible bucket every web node shares."""
+    kind = envstr("MEDIA_STORAGE", "local").strip().lower()
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"MEDIA_STORAGE={kind!r} is unknown: use local or s3.")
+    bucket = envstr("MEDIA_S3_BUCKET").strip()
+    if not bucket:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET, the bucket's name.")
+    access_key = envstr("MEDIA_S3_ACCESS_KEY_ID").strip()
+    secret_key = envstr("MEDIA_S3_SECRET_ACCESS_KEY").strip()
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "Set both MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY, or neither (to use the machine's role)."
+        )
+    endpoint_url = envstr("MEDIA_S3_ENDPOINT_URL").strip().rstrip("/")
+    if endpoint_url and not endpoint_url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"MEDIA_S3_ENDPOINT_URL={endpoint_url!r} must start with https:// or http://.")
+    custom_domain = envstr("MEDIA_S3_CUSTOM_DOMAIN").strip().strip("/")
+    if "://" in custom_domain:
+        raise ImproperlyConfigured(f"MEDIA_S3_CUSTOM_DOMAIN={custom_domain!r} is a host name, without https://.")
+    # Signed, expiring links unless a public custom domain (a CDN) serves the files.
+    querystring_auth = envbool("MEDIA_S3_QUERYSTRING_AUTH", not custom_domain)
+    if custom_domain and querystring_auth:
+        raise ImproperlyConfigured("MEDIA_S3_CUSTOM_DOMAIN serves public URLs: leave MEDIA_S3_QUERYSTRING_AUTH off.")
+    options = {
+        "bucket_name": bucket,
+        "region_name": envstr("MEDIA_S3_REGION").strip() or None,
+        "endpoint_url": endpoint_url or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "custom_domain": custom_domain or None,
+        "querystring_auth": querystring_auth,
+        "querystring_expire": envint("MEDIA_S3_URL_EXPIRE_SECONDS", 3600, minimum=60, maximum=7 * 24 * 3600),
+        # As on local disk: a name that is taken gets a new one instead of replacing the file.
+        "file_overwrite": False,
+        "default_acl": None,
+        "signature_version": "s3v4",
+        # Path-style URLs work with every S3-compatible server (MinIO, Ceph, moto); AWS accepts them too.
+        "addressing_style": "path" if endpoint_url else None,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def media_origin(storage: dict) -> str:
+    """Where media is fetched from, for the Content-Security-Policy (empty: this site)."""
+    options = storage.get("OPTIONS", {})
+    if not options:
+        return ""
+    if options["custom_domain"]:
+        return f"https://{options['custom_domain']}"
+    if options["endpoint_url"]:
+        return options["endpoint_url"]
+    region = options["region_name"] or "us-east-1"
+    return f"https://{options['bucket_name']}.s3.{region}.amazonaws.com"
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage_from_environment(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-SERVE_MEDIA = envbool("SERVE_MEDIA", True)
+MEDIA_ORIGIN = media_origin(STORAGES["default"])
+# Django serves MEDIA_ROOT itself unless told not to; with S3 the bucket serves the files.
+SERVE_MEDIA = envbool("SERVE_MEDIA", not MEDIA_ORIGIN)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BYTES", 12 * 1024 * 1024, minimum=1024)
 
@@ -197,7 +259,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
