@@ -16,10 +16,11 @@ import os
 import socket
 import uuid
 
-import redis
 from celery.beat import PersistentScheduler
 from django.conf import settings
 from django.core.cache import cache
+
+from advocacy.redis_urls import redis_from_url
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class BeatLock:
         self.renew_every = seconds / 5
         self.poll_every = seconds / 10
         self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
-        self._redis = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2) if redis_url else None
+        self._redis = redis_from_url(redis_url, socket_timeout=2, socket_connect_timeout=2) if redis_url else None
 
     def claim(self) -> bool:
         try:

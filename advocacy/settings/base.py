@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from advocacy.redis_urls import is_sentinel_url, parse_sentinel_url
+
 from .env import envbool, envfloat, envint, envlist, envstr, parse_database_url, validate_redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -97,7 +99,10 @@ DATABASE_IS_POSTGRES = _database.is_postgres
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Redis ----------------------------------------------------------
+# REDIS_URL may name a Sentinel group (redis+sentinel://s1:26379,s2:26379/mymaster/0, see
+# advocacy/redis_urls.py): the cache, the broker, the beat lock and the click stream follow its master.
 REDIS_URL = validate_redis_url("REDIS_URL", envstr("REDIS_URL"))
+REDIS_SENTINEL = parse_sentinel_url(REDIS_URL) if is_sentinel_url(REDIS_URL) else None
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -106,6 +111,10 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    if REDIS_SENTINEL:
+        # Django splits LOCATION at commas: the Sentinel list travels in OPTIONS instead.
+        CACHES["default"]["LOCATION"] = f"redis+sentinel:///{REDIS_SENTINEL.service_name}/{REDIS_SENTINEL.db}"
+        CACHES["default"]["OPTIONS"].update(pool_class="advocacy.redis_urls.SentinelPool", sentinel_url=REDIS_URL)
 else:
     # A file cache is shared by the web server, the worker and beat, unlike local memory.
     CACHES = {
@@ -291,8 +300,14 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -------------------------------------------------------------------
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
-    CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", REDIS_URL)
+    CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", REDIS_SENTINEL.kombu_broker_url() if REDIS_SENTINEL else REDIS_URL)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    if CELERY_BROKER_URL.startswith("sentinel://"):
+        if not REDIS_SENTINEL:
+            raise ImproperlyConfigured(
+                "A sentinel:// CELERY_BROKER_URL needs REDIS_URL=redis+sentinel://… naming the Sentinel group."
+            )
+        CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = REDIS_SENTINEL.service_name
 else:
     # Real worker and beat processes with no server: messages are files under var/celery.
     CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://")

@@ -192,3 +192,33 @@ def test_concurrent_web_and_worker_writers_on_sqlite_never_see_database_is_locke
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT COUNT(*) FROM writes").fetchone() == (3 * 4 * 40,)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_sentinel_redis_url_sets_up_the_cache_and_the_broker(tmp_path):
+    import json
+
+    show = (
+        "import json, django; django.setup(); from django.conf import settings as s;"
+        "print(json.dumps([s.CACHES['default'], s.CELERY_BROKER_URL, s.CELERY_BROKER_TRANSPORT_OPTIONS]))"
+    )
+    environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="advocacy.settings.base",
+        VAR_DIR=str(tmp_path),
+        REDIS_URL="redis+sentinel://:pw@10.0.0.1:26379,10.0.0.2:26379/mymaster/4",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", show], cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    cache, broker, transport = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "," not in cache["LOCATION"], "Django would split the location into several servers"
+    assert cache["OPTIONS"]["pool_class"] == "advocacy.redis_urls.SentinelPool"
+    assert cache["OPTIONS"]["sentinel_url"] == environment["REDIS_URL"]
+    assert broker == "sentinel://:pw@10.0.0.1:26379/4;sentinel://:pw@10.0.0.2:26379/4"
+    assert transport["master_name"] == "mymaster"
+
+
+def test_it_refuses_a_sentinel_url_without_a_group():
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL is malformed: name the Sentinel group"):
+        validate_redis_url("REDIS_URL", "redis+sentinel://10.0.0.1:26379")
