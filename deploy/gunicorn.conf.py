@@ -13,8 +13,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 # Restart each worker now and then so a slow leak never grows without bound.
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = 10000
+max_requests_jitter = 1000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 # time, method, path (no query string), protocol, status, bytes, milliseconds. No %(h)s, %(r)s, %(q)s, %(a)s, %(f)s.

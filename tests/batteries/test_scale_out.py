@@ -62,7 +62,7 @@ def _mark(value):
 
 task_prerun.connect(lambda task=None, **_: _mark(task.name), weak=False)
 task_postrun.connect(lambda **_: _mark(""), weak=False)
-app.worker_main(["worker", "--loglevel=WARNING", "--concurrency=1", "-n", sys.argv[1]])
+app.worker_main(["worker", "--loglevel=INFO", "--concurrency=1", "-n", sys.argv[1]])
 """
 
 
@@ -223,6 +223,26 @@ def _wait_for_ledger(broker: str, shares: dict[str, int], counted: dict[str, int
         time.sleep(1)
 
 
+_DRAIN_LINE = re.compile(r"Task sharing\.drain_clicks\[[^\]]+\] succeeded in ([\d.]+)s: (\d+)")
+
+
+def _drain_rate(directory) -> str:
+    """Clicks per second of drain_clicks runs that moved something, from the workers' own log lines."""
+    runs = [
+        (float(seconds), int(clicks))
+        for log in directory.glob("worker-*.log")
+        for seconds, clicks in _DRAIN_LINE.findall(log.read_text())
+        if int(clicks)
+    ]
+    if not runs:
+        return "drain: no run logged"
+    seconds, clicks = sum(run[0] for run in runs), sum(run[1] for run in runs)
+    return (
+        f"drain: {len(runs)} runs moved {clicks} clicks in {seconds:.1f} s of task time"
+        f" ({clicks / seconds:.0f} clicks/s per worker)"
+    )
+
+
 def _figures(name: str, load: Load, seconds: float, lag: float, counted: dict[str, int], expected: Counter) -> str:
     lost = sum(max(0, expected[code] - counted.get(code, 0)) for code in expected)
     duplicated = sum(max(0, counted.get(code, 0) - expected[code]) for code in counted)
@@ -339,6 +359,7 @@ def test_two_web_nodes_two_workers_and_a_beat_count_every_click_through_faults(f
         assert beat.poll() is None
         assert all(web.process.poll() is None for web in webs)
     finally:
+        report.append(_drain_rate(tmp_path))
         print("\n" + "\n".join(report))
         beat.terminate()
         workers.stop()
