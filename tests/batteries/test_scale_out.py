@@ -254,7 +254,7 @@ def _figures(name: str, load: Load, seconds: float, lag: float, counted: dict[st
     )
 
 
-def test_two_web_nodes_two_workers_and_a_beat_count_every_click_through_faults(faults_redis, tmp_path):
+def test_two_web_nodes_two_workers_and_a_beat_count_every_click_through_faults(postgres_only, faults_redis, tmp_path):
     _stack_requirements()
     PointsRules.objects.create(version=1, click_cap_per_share_per_day=10**6, note="scale battery: no cap")
     people = [UserFactory(username=f"scale{n}") for n in range(25)]
