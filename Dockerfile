@@ -15,4 +15,5 @@ RUN SECRET_KEY=build-only-collectstatic-key-0123456789-abcdefghijklmnopqrstuvwxy
     && mkdir -p /data/media /data/var && chown -R advocacy /data
 USER advocacy
 EXPOSE 8000
-CMD ["gunicorn", "advocacy.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# deploy/gunicorn.conf.py: bind 0.0.0.0:8000, WEB_CONCURRENCY workers, an access log without client addresses.
+CMD ["gunicorn", "advocacy.wsgi:application", "--config", "deploy/gunicorn.conf.py"]

@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from advocacy.redis_urls import is_sentinel_url, parse_sentinel_url
+
 from .env import envbool, envfloat, envint, envlist, envstr, parse_database_url, validate_redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -97,7 +99,10 @@ DATABASE_IS_POSTGRES = _database.is_postgres
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Redis ----------------------------------------------------------
+# REDIS_URL may name a Sentinel group (redis+sentinel://s1:26379,s2:26379/mymaster/0, see
+# advocacy/redis_urls.py): the cache, the broker, the beat lock and the click stream follow its master.
 REDIS_URL = validate_redis_url("REDIS_URL", envstr("REDIS_URL"))
+REDIS_SENTINEL = parse_sentinel_url(REDIS_URL) if is_sentinel_url(REDIS_URL) else None
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -106,6 +111,10 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    if REDIS_SENTINEL:
+        # Django splits LOCATION at commas: the Sentinel list travels in OPTIONS instead.
+        CACHES["default"]["LOCATION"] = f"redis+sentinel:///{REDIS_SENTINEL.service_name}/{REDIS_SENTINEL.db}"
+        CACHES["default"]["OPTIONS"].update(pool_class="advocacy.redis_urls.SentinelPool", sentinel_url=REDIS_URL)
 else:
     # A file cache is shared by the web server, the worker and beat, unlike local memory.
     CACHES = {
@@ -158,11 +167,73 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+
+def media_storage_from_environment() -> dict:
+    """The default file storage: local disk, or an S3-compatible bucket every web node shares."""
+    kind = envstr("MEDIA_STORAGE", "local").strip().lower()
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"MEDIA_STORAGE={kind!r} is unknown: use local or s3.")
+    bucket = envstr("MEDIA_S3_BUCKET").strip()
+    if not bucket:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET, the bucket's name.")
+    access_key = envstr("MEDIA_S3_ACCESS_KEY_ID").strip()
+    secret_key = envstr("MEDIA_S3_SECRET_ACCESS_KEY").strip()
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "Set both MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY, or neither (to use the machine's role)."
+        )
+    endpoint_url = envstr("MEDIA_S3_ENDPOINT_URL").strip().rstrip("/")
+    if endpoint_url and not endpoint_url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"MEDIA_S3_ENDPOINT_URL={endpoint_url!r} must start with https:// or http://.")
+    custom_domain = envstr("MEDIA_S3_CUSTOM_DOMAIN").strip().strip("/")
+    if "://" in custom_domain:
+        raise ImproperlyConfigured(f"MEDIA_S3_CUSTOM_DOMAIN={custom_domain!r} is a host name, without https://.")
+    # Signed, expiring links unless a public custom domain (a CDN) serves the files.
+    querystring_auth = envbool("MEDIA_S3_QUERYSTRING_AUTH", not custom_domain)
+    if custom_domain and querystring_auth:
+        raise ImproperlyConfigured("MEDIA_S3_CUSTOM_DOMAIN serves public URLs: leave MEDIA_S3_QUERYSTRING_AUTH off.")
+    options = {
+        "bucket_name": bucket,
+        "region_name": envstr("MEDIA_S3_REGION").strip() or None,
+        "endpoint_url": endpoint_url or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "custom_domain": custom_domain or None,
+        "querystring_auth": querystring_auth,
+        "querystring_expire": envint("MEDIA_S3_URL_EXPIRE_SECONDS", 3600, minimum=60, maximum=7 * 24 * 3600),
+        # As on local disk: a name that is taken gets a new one instead of replacing the file.
+        "file_overwrite": False,
+        "default_acl": None,
+        "signature_version": "s3v4",
+        # Path-style URLs work with every S3-compatible server (MinIO, Ceph, moto); AWS accepts them too.
+        "addressing_style": "path" if endpoint_url else None,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def media_origin(storage: dict) -> str:
+    """Where media is fetched from, for the Content-Security-Policy (empty: this site)."""
+    options = storage.get("OPTIONS", {})
+    if not options:
+        return ""
+    if options["custom_domain"]:
+        return f"https://{options['custom_domain']}"
+    if options["endpoint_url"]:
+        return options["endpoint_url"]
+    region = options["region_name"] or "us-east-1"
+    return f"https://{options['bucket_name']}.s3.{region}.amazonaws.com"
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage_from_environment(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-SERVE_MEDIA = envbool("SERVE_MEDIA", True)
+MEDIA_ORIGIN = media_origin(STORAGES["default"])
+# Django serves MEDIA_ROOT itself unless told not to; with S3 the bucket serves the files.
+SERVE_MEDIA = envbool("SERVE_MEDIA", not MEDIA_ORIGIN)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BYTES", 12 * 1024 * 1024, minimum=1024)
 
@@ -197,7 +268,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
@@ -229,8 +300,14 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -------------------------------------------------------------------
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
-    CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", REDIS_URL)
+    CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", REDIS_SENTINEL.kombu_broker_url() if REDIS_SENTINEL else REDIS_URL)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    if CELERY_BROKER_URL.startswith("sentinel://"):
+        if not REDIS_SENTINEL:
+            raise ImproperlyConfigured(
+                "A sentinel:// CELERY_BROKER_URL needs REDIS_URL=redis+sentinel://… naming the Sentinel group."
+            )
+        CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = REDIS_SENTINEL.service_name
 else:
     # Real worker and beat processes with no server: messages are files under var/celery.
     CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://")
@@ -257,6 +334,9 @@ if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Remote control keeps a fanout queue on every worker channel, which kills the worker when Redis
+# restarts (see advocacy/celery.py); nothing here uses `celery inspect` or `celery control`.
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one place that lists every periodic job; apps add their entries here.

@@ -97,8 +97,14 @@ class DatabaseUrl:
             config["CONN_HEALTH_CHECKS"] = True
             config["OPTIONS"].setdefault("connect_timeout", "5")
         else:
-            # Waiting on a lock beats failing when a worker and the web process write at once.
+            # The web server, the worker and beat write to one file at once. WAL lets readers go on
+            # while one writes; IMMEDIATE takes the write lock when a transaction begins, so two
+            # read-then-write transactions (a double-clicked Share) queue on the busy timeout instead
+            # of one failing at once with "database is locked" when both try to upgrade their lock.
             config["OPTIONS"].setdefault("timeout", 20)
+            config["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+            if self.name != ":memory:":
+                config["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL")
         return config
 
 
@@ -147,11 +153,22 @@ def parse_database_url(url: str, *, base_dir) -> DatabaseUrl:
 def validate_redis_url(name: str, url: str) -> str:
     if not url:
         return ""
+    from advocacy.redis_urls import is_sentinel_url, parse_sentinel_url
+
+    if is_sentinel_url(url):
+        try:
+            parse_sentinel_url(url)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name} is malformed: {exc}.") from None
+        return url
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is malformed: {exc}.") from None
     if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-        raise ImproperlyConfigured(f"{name}={url!r} is malformed: expected redis://host:6379/0 or rediss://…")
+        raise ImproperlyConfigured(
+            f"{name}={url!r} is malformed: expected redis://host:6379/0, rediss://… "
+            "or redis+sentinel://sentinel1:26379,sentinel2:26379/mymaster/0"
+        )
     return url

@@ -118,3 +118,107 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_it_configures_sqlite_for_several_writing_processes(tmp_path):
+    options = parse_database_url(f"sqlite:///{tmp_path / 'db.sqlite3'}", base_dir=BASE_DIR).as_django()["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] == 20
+    assert options["init_command"] == "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL"
+    assert "init_command" not in parse_database_url("sqlite:///:memory:", base_dir=BASE_DIR).as_django()["OPTIONS"]
+
+
+# One process of the embedded setup (web or worker): threads that each read, then write, in one
+# transaction, as a Share does (look for an existing share, then insert one) and as a metrics pull does.
+_SQLITE_WRITER = """
+import sys, threading
+import django
+django.setup()
+from django.db import connection, transaction
+
+errors = []
+
+def writer(name):
+    try:
+        for number in range(40):
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT COUNT(*) FROM writes WHERE who = %s", [name])
+                    cursor.fetchone()
+                    cursor.execute("INSERT INTO writes (who, n) VALUES (%s, %s)", [name, number])
+    except Exception as exc:
+        errors.append(repr(exc))
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=writer, args=(f"{sys.argv[1]}-{i}",)) for i in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print("\\n".join(errors))
+sys.exit(1 if errors else 0)
+"""
+
+
+@pytest.mark.slow
+def test_concurrent_web_and_worker_writers_on_sqlite_never_see_database_is_locked(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "shared.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE writes (id INTEGER PRIMARY KEY, who TEXT, n INTEGER)")
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    environment.update(
+        DATABASE_URL=f"sqlite:///{path}", DJANGO_SETTINGS_MODULE="advocacy.settings.base", VAR_DIR=str(tmp_path)
+    )
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SQLITE_WRITER, role],
+            cwd=BASE_DIR,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for role in ("web", "worker-1", "worker-2")
+    ]
+    outputs = [writer.communicate(timeout=120)[0] for writer in writers]
+    assert [writer.returncode for writer in writers] == [0, 0, 0], "\n".join(outputs)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM writes").fetchone() == (3 * 4 * 40,)
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_sentinel_redis_url_sets_up_the_cache_and_the_broker(tmp_path):
+    import json
+
+    show = (
+        "import json, django; django.setup(); from django.conf import settings as s;"
+        "print(json.dumps([s.CACHES['default'], s.CELERY_BROKER_URL, s.CELERY_BROKER_TRANSPORT_OPTIONS]))"
+    )
+    environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="advocacy.settings.base",
+        VAR_DIR=str(tmp_path),
+        REDIS_URL="redis+sentinel://:pw@10.0.0.1:26379,10.0.0.2:26379/mymaster/4",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", show], cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    cache, broker, transport = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "," not in cache["LOCATION"], "Django would split the location into several servers"
+    assert cache["OPTIONS"]["pool_class"] == "advocacy.redis_urls.SentinelPool"
+    assert cache["OPTIONS"]["sentinel_url"] == environment["REDIS_URL"]
+    assert broker == "sentinel://:pw@10.0.0.1:26379/4;sentinel://:pw@10.0.0.2:26379/4"
+    assert transport["master_name"] == "mymaster"
+
+
+def test_it_refuses_a_sentinel_url_without_a_group():
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL is malformed: name the Sentinel group"):
+        validate_redis_url("REDIS_URL", "redis+sentinel://10.0.0.1:26379")

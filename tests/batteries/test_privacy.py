@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 import pytest
 from celery.app.task import Task
@@ -251,3 +252,51 @@ def test_an_erased_person_can_no_longer_log_in(client, alice, harper):
     for username in ("alice", f"erased-{alice.pk}"):
         response = client.post(reverse("login"), {"username": username, "password": "advocacy-demo"})
         assert response.status_code == 200
+
+
+# --- Access logs (issue 15): gunicorn and nginx, as deployed, never write the client's address ---
+
+_IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
+
+
+def _get_from(port: int, path: str, *, source: str, headers: dict) -> int:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
+    try:
+        connection.request("GET", path, headers=headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=False)
+def test_access_logs_of_a_real_gunicorn_and_nginx_hold_no_client_address(tmp_path):
+    from .conftest import faults_subprocess_env
+    from .stack import Gunicorn, Nginx, nginx_binary
+
+    environment = faults_subprocess_env(
+        database_url=f"sqlite:///{tmp_path / 'logs.sqlite3'}", redis_url="", var_dir=tmp_path, DEBUG="0"
+    )
+    environment.update(ALLOWED_HOSTS="127.0.0.1,localhost", TRUSTED_PROXY_COUNT="1")
+    gunicorn = Gunicorn(environment=environment, directory=tmp_path, name="gunicorn", workers=1)
+    nginx = Nginx(upstream_ports=[gunicorn.port], directory=tmp_path) if nginx_binary() else None
+    visitor, forged = "127.9.8.7", "203.0.113.99"
+    headers = {"User-Agent": BROWSER, "X-Forwarded-For": forged, "Host": "127.0.0.1"}
+    try:
+        for port in [gunicorn.port] + ([nginx.port] if nginx else []):
+            for path in ("/healthz", f"/healthz?from={KNOWN_IP}", "/no-such-page"):
+                assert _get_from(port, path, source=visitor, headers=headers) in (200, 404, 503)
+    finally:
+        if nginx:
+            nginx.stop()
+        gunicorn.stop()
+    logs = {"gunicorn": gunicorn.access_log.read_text()}
+    if nginx:
+        logs["nginx"] = nginx.access_log.read_text()
+    for name, text in logs.items():
+        assert text.count("/healthz") >= 2 and "/no-such-page" in text, f"{name} wrote no access log: {text!r}"
+        addresses = _IPV4.findall(text)
+        assert not addresses, f"{name}'s access log holds client addresses {addresses}:\n{text}"
+    print(f"\naccess logs scanned: {', '.join(logs)}" + ("" if nginx else " (nginx is not installed)"))
