@@ -70,6 +70,17 @@ def points_rules_update(*, actor, note: str, **values) -> PointsRules:
     return rules
 
 
+def _standings_follow() -> None:
+    """HR's changes reach the boards at once: the apply is queued for when this write commits.
+
+    The scans apply their own awards as they go; HR's voids, adjustments and recomputes come
+    from pages, the API, the admin or a shell, and every one of them must move the boards.
+    """
+    from .tasks import queue_standings_apply
+
+    queue_standings_apply()
+
+
 # --- The ledger -----------------------------------------------------------------------------
 
 
@@ -358,6 +369,7 @@ def points_event_void(*, event: PointEvent, actor, reason: str) -> PointEvent:
         actor=actor,
         description=f"Voided: {event.description}"[:300],
     )
+    _standings_follow()
     return void or PointEvent.objects.get(cause_key=f"void:{event.pk}")
 
 
@@ -384,6 +396,7 @@ def points_adjust(*, user, points: int, actor, reason: str, idempotency_key: str
         actor=actor,
         description=f"Adjustment by HR ({points:+d})",
     )
+    _standings_follow()
     return event or PointEvent.objects.get(cause_key=key)
 
 
@@ -442,4 +455,5 @@ def points_recompute(*, actor, reason: str, since: date | None = None) -> Recomp
     recompute.events_changed = changed
     recompute.points_delta = delta_total
     recompute.save(update_fields=["events_changed", "points_delta"])
+    _standings_follow()
     return recompute

@@ -226,12 +226,6 @@ def person_csv(request, user_id):
     return _csv_response(f"points-{person.username}.csv", EVENT_HEADER, _event_rows(person))
 
 
-def _queue_apply():
-    from .tasks import queue_standings_apply
-
-    queue_standings_apply()
-
-
 @require_POST
 @permission_required(HR_WORKSPACE)
 def void(request, event_id):
@@ -246,7 +240,6 @@ def void(request, event_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
-    _queue_apply()
     messages.success(request, f"Voided “{event.description}”. The boards follow within a minute.")
     return redirect(back)
 
@@ -268,7 +261,6 @@ def adjust(request, user_id):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            _queue_apply()
             messages.success(request, f"Adjusted {person.name}'s points by {form.cleaned_data['points']:+d}.")
             return redirect("leaderboard:review_person", user_id=person.pk)
     context = _person_context(request, person, adjust_form=form)
@@ -282,7 +274,6 @@ def recompute(request):
         done = points_recompute(
             actor=request.user, reason=form.cleaned_data["reason"], since=form.cleaned_data["since"]
         )
-        _queue_apply()
         messages.success(
             request, f"Recompute done: {done.events_changed} events corrected, {done.points_delta:+d} points in all."
         )
