@@ -14,7 +14,7 @@ from advocacy.people.roles import Role
 from . import selectors, services
 from .models import PointEvent
 from .periods import board_zone
-from .standings import standings_rebuild
+from .standings_rebuild import standings_rebuild
 
 DEMO_VOID_REASON = "Demo: HR voided this click batch while checking an unusual click pattern with the sharer."
 

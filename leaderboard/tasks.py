@@ -14,7 +14,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from . import selectors, services, standings
+from . import selectors, services, standings_apply, standings_rebuild
 from .periods import local_date
 
 SHARE_SCAN_DAYS = 3
@@ -23,9 +23,9 @@ SHARE_SCAN_DAYS = 3
 def _apply_all() -> int:
     applied = 0
     while True:
-        count = standings.standings_apply_pending()
+        count = standings_apply.standings_apply_pending()
         applied += count
-        if count < standings.APPLY_BATCH:
+        if count < standings_apply.APPLY_BATCH:
             return applied
 
 
@@ -38,7 +38,7 @@ def apply_standings() -> int:
 @shared_task(name="leaderboard.rebuild_standings")
 def rebuild_standings() -> int:
     """Recreate the standings from the whole ledger (periodic, and after visibility settings change)."""
-    return standings.standings_rebuild()
+    return standings_rebuild.standings_rebuild()
 
 
 @shared_task(name="leaderboard.award_share")
