@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from .models import PendingPointEvent, PointEvent, PointsRules, Recompute
 from .periods import day_bounds, iso_week_label, period_starts
+from .selectors import is_voided
 
 Kind = PointEvent.Kind
 # Awards a recompute may re-price; voids, adjustments and corrections are HR's own rows.
@@ -426,7 +427,7 @@ def points_recompute(*, actor, reason: str, since: date | None = None) -> Recomp
     reason = _require_reason(reason)
     rules = points_rules_current()
     recompute = Recompute.objects.create(actor=actor, reason=reason, rules=rules, since=since)
-    awards = PointEvent.objects.filter(kind__in=AWARD_KINDS).exclude(follow_ups__kind=Kind.VOID).order_by("id")
+    awards = PointEvent.objects.filter(kind__in=AWARD_KINDS).filter(~is_voided()).order_by("id")
     if since is not None:
         awards = awards.filter(occurred_at__gte=day_bounds(since)[0])
     corrections = dict(

@@ -20,16 +20,15 @@ from .selectors import (
     BoardNotFound,
     anomalies_for_users,
     badges_for,
-    board_page,
     board_resolve,
     board_rows_for_export,
     board_rows_for_review,
     board_scopes,
+    board_view,
     points_events_for,
     points_rules_history,
     points_rules_in_force,
     points_total_for,
-    team_board,
 )
 from .services import points_adjust, points_event_void, points_recompute, points_rules_update
 
@@ -64,11 +63,7 @@ def board(request):
     board, error = _board_from(request)
     if board is None:
         return render(request, "leaderboard/board.html", {"error": error, "scopes": board_scopes()}, status=400)
-    context = _filters(request, board)
-    if request.GET.get("view") == "teams" and board.scope != "team":
-        context |= {"teams": team_board(board=board), "view": "teams"}
-    else:
-        context |= {"page": board_page(board=board, viewer=request.user), "view": "people"}
+    context = _filters(request, board) | board_view(board=board, viewer=request.user, view=request.GET.get("view", ""))
     return render(request, "leaderboard/board.html", context)
 
 
