@@ -148,6 +148,16 @@ def _share_for_award(share_id: int):
     return Share.objects.select_related("post", "user").filter(pk=share_id).first()
 
 
+def _credited_by(share) -> dict:
+    """Who an award for a share goes to, and the team and campaign boards it counts on (as they are now)."""
+    return {
+        "user_id": share.user_id,
+        "team_id": share.user.team_id,
+        "campaign_id": share.post.campaign_id,
+        "share_ref": share.pk,
+    }
+
+
 @transaction.atomic
 def points_award_for_share(*, share_id: int) -> PointEvent | None:
     """Award the points for sharing (more for a featured post), once per share, plus any streak bonus.
@@ -161,14 +171,11 @@ def points_award_for_share(*, share_id: int) -> PointEvent | None:
     featured = share.post.is_featured
     event = _ledger_insert(
         cause_key=f"share:{share.pk}",
-        user_id=share.user_id,
+        **_credited_by(share),
         kind=Kind.SHARE,
         points=rules.featured_share if featured else rules.share,
         rules=rules,
         occurred_at=share.created_at,
-        team_id=share.user.team_id,
-        campaign_id=share.post.campaign_id,
-        share_ref=share.pk,
         description=f"Shared “{share.post.title}” on {share.get_network_display()}",
         detail={"featured": featured, "network": share.network, "post": share.post_id},
     )
@@ -230,15 +237,12 @@ def points_award_for_clicks(*, share_id: int, day: date) -> PointEvent | None:
     capped = " (daily cap reached)" if counted == rules.click_cap_per_share_per_day else ""
     return _ledger_insert(
         cause_key=key,
-        user_id=share.user_id,
+        **_credited_by(share),
         kind=Kind.CLICKS,
         points=batch * rules.human_click,
         rules=rules,
         quantity=batch,
         occurred_at=max(seen["last"], start),
-        team_id=share.user.team_id,
-        campaign_id=share.post.campaign_id,
-        share_ref=share_id,
         day=day,
         description=f"{batch} human click{'s' if batch != 1 else ''} on “{share.post.title}” on {day:%d %b}{capped}",
         detail={"clicks_seen": seen["total"], "cap": rules.click_cap_per_share_per_day},
@@ -282,15 +286,12 @@ def points_award_for_metric_change(*, change_id: int) -> PointEvent | None:
             field, singular, plural = METRIC_RULES[change.metric]
             event = _ledger_insert(
                 cause_key=f"metric:{change.pk}",
-                user_id=share.user_id,
+                **_credited_by(share),
                 kind=Kind.METRIC,
                 points=growth * getattr(rules, field),
                 rules=rules,
                 quantity=growth,
                 occurred_at=change.occurred_at,
-                team_id=share.user.team_id,
-                campaign_id=share.post.campaign_id,
-                share_ref=share.pk,
                 description=f"{growth} new {singular if growth == 1 else plural} on “{share.post.title}”",
                 detail={"metric": change.metric, "total": change.total},
             )
