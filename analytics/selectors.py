@@ -27,8 +27,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from advocacy.people.models import Team, User
-from advocacy.people.roles import Role
+from advocacy.people.selectors import active_employees
 from content_library.models import Post
+from guidelines.selectors import acknowledgement_rates_by_team
 from sharing.models import Click, Share
 
 MIN_GROUP_SIZE = 5
@@ -65,10 +66,6 @@ def default_filters(*, today: date | None = None) -> Filters:
     return Filters(start=today - timedelta(days=29), end=today)
 
 
-def active_employees() -> QuerySet[User]:
-    return User.objects.filter(is_active=True, groups__name=Role.EMPLOYEE.value)
-
-
 def shares_in_range(*, filters: Filters) -> QuerySet[Share]:
     shares = Share.objects.filter(created_at__gte=filters.start_at, created_at__lt=filters.end_before)
     if filters.team is not None:
@@ -101,11 +98,34 @@ class TeamParticipation:
 
     @property
     def hidden(self) -> bool:
-        return self.members < MIN_GROUP_SIZE
+        return group_too_small(members=self.members)
 
     @property
     def percent(self) -> int:
         return round(100 * self.sharers / self.members) if self.members else 0
+
+
+def group_too_small(*, members: int) -> bool:
+    """The one privacy rule: figures of a group with fewer than MIN_GROUP_SIZE active employees are withheld."""
+    return members < MIN_GROUP_SIZE
+
+
+def team_too_small(*, filters: Filters, participation: list[TeamParticipation] | None = None) -> bool:
+    """Whether the team the filters choose is too small to show (False when no team is chosen).
+
+    Pass the participation rows already read for these filters to save the query.
+    """
+    if filters.team is None:
+        return False
+    if participation is None:
+        participation = participation_by_team(filters=filters)
+    return group_too_small(members=sum(row.members for row in participation))
+
+
+def acknowledgement_rates() -> dict:
+    """The policy acknowledgement rates per team, with ``rows`` of (rate, hidden) for the HR dashboard."""
+    rates = acknowledgement_rates_by_team()
+    return rates | {"rows": [(rate, group_too_small(members=rate.members)) for rate in rates["rates"]]}
 
 
 def participation_by_team(*, filters: Filters) -> list[TeamParticipation]:
@@ -301,7 +321,7 @@ def comms_dashboard(*, filters: Filters) -> CommsDashboard:
     content types, trend.
     """
     participation = participation_by_team(filters=filters)
-    if filters.team is not None and sum(row.members for row in participation) < MIN_GROUP_SIZE:
+    if team_too_small(filters=filters, participation=participation):
         return CommsDashboard(filters=filters, hidden=True, participation=participation)
     networks = list(results_by_network(filters=filters))
     for row in networks:

@@ -6,7 +6,6 @@ from django.utils.text import slugify
 from advocacy.exports import csv_response
 from advocacy.people.access import permission_required
 from advocacy.people.roles import COMMS_WORKSPACE, HR_WORKSPACE
-from guidelines.selectors import acknowledgement_rates_by_team
 
 from . import exports, selectors
 from .charts import bar_chart, line_chart
@@ -81,7 +80,7 @@ def hr_dashboard(request):
                 label="name",
                 value="percent",
             ),
-            "acknowledgements": acknowledgement_rates_by_team(),
+            "acknowledgements": selectors.acknowledgement_rates(),
             "people": people[:PEOPLE_ON_PAGE],
             "more_people": len(people) > PEOPLE_ON_PAGE,
             "active_employees": sum(row.members for row in participation),
@@ -102,10 +101,7 @@ def export_csv(request, table: str):
     if form.is_bound and not form.is_valid():
         return render(request, "analytics/export_error.html", {"form": form}, status=400)
     filters = form.filters()
-    too_small = filters.team is not None and (
-        sum(row.members for row in selectors.participation_by_team(filters=filters)) < selectors.MIN_GROUP_SIZE
-    )
-    rows = exports.csv_rows(table=spec, filters=filters, team_too_small=too_small)
+    rows = exports.csv_rows(table=spec, filters=filters, team_too_small=selectors.team_too_small(filters=filters))
     team = f"-{filters.team.slug}" if filters.team else ""
     return csv_response(rows, filename=f"{table}{team}-{filters.start}-to-{filters.end}.csv")
 

@@ -297,7 +297,7 @@ def best_of(runs: int, function):
 def baseline_group_by(cursor) -> int:
     """The same totals as the rebuild, as one hand-written GROUP BY (GROUPING SETS) whose rows are only counted."""
     from leaderboard.periods import live_window
-    from leaderboard.standings import grouping_sets_aggregate
+    from leaderboard.standings_rebuild import grouping_sets_aggregate
 
     sql, params = grouping_sets_aggregate(live_window())
     # Consume every output column: with count(*) alone PostgreSQL would skip computing the sums.
@@ -330,7 +330,7 @@ def add_new_events(cursor, ids: dict, count: int, tag: str) -> None:
 
 
 def time_apply(cursor, ids: dict, tag: str) -> tuple[float, int]:
-    from leaderboard.standings import standings_apply_pending
+    from leaderboard.standings_apply import standings_apply_pending
 
     timings = []
     for run in range(3):
@@ -396,7 +396,7 @@ def main() -> int:
             for definition in ledger_indexes:
                 cursor.execute(definition)
         cursor.execute("VACUUM ANALYZE")
-        from leaderboard.standings import standings_rebuild
+        from leaderboard.standings_rebuild import standings_rebuild
 
         with step("first rebuild (from empty standings)") as first:
             standings_rebuild()

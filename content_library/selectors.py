@@ -17,6 +17,7 @@ from django.utils import timezone
 from advocacy.networks import Network
 
 from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, Suggestion, Topic
+from .registry import with_share_marker
 from .renditions import RENDITIONS, rendition_size
 
 _HASHTAG = re.compile(r"#?([^\s#]+)")
@@ -93,15 +94,6 @@ def post_visible_to_q(*, user, now: datetime | None = None) -> Q:
     return post_live_q(now=now) & targeted
 
 
-def _with_share_marker(posts: QuerySet[Post], *, user, network: str | None = None) -> QuerySet[Post]:
-    from sharing.models import Share
-
-    shares = Share.objects.filter(post_id=OuterRef("pk"), user_id=user.pk)
-    if network:
-        shares = shares.filter(network=network)
-    return posts.annotate(already_shared=Exists(shares))
-
-
 def _with_display_relations(posts: QuerySet[Post]) -> QuerySet[Post]:
     return posts.select_related("campaign", "suggested_by").prefetch_related(
         Prefetch("images", queryset=PostImage.objects.order_by("position", "id")),
@@ -136,7 +128,7 @@ def post_feed(
         posts = posts.annotate(caption_length=Length("suggested_caption")).filter(_caption_fits_q(network))
     if search and search.strip():
         posts = posts.filter(_search_q(search.strip()))
-    posts = _with_share_marker(posts, user=user, network=network)
+    posts = with_share_marker(posts, user=user, network=network)
     return _with_display_relations(posts).order_by("-is_featured", "-publish_at", "-id")
 
 
@@ -161,7 +153,7 @@ def _search_q(search: str) -> Q:
 
 def post_get_for_employee(*, user, slug: str) -> Post:
     """The post at this slug if this person may see it now; Http404 otherwise (whatever the reason)."""
-    posts = _with_display_relations(_with_share_marker(Post.objects.filter(post_visible_to_q(user=user)), user=user))
+    posts = _with_display_relations(with_share_marker(Post.objects.filter(post_visible_to_q(user=user)), user=user))
     post = posts.filter(slug=slug).first()
     if post is None:
         raise Http404("No such post in your library.")

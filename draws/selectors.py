@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from advocacy.people.models import User
 from advocacy.people.roles import Role
+from advocacy.people.selectors import active_employees
 from sharing.models import Share
 
 from . import engine
@@ -97,7 +98,7 @@ class EntryWeight:
 
 def eligible_people(*, draw: Draw) -> QuerySet[User]:
     """Active employees not excluded by role or by name, and (if required) up to date with the policy."""
-    people = User.objects.filter(is_active=True, groups__name=Role.EMPLOYEE.value)
+    people = active_employees()
     excluded_roles = [role for role in draw.excluded_roles if role != Role.EMPLOYEE.value]
     if excluded_roles:
         people = people.exclude(groups__name__in=excluded_roles)
@@ -136,9 +137,9 @@ def entry_weights(*, draw: Draw) -> list[EntryWeight]:
     people = eligible_people(draw=draw).annotate(
         share_count=Count("shares", filter=Q(shares__in=share_ids), distinct=True)
     )
-    free = set(FreeEntryRequest.objects.filter(draw=draw).values_list("user_id", flat=True))
-    if not draw.free_entry_enabled:
-        free = set()
+    free = set()
+    if draw.free_entry_enabled:
+        free = set(FreeEntryRequest.objects.filter(draw=draw).values_list("user_id", flat=True))
     weights = []
     for user_id, share_count in people.values_list("pk", "share_count"):
         has_free = user_id in free
@@ -229,8 +230,8 @@ def post_enters_open_draw(*, post, now: datetime | None = None) -> bool:
 
     A share counts when a draw is open, its entries depend on sharing (per-share
     weighting or a minimum number of shares), and it is for any campaign or for
-    this post's campaign. This is the answer guidelines.selectors.post_enters_reward_draw
-    is waiting for.
+    this post's campaign. Registered with guidelines.registry (apps.py), which
+    guidelines.selectors.post_enters_reward_draw asks.
     """
     now = now or timezone.now()
     draws = Draw.objects.filter(opens_at__lte=now, closes_at__gt=now, frozen_at__isnull=True).filter(

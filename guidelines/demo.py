@@ -14,7 +14,7 @@ from django.db import transaction
 from PIL import Image, ImageDraw
 
 from advocacy.people.models import User
-from advocacy.people.roles import Role
+from advocacy.people.selectors import active_employees
 
 from .models import Acknowledgement, BannedTerm, GuidelineDocument, PortalSettings
 from .services import (
@@ -167,9 +167,7 @@ def seed(*, rng, now, log) -> None:
 
     versions = {version.number: version for version in policy.versions.all()}
     current = versions[max(versions)]
-    employees = list(
-        User.objects.filter(is_active=True, groups__name=Role.EMPLOYEE.value).distinct().order_by("username")
-    )
+    employees = list(active_employees().distinct().order_by("username"))
     existing = set(Acknowledgement.objects.filter(version__document=policy).values_list("user_id", flat=True))
     new = []
     for person in employees:

@@ -8,8 +8,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from advocacy.people.models import Team, User
-from advocacy.people.roles import Role
+from advocacy.people.selectors import active_employees
 
+from . import registry
 from .models import Acknowledgement, BannedTerm, GuidelineDocument, GuidelineImage, GuidelineVersion, PortalSettings
 from .rendering import plain_text_of
 
@@ -191,11 +192,7 @@ def employees_needing_acknowledgement(*, team: Team | None = None) -> QuerySet[U
     major = policy_version_requiring_acknowledgement()
     if major is None:
         return User.objects.none()
-    people = (
-        User.objects.filter(is_active=True, groups__name=Role.EMPLOYEE.value)
-        .exclude(_acknowledged_q(major=major))
-        .distinct()
-    )
+    people = active_employees().exclude(_acknowledged_q(major=major)).distinct()
     if team is not None:
         people = people.filter(team=team)
     return people.order_by("display_name", "username")
@@ -222,7 +219,7 @@ def acknowledgement_rates_by_team() -> dict:
     Two queries: the major version, then one grouped count over employees.
     """
     major = policy_version_requiring_acknowledgement()
-    employees = User.objects.filter(is_active=True, groups__name=Role.EMPLOYEE.value)
+    employees = active_employees()
     if major is not None:
         employees = employees.annotate(has_acknowledged=_acknowledged_q(major=major))
         acknowledged_filter = Q(has_acknowledged=True)
@@ -260,8 +257,9 @@ def portal_settings_get() -> PortalSettings:
 
 
 def post_enters_reward_draw(post) -> bool:
-    """Whether sharing this post enters the employee in a reward draw (then #ad, not #employee, is required)."""
-    # Imported here because the draws app reads guidelines selectors for eligibility.
-    from draws.selectors import post_enters_open_draw
+    """Whether sharing this post enters the employee in a reward draw (then #ad, not #employee, is required).
 
-    return post_enters_open_draw(post=post)
+    The draws app answers through the check it registered (guidelines.registry); with no
+    draws app installed, no post enters a draw.
+    """
+    return any(check(post=post) for check in registry.reward_draw_checks())

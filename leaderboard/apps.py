@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class LeaderboardConfig(AppConfig):
     name = "leaderboard"
     verbose_name = "Points and leaderboards"
+
+    def ready(self):
+        from .personal_data import register_section
+
+        register_section()

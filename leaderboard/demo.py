@@ -5,35 +5,27 @@ are what the workers would have produced; one click batch is voided by HR with a
 reason, so "why do I have these points?" shows what a void looks like.
 """
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
-
 from advocacy.people.models import User
 from advocacy.people.roles import Role
 
 from . import selectors, services
 from .models import PointEvent
-from .periods import board_zone
-from .standings import standings_rebuild
+from .standings_rebuild import standings_rebuild
 
 DEMO_VOID_REASON = "Demo: HR voided this click batch while checking an unusual click pattern with the sharer."
 
 
 def seed(*, rng, now, log) -> None:
-    from sharing.models import Click, Share
+    from sharing.models import Share
 
     before = PointEvent.objects.count()
     services.points_rules_current()
     for share_id in Share.objects.order_by("created_at", "pk").values_list("pk", flat=True):
         services.points_award_for_share(share_id=share_id)
-    click_days = (
-        Click.objects.filter(kind=Click.Kind.HUMAN)
-        .annotate(day=TruncDate("occurred_at", tzinfo=board_zone()))
-        .values_list("share_id", "day")
-        .annotate(n=Count("id"))
-        .order_by("day", "share_id")
-    )
-    for share_id, day, _ in click_days:
+    cap = services.points_rules_current().click_cap_per_share_per_day
+    click_days = selectors.click_days_awaiting_points(since_day=None, cap=cap)
+    # Day by day, as the workers would have awarded them.
+    for share_id, day in sorted(click_days, key=lambda pair: (pair[1], pair[0])):
         services.points_award_for_clicks(share_id=share_id, day=day)
     for change_id in _all(selectors.metric_changes_awaiting_points):
         services.points_award_for_metric_change(change_id=change_id)

@@ -247,6 +247,17 @@ def team_board(*, board: Board) -> list[TeamStanding]:
     )
 
 
+def board_view(*, board: Board, viewer, view: str = "") -> dict:
+    """What the board page shows: the people, or with ``view="teams"`` team against team.
+
+    A team board has no team view (it would rank one team against itself): asking for
+    one there gives the people, as does any other value.
+    """
+    if view == "teams" and board.scope != Scope.TEAM:
+        return {"view": "teams", "teams": team_board(board=board)}
+    return {"view": "people", "page": board_page(board=board, viewer=viewer)}
+
+
 def board_rows_for_review(*, board: Board) -> QuerySet[Standing]:
     """Every standing of a board in rank order with the person and team (ranked people first, then the unranked)."""
     return board.standings().select_related("user", "user__team").order_by("unranked", *ORDER)
@@ -260,13 +271,17 @@ def board_rows_for_export(*, board: Board):
 # --- A person's points --------------------------------------------------------------------
 
 
+def is_voided() -> Exists:
+    """True for a ledger row that a void row cancels (annotate or filter PointEvent with it)."""
+    return Exists(PointEvent.objects.filter(kind=Kind.VOID, target=OuterRef("pk")))
+
+
 def points_events_for(*, user) -> QuerySet[PointEvent]:
     """Every ledger row of a person, newest first, with who acted and what a void cancels."""
-    voided = PointEvent.objects.filter(kind=Kind.VOID, target=OuterRef("pk"))
     return (
         PointEvent.objects.filter(user=user)
         .select_related("actor", "target", "rules")
-        .annotate(is_voided=Exists(voided))
+        .annotate(is_voided=is_voided())
         .order_by("-occurred_at", "-id")
     )
 
@@ -277,12 +292,10 @@ def points_by_user_between(*, start: datetime, end: datetime, campaign_id: int |
     Voids are rows of their own that may fall outside the window, so the voided
     events are dropped instead of summing the void rows.
     """
-    voided = PointEvent.objects.filter(kind=Kind.VOID, target=OuterRef("pk"))
     events = (
         PointEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
         .exclude(kind=Kind.VOID)
-        .annotate(is_voided=Exists(voided))
-        .filter(is_voided=False)
+        .filter(~is_voided())
     )
     if campaign_id is not None:
         events = events.filter(campaign_id_at_award=campaign_id)
@@ -304,11 +317,9 @@ class Badge:
 
 def badges_for(*, user) -> list[Badge]:
     """Milestones derived from the ledger in one query; voided events do not count."""
-    voided = PointEvent.objects.filter(kind=Kind.VOID, target=OuterRef("pk"))
     counts = (
         PointEvent.objects.filter(user=user)
-        .annotate(is_voided=Exists(voided))
-        .filter(is_voided=False)
+        .filter(~is_voided())
         .aggregate(
             shares=Count("id", filter=Q(kind=Kind.SHARE)),
             clicks=Sum("quantity", filter=Q(kind=Kind.CLICKS)),
@@ -391,21 +402,27 @@ def shares_awaiting_points(*, since: datetime, limit: int = 1000) -> list[int]:
     )
 
 
-def click_days_awaiting_points(*, since_day: date, cap: int) -> list[tuple[int, date]]:
-    """(share, day) pairs whose counted human clicks (up to ``cap``) exceed what earlier batches covered."""
+def click_days_awaiting_points(*, since_day: date | None, cap: int) -> list[tuple[int, date]]:
+    """(share, day) pairs whose counted human clicks (up to ``cap``) exceed what earlier batches covered.
+
+    ``since_day`` None looks at every day (the demo seed); the scans look at the last two.
+    """
     from sharing.models import Click
 
+    clicks = Click.objects.filter(kind=Click.Kind.HUMAN)
+    events = PointEvent.objects.filter(kind=Kind.CLICKS)
+    if since_day is not None:
+        clicks = clicks.filter(occurred_at__gte=day_bounds(since_day)[0])
+        events = events.filter(day__gte=since_day)
     seen = (
-        Click.objects.filter(kind=Click.Kind.HUMAN, occurred_at__gte=day_bounds(since_day)[0])
-        .annotate(day=TruncDate("occurred_at", tzinfo=board_zone()))
+        clicks.annotate(day=TruncDate("occurred_at", tzinfo=board_zone()))
         .values("share_id", "day")
         .annotate(n=Count("id"))
         .values_list("share_id", "day", "n")
     )
     covered = {
         (share_id, day): n
-        for share_id, day, n in PointEvent.objects.filter(kind=Kind.CLICKS, day__gte=since_day)
-        .values("share_ref", "day")
+        for share_id, day, n in events.values("share_ref", "day")
         .annotate(n=Sum("quantity"))
         .values_list("share_ref", "day", "n")
     }

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from .models import PendingPointEvent, PointEvent, PointsRules, Recompute
 from .periods import day_bounds, iso_week_label, period_starts
+from .selectors import is_voided
 
 Kind = PointEvent.Kind
 # Awards a recompute may re-price; voids, adjustments and corrections are HR's own rows.
@@ -68,6 +69,17 @@ def points_rules_update(*, actor, note: str, **values) -> PointsRules:
 
         transaction.on_commit(lambda: rebuild_standings.delay())
     return rules
+
+
+def _standings_follow() -> None:
+    """HR's changes reach the boards at once: the apply is queued for when this write commits.
+
+    The scans apply their own awards as they go; HR's voids, adjustments and recomputes come
+    from pages, the API, the admin or a shell, and every one of them must move the boards.
+    """
+    from .tasks import queue_standings_apply
+
+    queue_standings_apply()
 
 
 # --- The ledger -----------------------------------------------------------------------------
@@ -136,6 +148,16 @@ def _share_for_award(share_id: int):
     return Share.objects.select_related("post", "user").filter(pk=share_id).first()
 
 
+def _credited_by(share) -> dict:
+    """Who an award for a share goes to, and the team and campaign boards it counts on (as they are now)."""
+    return {
+        "user_id": share.user_id,
+        "team_id": share.user.team_id,
+        "campaign_id": share.post.campaign_id,
+        "share_ref": share.pk,
+    }
+
+
 @transaction.atomic
 def points_award_for_share(*, share_id: int) -> PointEvent | None:
     """Award the points for sharing (more for a featured post), once per share, plus any streak bonus.
@@ -149,14 +171,11 @@ def points_award_for_share(*, share_id: int) -> PointEvent | None:
     featured = share.post.is_featured
     event = _ledger_insert(
         cause_key=f"share:{share.pk}",
-        user_id=share.user_id,
+        **_credited_by(share),
         kind=Kind.SHARE,
         points=rules.featured_share if featured else rules.share,
         rules=rules,
         occurred_at=share.created_at,
-        team_id=share.user.team_id,
-        campaign_id=share.post.campaign_id,
-        share_ref=share.pk,
         description=f"Shared “{share.post.title}” on {share.get_network_display()}",
         detail={"featured": featured, "network": share.network, "post": share.post_id},
     )
@@ -218,15 +237,12 @@ def points_award_for_clicks(*, share_id: int, day: date) -> PointEvent | None:
     capped = " (daily cap reached)" if counted == rules.click_cap_per_share_per_day else ""
     return _ledger_insert(
         cause_key=key,
-        user_id=share.user_id,
+        **_credited_by(share),
         kind=Kind.CLICKS,
         points=batch * rules.human_click,
         rules=rules,
         quantity=batch,
         occurred_at=max(seen["last"], start),
-        team_id=share.user.team_id,
-        campaign_id=share.post.campaign_id,
-        share_ref=share_id,
         day=day,
         description=f"{batch} human click{'s' if batch != 1 else ''} on “{share.post.title}” on {day:%d %b}{capped}",
         detail={"clicks_seen": seen["total"], "cap": rules.click_cap_per_share_per_day},
@@ -275,15 +291,12 @@ def points_award_for_metric_change(*, change_id: int) -> PointEvent | None:
             field, singular, plural = METRIC_RULES[change.metric]
             event = _ledger_insert(
                 cause_key=f"metric:{change.pk}",
-                user_id=share.user_id,
+                **_credited_by(share),
                 kind=Kind.METRIC,
                 points=growth * getattr(rules, field),
                 rules=rules,
                 quantity=growth,
                 occurred_at=change.occurred_at,
-                team_id=share.user.team_id,
-                campaign_id=share.post.campaign_id,
-                share_ref=share.pk,
                 description=f"{growth} new {singular if growth == 1 else plural} on “{share.post.title}”",
                 detail={"metric": change.metric, "total": change.total},
             )
@@ -363,6 +376,7 @@ def points_event_void(*, event: PointEvent, actor, reason: str) -> PointEvent:
         actor=actor,
         description=f"Voided: {event.description}"[:300],
     )
+    _standings_follow()
     return void or PointEvent.objects.get(cause_key=f"void:{event.pk}")
 
 
@@ -389,6 +403,7 @@ def points_adjust(*, user, points: int, actor, reason: str, idempotency_key: str
         actor=actor,
         description=f"Adjustment by HR ({points:+d})",
     )
+    _standings_follow()
     return event or PointEvent.objects.get(cause_key=key)
 
 
@@ -418,7 +433,7 @@ def points_recompute(*, actor, reason: str, since: date | None = None) -> Recomp
     reason = _require_reason(reason)
     rules = points_rules_current()
     recompute = Recompute.objects.create(actor=actor, reason=reason, rules=rules, since=since)
-    awards = PointEvent.objects.filter(kind__in=AWARD_KINDS).exclude(follow_ups__kind=Kind.VOID).order_by("id")
+    awards = PointEvent.objects.filter(kind__in=AWARD_KINDS).filter(~is_voided()).order_by("id")
     if since is not None:
         awards = awards.filter(occurred_at__gte=day_bounds(since)[0])
     corrections = dict(
@@ -447,6 +462,7 @@ def points_recompute(*, actor, reason: str, since: date | None = None) -> Recomp
     recompute.events_changed = changed
     recompute.points_delta = delta_total
     recompute.save(update_fields=["events_changed", "points_delta"])
+    _standings_follow()
     return recompute
 
 

@@ -1,15 +1,11 @@
 """Celery tasks for points: thin adapters over the services, all safe to run twice.
 
-Two ways in for the other apps' events:
-
-- ``scan_sources`` (beat, every minute) finds shares, click days, metric changes
-  and approved suggestions that have no points yet and awards them, then applies the new
-  ledger events to the standings. Nothing in another app has to call us.
-- For points within seconds instead of a minute, an app may call, inside its
-  own transaction, ``leaderboard.tasks.queue_share_award(share_id)``,
-  ``queue_click_award(share_id, occurred_at)``, ``queue_metric_change_award(change_id)`` or
-  ``queue_suggestion_award(suggestion_id)``;
-  each queues the award on commit and the standings follow.
+Awards come from one place: ``scan_sources`` (beat, every minute) finds shares, click
+days, metric changes and approved suggestions that have no points yet, awards them and
+applies the new ledger events to the standings. Nothing in another app calls us (they
+sit below the leaderboard and never import it). The ``award_*`` tasks award one cause
+by id, for a worker or an operator re-running one (``celery call leaderboard.award_share``).
+HR's voids, adjustments and recomputes queue the apply themselves (``queue_standings_apply``).
 """
 
 from datetime import datetime, timedelta
@@ -18,7 +14,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from . import selectors, services, standings
+from . import selectors, services, standings_apply, standings_rebuild
 from .periods import local_date
 
 SHARE_SCAN_DAYS = 3
@@ -27,9 +23,9 @@ SHARE_SCAN_DAYS = 3
 def _apply_all() -> int:
     applied = 0
     while True:
-        count = standings.standings_apply_pending()
+        count = standings_apply.standings_apply_pending()
         applied += count
-        if count < standings.APPLY_BATCH:
+        if count < standings_apply.APPLY_BATCH:
             return applied
 
 
@@ -42,7 +38,7 @@ def apply_standings() -> int:
 @shared_task(name="leaderboard.rebuild_standings")
 def rebuild_standings() -> int:
     """Recreate the standings from the whole ledger (periodic, and after visibility settings change)."""
-    return standings.standings_rebuild()
+    return standings_rebuild.standings_rebuild()
 
 
 @shared_task(name="leaderboard.award_share")
@@ -115,25 +111,6 @@ def scan_sources(full: bool = False) -> dict:
     return counts
 
 
-# --- Hooks the other apps may call inside their transactions ----------------------------------
-
-
-def queue_share_award(share_id: int) -> None:
-    transaction.on_commit(lambda: award_share.delay(share_id))
-
-
-def queue_click_award(share_id: int, occurred_at: datetime) -> None:
-    day = local_date(occurred_at).isoformat()
-    transaction.on_commit(lambda: award_clicks.delay(share_id, day))
-
-
-def queue_metric_change_award(change_id: int) -> None:
-    transaction.on_commit(lambda: award_metric_change.delay(change_id))
-
-
-def queue_suggestion_award(suggestion_id: int) -> None:
-    transaction.on_commit(lambda: award_suggestion.delay(suggestion_id))
-
-
 def queue_standings_apply() -> None:
+    """Apply the ledger to the standings once the current transaction commits."""
     transaction.on_commit(lambda: apply_standings.delay())

@@ -21,16 +21,15 @@ from .selectors import (
     BoardNotFound,
     anomalies_for_users,
     badges_for,
-    board_page,
     board_resolve,
     board_rows_for_export,
     board_rows_for_review,
     board_scopes,
+    board_view,
     points_events_for,
     points_rules_history,
     points_rules_in_force,
     points_total_for,
-    team_board,
 )
 from .services import points_adjust, points_event_void, points_recompute, points_rules_update
 
@@ -65,11 +64,7 @@ def board(request):
     board, error = _board_from(request)
     if board is None:
         return render(request, "leaderboard/board.html", {"error": error, "scopes": board_scopes()}, status=400)
-    context = _filters(request, board)
-    if request.GET.get("view") == "teams" and board.scope != "team":
-        context |= {"teams": team_board(board=board), "view": "teams"}
-    else:
-        context |= {"page": board_page(board=board, viewer=request.user), "view": "people"}
+    context = _filters(request, board) | board_view(board=board, viewer=request.user, view=request.GET.get("view", ""))
     return render(request, "leaderboard/board.html", context)
 
 
@@ -232,12 +227,6 @@ def person_csv(request, user_id):
     return _csv_response(f"points-{person.username}.csv", EVENT_HEADER, _event_rows(person))
 
 
-def _queue_apply():
-    from .tasks import queue_standings_apply
-
-    queue_standings_apply()
-
-
 @require_POST
 @permission_required(HR_WORKSPACE)
 def void(request, event_id):
@@ -252,7 +241,6 @@ def void(request, event_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
-    _queue_apply()
     messages.success(request, f"Voided “{event.description}”. The boards follow within a minute.")
     return redirect(back)
 
@@ -274,7 +262,6 @@ def adjust(request, user_id):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            _queue_apply()
             messages.success(request, f"Adjusted {person.name}'s points by {form.cleaned_data['points']:+d}.")
             return redirect("leaderboard:review_person", user_id=person.pk)
     context = _person_context(request, person, adjust_form=form)
@@ -288,7 +275,6 @@ def recompute(request):
         done = points_recompute(
             actor=request.user, reason=form.cleaned_data["reason"], since=form.cleaned_data["since"]
         )
-        _queue_apply()
         messages.success(
             request, f"Recompute done: {done.events_changed} events corrected, {done.points_delta:+d} points in all."
         )

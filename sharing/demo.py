@@ -14,8 +14,7 @@ from datetime import timedelta
 from django.db.models import Q
 
 from advocacy.networks import Network
-from advocacy.people.models import User
-from advocacy.people.roles import Role
+from advocacy.people.selectors import active_employees
 from content_library.models import Post
 from content_library.selectors import post_caption_for, post_live_q
 from guidelines.services import caption_check
@@ -102,9 +101,7 @@ def _clicks_for(share: Share, *, rng, now) -> list[Click]:
 
 
 def seed(*, rng, now, log) -> None:
-    employees = list(
-        User.objects.filter(is_active=True, groups__name=Role.EMPLOYEE.value).distinct().order_by("username")
-    )
+    employees = list(active_employees().distinct().order_by("username"))
     if not employees:
         log("sharing: no employees; run the people seeder first")
         return

@@ -21,3 +21,14 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="people-sync-role-groups")
+        from .personal_data import keep, register
+        from .selectors import person_profile_export
+
+        # The account itself is anonymised by person_erase; roles are in the profile.
+        register(
+            "people",
+            export=person_profile_export,
+            erase=keep,
+            models=["people.User_groups", "people.User_user_permissions"],
+            position=0,
+        )

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
 
+from . import personal_data
 from .models import Team, User
 from .roles import ROLE_PERMISSIONS, Role
 
@@ -74,7 +75,12 @@ def user_set_roles(*, user: User, roles: list[Role] | tuple[Role, ...]) -> None:
 
 @transaction.atomic
 def user_deactivate(*, user: User) -> User:
-    """Deactivated people cannot log in; their history stays for the numbers it explains."""
+    """Deactivated people cannot log in; their history stays for the numbers it explains.
+
+    The one way an account is switched off: HR in the admin, erasure (and later SSO/SCIM)
+    all come here. An open session ends at its next request (the login backend refuses
+    inactive people), and the rankings leave them out (leaderboard.standings.unranked_users_q).
+    """
     user.is_active = False
     user.save(update_fields=["is_active"])
     return user
@@ -123,8 +129,9 @@ def person_erase(*, user: User, actor: User) -> User:
     """Anonymise a person for good (HR, on request): identity gone, history kept as numbers.
 
     Name, email, social handles, avatar, job title and login are wiped and the
-    account is deactivated, which ends every session and takes them off every
-    leaderboard at the rebuild queued here. Shares, clicks and points stay (the
+    account is deactivated (user_deactivate), which ends every session. Then each app's
+    registered erase step runs (personal_data): the leaderboard's queues the rebuild that
+    takes them off every board. Shares, clicks and points stay (the
     totals other people and teams see must still add up), now tied to a nameless
     account; finished draws stay verifiable because their published lists only
     ever held pseudonymous entrant ids.
@@ -151,15 +158,15 @@ def person_erase(*, user: User, actor: User) -> User:
     user.notify_suggestion_updates = False
     user.notify_policy_updates = False
     user.digest_frequency = User.DigestFrequency.NEVER
-    user.is_active = False
     user.set_unusable_password()
     user.save()
+    user_deactivate(user=user)
     user.groups.clear()
     # The login lockout keys rows on the username typed; those would still name them.
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username=old_username).delete()
-    from leaderboard.tasks import rebuild_standings
-
-    transaction.on_commit(lambda: rebuild_standings.delay())
+    # Each app's own rows (the leaderboard queues the rebuild that takes them off the boards).
+    for section in personal_data.sections():
+        section.erase(user=user)
     logger.info("person erased", extra={"user_id": user.pk, "actor_id": actor.pk})
     return user

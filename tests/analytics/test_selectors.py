@@ -73,6 +73,25 @@ def test_it_hides_everything_for_a_team_smaller_than_five(program):
     assert dashboard.totals is None and dashboard.top_posts == []
 
 
+def test_the_team_too_small_rule_is_one_selector(program, settings):
+    small = Filters(start=WHOLE.start, end=WHOLE.end, team=program.teams[2])  # 3 people
+    big = Filters(start=WHOLE.start, end=WHOLE.end, team=program.teams[0])
+    assert selectors.team_too_small(filters=small)
+    assert not selectors.team_too_small(filters=big)
+    assert not selectors.team_too_small(filters=WHOLE)  # no team chosen: the whole company shows
+    assert selectors.group_too_small(members=selectors.MIN_GROUP_SIZE - 1)
+    assert not selectors.group_too_small(members=selectors.MIN_GROUP_SIZE)
+
+
+def test_the_hr_acknowledgement_rows_say_which_teams_are_hidden(program):
+    from tests.guidelines.factories import make_policy
+
+    make_policy()
+    rows = {rate.team.name if rate.team else None: hidden for rate, hidden in selectors.acknowledgement_rates()["rows"]}
+    assert rows["Analytics team 2"] is True
+    assert rows["Analytics team 0"] is False
+
+
 def test_it_filters_by_team(program):
     team = program.teams[1]
     dashboard = selectors.comms_dashboard(filters=Filters(start=WHOLE.start, end=WHOLE.end, team=team))

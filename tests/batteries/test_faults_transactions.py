@@ -12,7 +12,7 @@ from django.db import transaction
 
 from advocacy.celery import app
 from leaderboard.services import points_rules_update
-from leaderboard.tasks import queue_share_award
+from leaderboard.tasks import queue_standings_apply
 
 from .conftest import FAULTS_BASE_DIR, faults_subprocess_env
 
@@ -34,7 +34,7 @@ def sent(monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_a_task_queued_in_a_rolled_back_transaction_is_never_sent(sent, harper):
     with pytest.raises(Rollback), transaction.atomic():
-        queue_share_award(12345)
+        queue_standings_apply()
         points_rules_update(actor=harper, note="Hide people differently", hidden_display="omit")
         raise Rollback
     assert sent == []
@@ -43,20 +43,20 @@ def test_a_task_queued_in_a_rolled_back_transaction_is_never_sent(sent, harper):
 @pytest.mark.django_db(transaction=True)
 def test_the_same_tasks_are_sent_once_each_when_the_transaction_commits(sent, harper):
     with transaction.atomic():
-        queue_share_award(12345)
+        queue_standings_apply()
         points_rules_update(actor=harper, note="Hide people differently", hidden_display="omit")
         assert sent == []  # nothing leaves before the commit
-    assert sorted(sent) == ["leaderboard.award_share", "leaderboard.rebuild_standings"]
+    assert sorted(sent) == ["leaderboard.apply_standings", "leaderboard.rebuild_standings"]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_savepoint_drops_only_its_own_tasks(sent):
     with transaction.atomic():
-        queue_share_award(1)
+        queue_standings_apply()
         with pytest.raises(Rollback), transaction.atomic():
-            queue_share_award(2)
+            queue_standings_apply()
             raise Rollback
-    assert sent == ["leaderboard.award_share"]
+    assert sent == ["leaderboard.apply_standings"]
 
 
 # --- Two beat processes ------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import redis
 from django.utils import timezone
 
 from advocacy.celery import app
-from leaderboard import standings
+from leaderboard import standings_rebuild
 from leaderboard.models import PendingPointEvent, PointEvent, Standing, StandingCount, TeamStanding
 from leaderboard.periods import local_date
 from leaderboard.services import points_award_for_clicks, points_award_for_share
@@ -263,7 +263,7 @@ def test_standings_applies_and_rebuilds_killed_at_random_end_equal_to_a_clean_re
     Standing.objects.all().delete()
     StandingCount.objects.all().delete()
     TeamStanding.objects.all().delete()
-    standings.standings_rebuild()
+    standings_rebuild.standings_rebuild()
     assert _boards() == after_faults
     print(f"\nstandings: {ROUNDS} kills, during {dict(landed)}; outbox rows before → after each kill: {progress}")
 

@@ -20,7 +20,7 @@ from draws.selectors import draw_verification
 from guidelines.models import Acknowledgement
 from leaderboard.models import Standing
 from leaderboard.services import points_adjust
-from leaderboard.standings import standings_rebuild
+from leaderboard.standings_rebuild import standings_rebuild
 from sharing.models import Click, Share
 from tests.content_library.factories import SuggestionFactory
 from tests.draws.helpers import make_draw

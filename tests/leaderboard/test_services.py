@@ -228,3 +228,46 @@ def test_a_recompute_reprices_history_by_correction_rows_and_is_audited(alice, b
     assert Recompute.objects.count() == 2
     void = points_event_void(event=kept, actor=harper, reason="Later found fake")
     assert void.points == -12
+
+
+# --- HR's changes move the boards by themselves (whoever calls the service) -------------------
+
+
+def _board_points(user) -> int | None:
+    from leaderboard.models import Standing
+
+    row = Standing.objects.filter(user=user, period="all", scope="everyone").first()
+    return row.points if row else None
+
+
+def test_an_adjustment_queues_the_standings_apply_when_it_commits(
+    alice, harper, celery_eager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        points_adjust(user=alice, points=7, actor=harper, reason="Helped at the fair")
+    assert len(callbacks) == 1
+    assert _board_points(alice) == 7
+    assert PendingPointEvent.objects.count() == 0
+
+
+def test_a_void_queues_the_standings_apply_when_it_commits(
+    alice, harper, celery_eager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        event = points_adjust(user=alice, points=7, actor=harper, reason="Helped at the fair")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        points_event_void(event=event, actor=harper, reason="Counted twice")
+    assert len(callbacks) == 1
+    assert _board_points(alice) == 0
+
+
+def test_a_recompute_queues_the_standings_apply_when_it_commits(
+    alice, harper, celery_eager, django_capture_on_commit_callbacks
+):
+    share = make_share(user=alice, at=datetime.now(UTC))
+    points_award_for_share(share_id=share.pk)
+    points_rules_update(actor=harper, note="Shares count more", share=30)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        points_recompute(actor=harper, reason="New share value")
+    assert len(callbacks) == 1
+    assert _board_points(alice) == 30

@@ -6,7 +6,8 @@ import pytest
 from leaderboard import services
 from leaderboard.models import PendingPointEvent, PointEvent, PointsRules, Standing, StandingCount, TeamStanding
 from leaderboard.selectors import board_page, board_resolve, team_board
-from leaderboard.standings import standings_apply_pending, standings_rebuild
+from leaderboard.standings_apply import standings_apply_pending
+from leaderboard.standings_rebuild import standings_rebuild
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -260,7 +261,7 @@ def test_the_rebuild_repairs_standings_that_drifted_from_the_ledger(alice, bob):
 def test_array_literals_reach_postgresql_unchanged(postgres_only):
     from django.db import connection
 
-    from leaderboard.standings import _array_literal
+    from leaderboard.standings_apply import _array_literal
 
     columns = {
         "text": ["plain", 'quote " inside', "back\\slash", "comma, {brace}", "  spaces  ", "", None, "naïve ✓"],

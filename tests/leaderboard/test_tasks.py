@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from content_library.models import Suggestion
-from leaderboard import tasks
+from leaderboard import services, tasks
 from leaderboard.models import PendingPointEvent, PointEvent, Standing
 from leaderboard.periods import day_bounds, local_date
 from tests.content_library.factories import SuggestionFactory
@@ -101,11 +101,12 @@ def test_the_apply_and_rebuild_tasks_run_twice_give_the_same_standings(sources):
     assert standings() == applied
 
 
-def test_the_queue_hooks_award_on_commit(celery_eager, alice, django_capture_on_commit_callbacks):
+def test_the_standings_apply_queued_on_commit_moves_the_boards(celery_eager, alice, django_capture_on_commit_callbacks):
     share = make_share(user=alice)
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.queue_share_award(share.pk)
-    assert PointEvent.objects.filter(cause_key=f"share:{share.pk}").exists()
+        services.points_award_for_share(share_id=share.pk)
+        tasks.queue_standings_apply()
+        assert not Standing.objects.filter(user=alice).exists()  # nothing before the commit
     assert Standing.objects.filter(user=alice, period="week").exists()
 
 

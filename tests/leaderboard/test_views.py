@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from leaderboard import services
 from leaderboard.models import PointEvent, Standing
-from leaderboard.standings import standings_apply_pending
+from leaderboard.standings_apply import standings_apply_pending
 from tests.factories import UserFactory
 
 from .conftest import make_clicks, make_share

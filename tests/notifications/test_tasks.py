@@ -174,7 +174,7 @@ def test_nobody_gets_an_empty_digest(alice, celery_eager, mailoutbox):
 
 def test_the_digest_tells_people_their_points_and_rank(alice, bob, harper, library):
     from leaderboard.services import points_adjust
-    from leaderboard.standings import standings_rebuild
+    from leaderboard.standings_rebuild import standings_rebuild
     from notifications.selectors import digest_for
 
     points_adjust(user=alice, points=30, actor=harper, reason="Test points")
