@@ -462,8 +462,7 @@ def metric_events_of_failed_posts(*, limit: int = 1000) -> list[int]:
 
     failed = Share.objects.filter(published_verification__in=Verification.failed()).values("pk")
     return list(
-        PointEvent.objects.filter(kind=PointEvent.Kind.METRIC, share_ref__in=failed)
-        .exclude(follow_ups__kind=PointEvent.Kind.VOID)
+        PointEvent.objects.filter(~is_voided(), kind=PointEvent.Kind.METRIC, share_ref__in=failed)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
