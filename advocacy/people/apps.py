@@ -21,3 +21,8 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="people-sync-role-groups")
+        from django.contrib.auth.signals import user_logged_in
+
+        from .sessions import session_seen_at_login
+
+        user_logged_in.connect(session_seen_at_login, dispatch_uid="people-session-seen-at-login")
