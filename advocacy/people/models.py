@@ -1,18 +1,19 @@
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
 from django.db import models
+
+from advocacy.shapes import (
+    bluesky_handle_validate,
+    linkedin_profile_url_validate,
+    mastodon_handle_validate,
+    x_handle_validate,
+)
 
 from .roles import Role
 
-mastodon_handle_validator = RegexValidator(
-    r"^@?[A-Za-z0-9_]{1,30}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$",
-    "Enter your Mastodon handle as @name@instance.example.",
-)
-bluesky_handle_validator = RegexValidator(
-    r"^@?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,}$",
-    "Enter your Bluesky handle as name.bsky.social or your own domain.",
-)
-x_handle_validator = RegexValidator(r"^@?[A-Za-z0-9_]{1,15}$", "Enter your X handle, up to 15 letters, digits or _.")
+# Each network's own grammar (advocacy/shapes.py); the model holds them so forms, the API and the admin agree.
+mastodon_handle_validator = mastodon_handle_validate
+bluesky_handle_validator = bluesky_handle_validate
+x_handle_validator = x_handle_validate
 
 
 class Team(models.Model):
@@ -44,7 +45,7 @@ class User(AbstractUser):
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     avatar = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
     job_title = models.CharField(max_length=100, blank=True)
-    linkedin_profile_url = models.URLField(blank=True)
+    linkedin_profile_url = models.URLField(blank=True, validators=[linkedin_profile_url_validate])
     x_handle = models.CharField(max_length=16, blank=True, validators=[x_handle_validator])
     mastodon_handle = models.CharField(max_length=120, blank=True, validators=[mastodon_handle_validator])
     bluesky_handle = models.CharField(max_length=253, blank=True, validators=[bluesky_handle_validator])

@@ -96,6 +96,9 @@ PROFILE_FIELDS = (
 )
 
 
+HANDLE_FIELDS = ("x_handle", "mastodon_handle", "bluesky_handle", "linkedin_profile_url")
+
+
 @transaction.atomic
 def profile_update(*, user: User, **changes) -> User:
     """Update the profile fields a person may change themselves; anything else is refused."""
@@ -103,8 +106,8 @@ def profile_update(*, user: User, **changes) -> User:
     if unknown:
         raise ValueError(f"Not a profile field: {', '.join(sorted(unknown))}")
     for field, value in changes.items():
-        if field in ("x_handle", "mastodon_handle") and value:
-            value = value.strip()
+        if field in HANDLE_FIELDS and value:
+            value = value.strip()  # the model's validators then check each network's grammar
         setattr(user, field, value)
     user.full_clean(exclude=["password", "username", "email"])
     user.save()

@@ -346,6 +346,12 @@ LOGGING = {
 # Uploaded post and suggestion images: larger files or more pixels are refused with a clear message.
 CONTENT_IMAGE_MAX_BYTES = envint("CONTENT_IMAGE_MAX_MB", 10, minimum=1, maximum=50) * 1024 * 1024
 CONTENT_IMAGE_MAX_PIXELS = envint("CONTENT_IMAGE_MAX_MEGAPIXELS", 40, minimum=1, maximum=100) * 1_000_000
+# Memory one upload's decode and re-encode may take in a web process, estimated from the
+# header before decoding (pixels × bytes per pixel for its mode and codec; advocacy/imaging.py).
+# Larger JPEGs are decoded at a reduced scale, other formats are refused. Employee-facing uploads
+# (avatars, suggestions) get the smaller budget. benchmarks/bench_decode_memory.py checks the result.
+CONTENT_IMAGE_MAX_DECODE_MB = envint("CONTENT_IMAGE_MAX_DECODE_MB", 128, minimum=8, maximum=1024)
+EMPLOYEE_IMAGE_MAX_DECODE_MB = envint("EMPLOYEE_IMAGE_MAX_DECODE_MB", 48, minimum=8, maximum=1024)
 
 # --- Guidelines portal (guidelines app) ---------------------------------------
 # Employees acknowledge the current major version of the social media policy before their first share.
