@@ -103,3 +103,13 @@ def linkedin_profile_url_validate(value: str) -> None:
         or parts.password
     ):
         raise ValidationError("Enter your LinkedIn profile link, like https://www.linkedin.com/in/your-name.")
+
+
+def hashtag_validate(value: str) -> None:
+    """For model fields holding one hashtag (the admin's forms run these)."""
+    hashtag_clean(value)
+
+
+def hashtags_validate(value: str) -> None:
+    """For model fields holding space-separated hashtags."""
+    hashtags_clean(value)

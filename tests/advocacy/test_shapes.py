@@ -161,3 +161,21 @@ def test_disclosures_are_checked_in_the_guidelines_service():
         portal_settings_update(disclosure="<script>#ad")
     assert "disclosure" in refusal.value.message_dict
     assert portal_settings_update(reward_draw_disclosure="#ad\t").reward_draw_disclosure == "#ad"
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_a_hostile_campaign_or_post_hashtag(admin_client):
+    from content_library.models import Campaign
+
+    response = admin_client.post(
+        reverse("admin:content_library_campaign_add"),
+        {"name": "Spring", "slug": "spring", "hashtag": "#Spring<script>", "description": ""},
+    )
+    assert response.status_code == 200 and "is not a hashtag" in response.content.decode()
+    assert not Campaign.objects.exists()
+    from content_library.models import Post
+
+    post = Post(title="T", slug="t", hashtags="#ok\t#b<img>")
+    with pytest.raises(ValidationError) as refusal:
+        post.full_clean()
+    assert "hashtags" in refusal.value.message_dict
