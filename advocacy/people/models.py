@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from advocacy.shapes import (
     bluesky_handle_validate,
@@ -55,6 +56,9 @@ class User(AbstractUser):
     hide_from_leaderboards = models.BooleanField(
         default=False, help_text="Show me as an anonymous advocate on leaderboards."
     )
+    # Raised to end every session at once (deactivation); mixed into the session hash, so old
+    # cookies stay dead even if the account is reactivated later.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["display_name", "username"]
@@ -66,6 +70,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.name
+
+    def _get_session_auth_hash(self, secret=None):
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)  # sessions from before epochs stay valid
+        return salted_hmac(
+            "advocacy.people.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def name(self) -> str:

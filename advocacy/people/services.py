@@ -4,6 +4,7 @@ import logging
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from .models import Team, User
@@ -74,10 +75,20 @@ def user_set_roles(*, user: User, roles: list[Role] | tuple[Role, ...]) -> None:
 
 @transaction.atomic
 def user_deactivate(*, user: User) -> User:
-    """Deactivated people cannot log in; their history stays for the numbers it explains."""
+    """Deactivated people cannot log in and every session of theirs ends for good (reactivating the
+    account does not revive them); their history stays for the numbers it explains."""
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    user.session_epoch = F("session_epoch") + 1
+    user.save(update_fields=["is_active", "session_epoch"])
+    user.refresh_from_db(fields=["session_epoch"])
     return user
+
+
+@transaction.atomic
+def sessions_end_for(*, user: User) -> None:
+    """End every session of this person (for callers that change is_active themselves, like the admin)."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
 
 
 PROFILE_FIELDS = (
@@ -155,6 +166,7 @@ def person_erase(*, user: User, actor: User) -> User:
     user.notify_policy_updates = False
     user.digest_frequency = User.DigestFrequency.NEVER
     user.is_active = False
+    user.session_epoch += 1
     user.set_unusable_password()
     user.save()
     user.groups.clear()

@@ -282,3 +282,35 @@ def test_a_session_ends_after_the_idle_time(client, alice, settings, monkeypatch
     monkeypatch.setattr(time, "time", lambda: now + 29 * 60 + 31 * 60)
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_reactivated_account_does_not_revive_its_old_sessions(client, alice):
+    from advocacy.people.services import user_deactivate
+
+    other = _second_browser()
+    user_deactivate(user=alice)
+    alice.is_active = True
+    alice.save(update_fields=["is_active"])
+    assert other.get(reverse("home")).status_code == 302
+    assert _attempt(client, "alice", "advocacy-demo").status_code == 302  # a fresh login works
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_deactivating_in_the_admin_ends_every_session_too(admin_client, alice):
+    other = _second_browser()
+    data = {
+        "username": "alice",
+        "email": alice.email,
+        "display_name": alice.display_name,
+        "digest_frequency": "weekly",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+        "is_active": "",
+    }
+    response = admin_client.post(reverse("admin:people_user_change", args=[alice.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    alice.refresh_from_db()
+    assert not alice.is_active and alice.session_epoch == 1
+    alice.is_active = True
+    alice.save(update_fields=["is_active"])
+    assert other.get(reverse("home")).status_code == 302
