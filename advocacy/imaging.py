@@ -194,8 +194,8 @@ def _fit_decode_budget(image: Image.Image, budget: int, *, rotated: bool) -> Non
     if image.format == "JPEG":
         for scale in (2, 4, 8):
             scaled = (-(-width // scale), -(-height // scale))
-            if decode_cost(width=scaled[0], height=scaled[1], **cost | {"mode": "RGB"}) <= budget:
-                image.draft("RGB", scaled)
+            if decode_cost(width=scaled[0], height=scaled[1], **cost) <= budget:
+                image.draft(image.mode, scaled)  # libjpeg's own 1/scale decode, in the same mode
                 return
     per_pixel = decode_cost(width=1, height=1, **cost)
     raise ValidationError(
