@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 
 from advocacy.forms import BoundedModelMultipleChoiceField
-from advocacy.imaging import clean_uploaded_image
+from advocacy.imaging import clean_uploaded_image, employee_decode_budget
 from advocacy.networks import Network
 from advocacy.people.models import Team
 
@@ -19,12 +19,17 @@ def _image_help() -> str:
 class CleanImageMixin:
     """Decode the upload while validating the form, so a refused image is a field error and nothing is saved."""
 
+    employee_facing = False  # employees' uploads get the smaller decode budget
+
     def clean_image(self):
         upload = self.cleaned_data.get("image")
         if not upload or not hasattr(upload, "read"):
             return upload
         clean = clean_uploaded_image(
-            upload, max_bytes=settings.CONTENT_IMAGE_MAX_BYTES, max_pixels=settings.CONTENT_IMAGE_MAX_PIXELS
+            upload,
+            max_bytes=settings.CONTENT_IMAGE_MAX_BYTES,
+            max_pixels=settings.CONTENT_IMAGE_MAX_PIXELS,
+            max_decode_bytes=employee_decode_budget() if self.employee_facing else None,
         )
         return clean.as_django_file()
 
@@ -206,6 +211,8 @@ class SuggestionReviewForm(forms.Form):
 
 
 class SuggestionForm(CleanImageMixin, forms.ModelForm):
+    employee_facing = True
+
     image = forms.FileField(required=False, widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}))
 
     class Meta:

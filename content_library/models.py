@@ -3,6 +3,7 @@ from django.core.validators import URLValidator
 from django.db import models
 
 from advocacy.networks import Network
+from advocacy.shapes import hashtag_validate, hashtags_validate
 
 http_url_validator = URLValidator(schemes=["http", "https"])
 
@@ -21,7 +22,9 @@ class Topic(models.Model):
 class Campaign(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
-    hashtag = models.CharField(max_length=60, blank=True, help_text="Without or with the leading #.")
+    hashtag = models.CharField(
+        max_length=60, blank=True, help_text="Without or with the leading #.", validators=[hashtag_validate]
+    )
     description = models.TextField(blank=True)
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
@@ -69,7 +72,10 @@ class Post(models.Model):
     suggested_caption = models.TextField(max_length=3000, blank=True)
     caption_editable = models.BooleanField(default=True, help_text="Employees may edit the caption.")
     hashtags = models.CharField(
-        max_length=300, blank=True, help_text="Hashtags every share must carry, separated by spaces."
+        max_length=300,
+        blank=True,
+        help_text="Hashtags every share must carry, separated by spaces.",
+        validators=[hashtags_validate],
     )
     target_everyone = models.BooleanField(default=True)
     target_teams = models.ManyToManyField("people.Team", blank=True, related_name="targeted_posts")

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 
-from advocacy.imaging import clean_uploaded_image
+from advocacy.imaging import clean_uploaded_image, employee_decode_budget
 from advocacy.networks import Network
 from advocacy.people.roles import COMMS_WORKSPACE
+from advocacy.shapes import hashtag_clean, hashtags_clean
 from notifications.services import (
     notify_post_featured,
     notify_post_submitted,
@@ -89,6 +90,13 @@ def _unique_slug(model, text: str, *, max_length: int, exclude_pk=None) -> str:
     return slug
 
 
+def _hashtags_clean(raw: str) -> str:
+    try:
+        return hashtags_clean(raw)
+    except ValidationError as exc:
+        raise ValidationError({"hashtags": exc.messages}) from None
+
+
 def _check_targeting(post: Post, target_teams) -> None:
     if not post.target_everyone and not list(target_teams):
         raise ValidationError({"target_teams": "Choose at least one team, or show the post to everyone."})
@@ -133,6 +141,8 @@ def post_create(
     if unknown:
         raise ValueError(f"Not a post field: {', '.join(sorted(unknown))}")
     fields["destination_url"] = destination_url_clean(fields.get("destination_url", ""))
+    if "hashtags" in fields:
+        fields["hashtags"] = _hashtags_clean(fields["hashtags"])
     _check_schedule(fields.get("publish_at"), fields.get("expires_at"))
     post = Post(
         title=(title or "").strip(),
@@ -165,6 +175,8 @@ def post_update(
         raise ValueError(f"Not a post field: {', '.join(sorted(unknown))}")
     if "destination_url" in changes:
         changes["destination_url"] = destination_url_clean(changes["destination_url"])
+    if "hashtags" in changes:
+        changes["hashtags"] = _hashtags_clean(changes["hashtags"])
     for field, value in changes.items():
         setattr(post, field, value.strip() if field == "title" else value)
     _check_schedule(post.publish_at, post.expires_at)
@@ -349,9 +361,13 @@ def campaign_update(*, campaign: Campaign, actor, **changes) -> Campaign:
 
 
 def _campaign_clean(campaign: Campaign) -> None:
-    campaign.hashtag = (campaign.hashtag or "").strip()
-    if campaign.hashtag and (" " in campaign.hashtag or len(campaign.hashtag.lstrip("#")) == 0):
+    tags = (campaign.hashtag or "").split()
+    if len(tags) > 1:
         raise ValidationError({"hashtag": "Enter one hashtag, without spaces."})
+    try:
+        campaign.hashtag = hashtag_clean(tags[0]) if tags else ""
+    except ValidationError as exc:
+        raise ValidationError({"hashtag": exc.messages}) from None
     if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
         raise ValidationError({"ends_on": "The campaign must end on or after its first day."})
     campaign.full_clean()
@@ -387,7 +403,10 @@ def suggestion_create(
             raise ValidationError({"image_alt_text": "Describe the image for people who cannot see it."})
         try:
             clean = clean_uploaded_image(
-                image, max_bytes=settings.CONTENT_IMAGE_MAX_BYTES, max_pixels=settings.CONTENT_IMAGE_MAX_PIXELS
+                image,
+                max_bytes=settings.CONTENT_IMAGE_MAX_BYTES,
+                max_pixels=settings.CONTENT_IMAGE_MAX_PIXELS,
+                max_decode_bytes=employee_decode_budget(),
             )
         except ValidationError as exc:
             raise ValidationError({"image": exc.messages}) from None

@@ -1,4 +1,3 @@
-import csv
 import json
 
 from django.contrib import messages
@@ -7,6 +6,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from advocacy.exports import csv_response
 from advocacy.forms import posted
 from advocacy.people.access import permission_required
 from advocacy.people.roles import EMPLOYEE_AREA, HR_WORKSPACE
@@ -246,34 +246,25 @@ def manage_redraw(request, pk, winner_pk):
 @permission_required(HR_WORKSPACE)
 def manage_export(request, pk):
     draw = _get_draw(pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="draw-{draw.pk}.csv"'
-    writer = csv.writer(response)
+    return csv_response(_export_rows(draw), filename=f"draw-{draw.pk}.csv")
+
+
+def _export_rows(draw):
     record = draw_record(draw=draw)
     for key in ("draw_id", "name", "frozen_at", "list_sha256", "seed_sha256", "drawn_at", "seed", "mix"):
-        writer.writerow(["#", key, record[key] or ""])
-    writer.writerow(
-        ["#", "public_randomness", json.dumps([draw.public_randomness_source, record["public_randomness_value"]])]
-    )
-    writer.writerow(["slot", "prize", "position", "entrant_id", "name", "email", "status", "reason", "removed_at"])
+        yield ["#", key, record[key] or ""]
+    yield ["#", "public_randomness", json.dumps([draw.public_randomness_source, record["public_randomness_value"]])]
+    yield ["slot", "prize", "position", "entrant_id", "name", "email", "status", "reason", "removed_at"]
     for winner in winners_for(draw=draw):
         user = winner.entrant.user
-        writer.writerow(
-            [
-                winner.slot + 1,
-                winner.prize.description,
-                winner.position + 1,
-                winner.entrant.entrant_id,
-                _csv_safe(user.name),
-                user.email,
-                winner.get_status_display(),
-                _csv_safe(winner.removal_reason),
-                winner.removed_at.isoformat() if winner.removed_at else "",
-            ]
-        )
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    # Spreadsheets run cells that start with these as formulas.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+        yield [
+            winner.slot + 1,
+            winner.prize.description,
+            winner.position + 1,
+            winner.entrant.entrant_id,
+            user.name,
+            user.email,
+            winner.get_status_display(),
+            winner.removal_reason,
+            winner.removed_at.isoformat() if winner.removed_at else "",
+        ]

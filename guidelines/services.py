@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from advocacy.imaging import clean_uploaded_image
 from advocacy.networks import Network
+from advocacy.shapes import disclosure_clean
 from content_library.selectors import post_caption_for, post_required_hashtags
 from notifications.services import notify_policy_major_version
 
@@ -468,6 +469,10 @@ def portal_settings_update(**changes) -> PortalSettings:
     for name in ("disclosure", "reward_draw_disclosure"):
         if len(getattr(portal, name).split()) > 3:
             raise ValidationError({name: "Keep the disclosure short, like #employee or #ad."})
+        try:
+            setattr(portal, name, disclosure_clean(getattr(portal, name)))
+        except ValidationError as exc:
+            raise ValidationError({name: exc.messages}) from None
     portal.full_clean()
     portal.save()
     return portal

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from advocacy.exports import csv_response, spreadsheet_safe
+from advocacy.exports import csv_response
 from advocacy.forms import posted
 from advocacy.people.access import permission_required
 from advocacy.people.models import User
@@ -84,8 +84,7 @@ def my_points(request):
 
 
 def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    safe_rows = ([spreadsheet_safe(value) for value in row] for row in rows)
-    return csv_response(chain([header], safe_rows), filename=filename)
+    return csv_response(chain([header], rows), filename=filename)
 
 
 EVENT_HEADER = [

@@ -32,3 +32,8 @@ class PeopleConfig(AppConfig):
             models=["people.User_groups", "people.User_user_permissions"],
             position=0,
         )
+        from django.contrib.auth.signals import user_logged_in
+
+        from .sessions import session_seen_at_login
+
+        user_logged_in.connect(session_seen_at_login, dispatch_uid="people-session-seen-at-login")

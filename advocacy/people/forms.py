@@ -1,6 +1,6 @@
 from django import forms
 
-from advocacy.imaging import clean_uploaded_image
+from advocacy.imaging import clean_uploaded_image, employee_decode_budget
 
 from .models import User
 
@@ -46,5 +46,10 @@ class ProfileForm(forms.ModelForm):
         avatar = self.cleaned_data.get("avatar")
         if not avatar or avatar is False or not hasattr(avatar, "content_type"):
             return avatar  # unchanged, or cleared
-        clean = clean_uploaded_image(avatar, max_bytes=AVATAR_MAX_BYTES, max_pixels=AVATAR_MAX_PIXELS)
+        clean = clean_uploaded_image(
+            avatar,
+            max_bytes=AVATAR_MAX_BYTES,
+            max_pixels=AVATAR_MAX_PIXELS,
+            max_decode_bytes=employee_decode_budget(),
+        )
         return clean.as_django_file()

@@ -1,18 +1,20 @@
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.crypto import salted_hmac
+
+from advocacy.shapes import (
+    bluesky_handle_validate,
+    linkedin_profile_url_validate,
+    mastodon_handle_validate,
+    x_handle_validate,
+)
 
 from .roles import Role
 
-mastodon_handle_validator = RegexValidator(
-    r"^@?[A-Za-z0-9_]{1,30}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$",
-    "Enter your Mastodon handle as @name@instance.example.",
-)
-bluesky_handle_validator = RegexValidator(
-    r"^@?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,}$",
-    "Enter your Bluesky handle as name.bsky.social or your own domain.",
-)
-x_handle_validator = RegexValidator(r"^@?[A-Za-z0-9_]{1,15}$", "Enter your X handle, up to 15 letters, digits or _.")
+# Each network's own grammar (advocacy/shapes.py); the model holds them so forms, the API and the admin agree.
+mastodon_handle_validator = mastodon_handle_validate
+bluesky_handle_validator = bluesky_handle_validate
+x_handle_validator = x_handle_validate
 
 
 class Team(models.Model):
@@ -44,7 +46,7 @@ class User(AbstractUser):
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     avatar = models.ImageField(upload_to="avatars/%Y/%m/", blank=True)
     job_title = models.CharField(max_length=100, blank=True)
-    linkedin_profile_url = models.URLField(blank=True)
+    linkedin_profile_url = models.URLField(blank=True, validators=[linkedin_profile_url_validate])
     x_handle = models.CharField(max_length=16, blank=True, validators=[x_handle_validator])
     mastodon_handle = models.CharField(max_length=120, blank=True, validators=[mastodon_handle_validator])
     bluesky_handle = models.CharField(max_length=253, blank=True, validators=[bluesky_handle_validator])
@@ -54,6 +56,9 @@ class User(AbstractUser):
     hide_from_leaderboards = models.BooleanField(
         default=False, help_text="Show me as an anonymous advocate on leaderboards."
     )
+    # Raised to end every session at once (deactivation); mixed into the session hash, so old
+    # cookies stay dead even if the account is reactivated later.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["display_name", "username"]
@@ -65,6 +70,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.name
+
+    def _get_session_auth_hash(self, secret=None):
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)  # sessions from before epochs stay valid
+        return salted_hmac(
+            "advocacy.people.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def name(self) -> str:

@@ -4,6 +4,7 @@ import logging
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from . import personal_data
@@ -75,15 +76,24 @@ def user_set_roles(*, user: User, roles: list[Role] | tuple[Role, ...]) -> None:
 
 @transaction.atomic
 def user_deactivate(*, user: User) -> User:
-    """Deactivated people cannot log in; their history stays for the numbers it explains.
+    """Deactivated people cannot log in; every session of theirs ends for good (reactivating the
+    account does not revive them); their history stays for the numbers it explains.
 
     The one way an account is switched off: HR in the admin, erasure (and later SSO/SCIM)
-    all come here. An open session ends at its next request (the login backend refuses
-    inactive people), and the rankings leave them out (leaderboard.standings.unranked_users_q).
+    all come here. The rankings leave them out (leaderboard.standings.unranked_users_q).
     """
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    user.session_epoch = F("session_epoch") + 1
+    user.save(update_fields=["is_active", "session_epoch"])
+    user.refresh_from_db(fields=["session_epoch"])
     return user
+
+
+@transaction.atomic
+def sessions_end_for(*, user: User) -> None:
+    """End every session of this person (for callers that change is_active themselves, like the admin)."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
 
 
 PROFILE_FIELDS = (
@@ -102,6 +112,9 @@ PROFILE_FIELDS = (
 )
 
 
+HANDLE_FIELDS = ("x_handle", "mastodon_handle", "bluesky_handle", "linkedin_profile_url")
+
+
 @transaction.atomic
 def profile_update(*, user: User, **changes) -> User:
     """Update the profile fields a person may change themselves; anything else is refused."""
@@ -109,8 +122,8 @@ def profile_update(*, user: User, **changes) -> User:
     if unknown:
         raise ValueError(f"Not a profile field: {', '.join(sorted(unknown))}")
     for field, value in changes.items():
-        if field in ("x_handle", "mastodon_handle") and value:
-            value = value.strip()
+        if field in HANDLE_FIELDS and value:
+            value = value.strip()  # the model's validators then check each network's grammar
         setattr(user, field, value)
     user.full_clean(exclude=["password", "username", "email"])
     user.save()

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "advocacy.people.sessions.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -144,14 +145,22 @@ AUTH_PASSWORD_VALIDATORS = [
 # shaped like an IPv6 address, never the real one; the real one is REMOTE_ADDR
 # unless TRUSTED_PROXY_COUNT says how many proxies to trust, so a forged
 # X-Forwarded-For header cannot reset the count.
+# The lock is on a username *from one address*, so nobody can lock someone else out;
+# an address trying many usernames is locked as a whole (advocacy/people/lockout.py).
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "advocacy.people.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "advocacy.people.client_address.pseudonymous_client_address"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+# Password reset requests, counted per client address and per email address typed.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = envint("PASSWORD_RESET_LIMIT_PER_ADDRESS", 10, minimum=1)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = envint("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 3, minimum=1)
+PASSWORD_RESET_WINDOW_MINUTES = envint("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
 
 # --- Internationalisation -----------------------------------------------------
@@ -262,6 +271,8 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in session unused this long is over (advocacy/people/sessions.py).
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 120, minimum=1, maximum=60 * 24 * 30)
 CSRF_COOKIE_HTTPONLY = True
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -415,6 +426,12 @@ LOGGING = {
 # Uploaded post and suggestion images: larger files or more pixels are refused with a clear message.
 CONTENT_IMAGE_MAX_BYTES = envint("CONTENT_IMAGE_MAX_MB", 10, minimum=1, maximum=50) * 1024 * 1024
 CONTENT_IMAGE_MAX_PIXELS = envint("CONTENT_IMAGE_MAX_MEGAPIXELS", 40, minimum=1, maximum=100) * 1_000_000
+# Memory one upload's decode and re-encode may take in a web process, estimated from the
+# header before decoding (pixels × bytes per pixel for its mode and codec; advocacy/imaging.py).
+# Larger JPEGs are decoded at a reduced scale, other formats are refused. Employee-facing uploads
+# (avatars, suggestions) get the smaller budget. benchmarks/bench_decode_memory.py checks the result.
+CONTENT_IMAGE_MAX_DECODE_MB = envint("CONTENT_IMAGE_MAX_DECODE_MB", 128, minimum=8, maximum=1024)
+EMPLOYEE_IMAGE_MAX_DECODE_MB = envint("EMPLOYEE_IMAGE_MAX_DECODE_MB", 48, minimum=8, maximum=1024)
 
 # --- Guidelines portal (guidelines app) ---------------------------------------
 # Employees acknowledge the current major version of the social media policy before their first share.

@@ -144,7 +144,8 @@ def test_the_downloads_are_the_committed_list_and_a_record_that_reveals_the_seed
 def test_the_csv_export_lists_the_commitment_and_every_winner(client, harper, crowd):
     client.force_login(harper)
     draw = make_draw(state="drawn")
-    rows = list(csv.reader(io.StringIO(client.get(reverse("draws:manage_export", args=[draw.pk])).content.decode())))
+    response = client.get(reverse("draws:manage_export", args=[draw.pk]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert ["#", "list_sha256", draw.list_sha256] in rows
     header = rows.index(["slot", "prize", "position", "entrant_id", "name", "email", "status", "reason", "removed_at"])
     assert len(rows[header + 1 :]) == 3
