@@ -3,7 +3,6 @@ from django.contrib.auth.admin import UserAdmin
 
 from . import services
 from .models import Team, User
-from .services import sessions_end_for
 
 
 @admin.register(Team)
@@ -15,11 +14,6 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class PersonAdmin(UserAdmin):
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "is_active" in form.changed_data and not obj.is_active:
-            sessions_end_for(user=obj)
-
     list_display = ["username", "display_name", "email", "team", "is_active"]
     list_filter = ["team", "groups", "is_active"]
     list_select_related = ["team"]

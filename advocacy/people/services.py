@@ -83,15 +83,14 @@ def user_deactivate(*, user: User) -> User:
     all come here. The rankings leave them out (leaderboard.standings.unranked_users_q).
     """
     user.is_active = False
-    user.session_epoch = F("session_epoch") + 1
-    user.save(update_fields=["is_active", "session_epoch"])
-    user.refresh_from_db(fields=["session_epoch"])
+    user.save(update_fields=["is_active"])
+    sessions_end_for(user=user)
     return user
 
 
 @transaction.atomic
 def sessions_end_for(*, user: User) -> None:
-    """End every session of this person (for callers that change is_active themselves, like the admin)."""
+    """End every session of this person: the epoch is mixed into the session hash, so old cookies never work again."""
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
 
