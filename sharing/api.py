@@ -6,7 +6,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from advocacy.networks import Network
+from advocacy.networks import CAPTION_MAX_LENGTH, Network
 from advocacy.people.access import api_permission
 from advocacy.people.roles import EMPLOYEE_AREA
 from content_library.selectors import post_get_for_employee
@@ -55,7 +55,7 @@ class ShareCreateApi(APIView):
     class ShareCreateInputSerializer(serializers.Serializer):
         post = serializers.SlugField(help_text="The post's slug.")
         network = serializers.ChoiceField(choices=Network.choices)
-        caption = serializers.CharField(max_length=3000, allow_blank=True, trim_whitespace=False)
+        caption = serializers.CharField(max_length=CAPTION_MAX_LENGTH, allow_blank=True, trim_whitespace=False)
 
     class ShareCreateOutputSerializer(ShareOutputSerializer):
         created = serializers.BooleanField()
