@@ -6,7 +6,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from advocacy.networks import CAPTION_MAX_LENGTH, Network
+from advocacy.networks import CAPTION_MAX_LENGTH, ENGAGEMENT_METRICS, REPORTED_METRICS, Network
 from advocacy.people.access import api_permission
 from advocacy.people.roles import EMPLOYEE_AREA
 from content_library.selectors import post_get_for_employee
@@ -29,9 +29,21 @@ class ShareOutputSerializer(serializers.Serializer):
     human_clicks = serializers.IntegerField()
     published_url = serializers.CharField()
     published_post_id = serializers.CharField()
+    metrics = serializers.SerializerMethodField(
+        help_text="Latest likes, reposts, replies, quotes, impressions; null where the network does not report one "
+        "(or has not yet), never 0."
+    )
 
     def get_tracked_link(self, share) -> str:
         return tracked_link(share.code)
+
+    def get_metrics(self, share) -> dict[str, int | None]:
+        latest = getattr(share, "metrics", None)
+        reported = REPORTED_METRICS[share.network]
+        return {
+            name: getattr(latest, name) if latest is not None and name in reported else None
+            for name in ENGAGEMENT_METRICS
+        }
 
 
 class ShareListApi(APIView):

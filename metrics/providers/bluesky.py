@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 
-from advocacy.networks import Network
+from advocacy.networks import REPORTED_METRICS, Network
 
 from .base import (
     InvalidPostUrl,
@@ -50,7 +50,7 @@ def at_uri(actor: str, rkey: str) -> str:
 class BlueskyProvider(Provider):
     network = Network.BLUESKY
     label = "Bluesky"
-    reports = ("likes", "reposts", "replies", "quotes")
+    reports = REPORTED_METRICS[Network.BLUESKY]
     notes = "Public AppView; no token needed. Bluesky does not publish view counts."
 
     @classmethod

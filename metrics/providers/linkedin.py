@@ -24,7 +24,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
 
-from advocacy.networks import Network
+from advocacy.networks import REPORTED_METRICS, Network
 
 from .base import (
     InvalidPostUrl,
@@ -56,7 +56,7 @@ class LinkedInProvider(Provider):
     network = Network.LINKEDIN
     label = "LinkedIn"
     needs_token = True
-    reports = ("likes", "replies")
+    reports = REPORTED_METRICS[Network.LINKEDIN]
     notes = (
         "REST Social Metadata API with an OAuth token (METRICS_LINKEDIN_TOKEN): reactions as likes and comments. "
         "Impressions need LinkedIn's analytics permissions and are not fetched."

@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 
-from advocacy.networks import Network
+from advocacy.networks import REPORTED_METRICS, Network
 
 from .base import (
     InvalidPostUrl,
@@ -43,7 +43,7 @@ class XProvider(Provider):
     network = Network.X
     label = "X"
     needs_token = True
-    reports = ("likes", "reposts", "replies", "quotes", "impressions")
+    reports = REPORTED_METRICS[Network.X]
     notes = "API v2 tweet lookup with the app's bearer token (METRICS_X_BEARER_TOKEN)."
 
     @classmethod
