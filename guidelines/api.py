@@ -6,7 +6,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from advocacy.networks import Network
+from advocacy.networks import CAPTION_MAX_LENGTH, Network
 from advocacy.people.access import api_permission
 from advocacy.people.roles import EMPLOYEE_AREA
 from content_library.models import Post
@@ -161,7 +161,7 @@ class CaptionCheckApi(APIView):
     class CaptionCheckInputSerializer(serializers.Serializer):
         post = serializers.IntegerField()
         network = serializers.ChoiceField(choices=Network.choices)
-        caption = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=70_000)
+        caption = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=CAPTION_MAX_LENGTH)
 
     class CaptionCheckOutputSerializer(serializers.Serializer):
         ok = serializers.BooleanField()
@@ -197,7 +197,7 @@ class CaptionCountApi(APIView):
 
     class CaptionCountInputSerializer(serializers.Serializer):
         captions = serializers.DictField(
-            child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=70_000),
+            child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=CAPTION_MAX_LENGTH),
             allow_empty=False,
             help_text="{network: caption}: the text to count for each network.",
         )

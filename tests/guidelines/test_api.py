@@ -130,7 +130,7 @@ def test_the_count_endpoint_counts_each_networks_own_text(client, alice):
 
 @pytest.mark.parametrize(
     ("captions", "message"),
-    [({}, "empty"), ({"myspace": "hi"}, "Unknown network: myspace"), ({"x": "a" * 70_001}, "70000")],
+    [({}, "empty"), ({"myspace": "hi"}, "Unknown network: myspace"), ({"x": "a" * 63_207}, "63206")],
 )
 def test_bad_count_input_gets_a_400_that_says_why(client, alice, captions, message):
     client.force_login(alice)
