@@ -367,3 +367,10 @@ def test_the_share_itself_refuses_what_the_check_refuses(post, alice, policy):
         share_create(user=alice, post=post, network="x", caption=_padded(280), visitor_hash="")
     share, _ = share_create(user=alice, post=post, network="x", caption=_padded(256), visitor_hash="")
     assert share.caption == _padded(256)
+
+
+def test_the_shares_own_link_is_counted_when_given(post):
+    longer = "https://advocacy.example.com/s/Abc123XYZ"  # 40 characters: Bluesky counts all of them
+    check = caption_check(post=post, network="bluesky", caption=GOOD, link=longer)
+    assert check.counts["bluesky"]["count"] == len(GOOD) + 2 + 40
+    assert check.counts["x"]["count"] == len(GOOD) + 1 + 23  # any link is 23 on X
