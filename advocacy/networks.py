@@ -1,6 +1,13 @@
-"""The social networks the platform shares to; one list used by every app."""
+"""The social networks the platform shares to; one list used by every app.
 
+Also what every app must agree on about each network, kept here on the ground floor so
+the lower apps can read it: which engagement figures it reports, how long a caption
+may be, and the text its composer receives once the tracked link is added.
+"""
+
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 
 class Network(models.TextChoices):
@@ -10,3 +17,70 @@ class Network(models.TextChoices):
     MASTODON = "mastodon", "Mastodon"
     BLUESKY = "bluesky", "Bluesky"
     EMAIL = "email", "Email"
+
+
+# --- Engagement figures ---------------------------------------------------------------
+
+ENGAGEMENT_METRICS = ("likes", "reposts", "replies", "quotes", "impressions")
+
+# What each network's API tells us (metrics/providers/ read their `reports` from here). A
+# figure missing here is not reported: shown as NOT_REPORTED on pages, an empty CSV cell and
+# null in the API, never 0. LinkedIn's impressions need analytics permissions ordinary apps
+# lack and it has no repost count; Facebook and email give us nothing.
+REPORTED_METRICS: dict[str, tuple[str, ...]] = {
+    Network.LINKEDIN: ("likes", "replies"),
+    Network.X: ("likes", "reposts", "replies", "quotes", "impressions"),
+    Network.FACEBOOK: (),
+    Network.MASTODON: ("likes", "reposts", "replies", "quotes"),
+    Network.BLUESKY: ("likes", "reposts", "replies", "quotes"),
+    Network.EMAIL: (),
+}
+NOT_REPORTED = "–"
+
+
+def networks_reporting(metric: str) -> list[str]:
+    """The networks whose API reports ``metric``."""
+    if metric not in ENGAGEMENT_METRICS:
+        raise ValueError(f"Unknown metric {metric!r}")
+    return [str(network) for network, metrics in REPORTED_METRICS.items() if metric in metrics]
+
+
+# --- Captions -----------------------------------------------------------------------------
+
+# The longest caption each network takes, counted its own way (guidelines/counting.py).
+CAPTION_LIMITS: dict[str, int] = {
+    Network.LINKEDIN: 3000,
+    Network.X: 280,
+    Network.FACEBOOK: 63206,
+    Network.MASTODON: 500,
+    Network.BLUESKY: 300,
+    # Generous, so a caption still fits a mailto: link (mail clients balk at very long ones).
+    Network.EMAIL: 10000,
+}
+# The longest caption any network takes: the bound of every caption field (form, API, textarea).
+CAPTION_MAX_LENGTH = max(CAPTION_LIMITS.values())
+
+# A tracked link is SITE_URL + /s/ + this many letters and digits (sharing.links.code_generate).
+TRACKED_CODE_LENGTH = 9
+
+
+def tracked_link_placeholder() -> str:
+    """A link exactly as long as the tracked link a share will get, for counting before it exists."""
+    return settings.SITE_URL + reverse("sharing:redirect", kwargs={"code": "0" * TRACKED_CODE_LENGTH})
+
+
+def text_sent(*, network: str, caption: str, link: str) -> str:
+    """The text a network's composer is prefilled with: the caption plus the tracked link.
+
+    This is what the length limit applies to, so the caption check counts it and the share
+    intents (sharing.links.intent_url) build from it:
+    - LinkedIn, Mastodon, Bluesky and email: the caption, a blank line, the link.
+    - X: the intent's ``text`` and ``url``, which X joins with a space.
+    - Facebook: the caption alone; sharer.php takes only the link, shown as a card.
+    Newlines are plain "\\n" here; mailto: bodies turn them into CRLF (RFC 6068).
+    """
+    caption = caption.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if network == Network.FACEBOOK or not link:
+        return caption
+    separator = " " if network == Network.X else "\n\n"
+    return f"{caption}{separator}{link}" if caption else link

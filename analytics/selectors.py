@@ -8,8 +8,9 @@ Conventions every figure follows, so the numbers on one page agree with each oth
   ever received, whenever it happened. The tally survives the purge of raw clicks, which
   ``Click`` rows would not. (A post's "clicks over time" is the one exception: it needs
   dates, so it reads the ``Click`` rows still kept, counted per day, never listed.)
-- Engagement and impressions are the latest totals in ``ShareMetrics``; an impression
-  count the network does not report (None) is left out, never taken as 0.
+- Engagement and impressions are the latest totals in ``ShareMetrics``, summed only over
+  the networks that report that figure (``advocacy.networks.REPORTED_METRICS``); a figure
+  no share in a row has is None ("–" on the page, an empty CSV cell), never 0.
 - Active employees are active accounts in the Employee role (as for acknowledgement rates).
 - Team-level figures for a team with fewer than ``MIN_GROUP_SIZE`` active employees are hidden.
 """
@@ -26,6 +27,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from advocacy.networks import networks_reporting
 from advocacy.people.models import Team, User
 from advocacy.people.selectors import active_employees
 from content_library.models import Post
@@ -73,16 +75,27 @@ def shares_in_range(*, filters: Filters) -> QuerySet[Share]:
     return shares
 
 
+def reported_sum(metric: str, *, prefix: str = "") -> Sum:
+    """The total of a metric over the shares whose network reports it; None when no share has it."""
+    return Sum(f"{prefix}metrics__{metric}", filter=Q(**{f"{prefix}network__in": networks_reporting(metric)}))
+
+
+def known_total(*values: int | None) -> int | None:
+    """The sum of the figures that are known; None when none is (an unknown is never a 0)."""
+    known = [value for value in values if value is not None]
+    return sum(known) if known else None
+
+
 def _result_annotations() -> dict:
     """The same columns for every grouped table: shares, human clicks, engagement, impressions."""
     return {
         "shares": Count("pk"),
         "human_clicks": Coalesce(Sum("human_clicks"), 0),
-        "likes": Coalesce(Sum("metrics__likes"), 0),
-        "reposts": Coalesce(Sum("metrics__reposts"), 0),
-        "replies": Coalesce(Sum("metrics__replies"), 0),
-        "impressions": Coalesce(Sum("metrics__impressions"), 0),
-        "impressions_known": Count("metrics__impressions"),
+        "likes": reported_sum("likes"),
+        "reposts": reported_sum("reposts"),
+        "replies": reported_sum("replies"),
+        "impressions": reported_sum("impressions"),
+        "impressions_known": Count("metrics__impressions", filter=Q(network__in=networks_reporting("impressions"))),
     }
 
 
@@ -163,10 +176,11 @@ class Totals:
     sharers: int
     shares: int
     human_clicks: int
-    likes: int
-    reposts: int
-    replies: int
-    impressions: int
+    # None: no share in the range has the figure (its networks do not report it, or not yet).
+    likes: int | None
+    reposts: int | None
+    replies: int | None
+    impressions: int | None
     impressions_known: int  # shares whose impressions the network reports
     cpm: Decimal
     cpc: Decimal
@@ -176,12 +190,17 @@ class Totals:
         return round(100 * self.sharers / self.active_employees) if self.active_employees else 0
 
     @property
-    def engagement(self) -> int:
-        return self.likes + self.reposts + self.replies
+    def engagement(self) -> int | None:
+        return known_total(self.likes, self.reposts, self.replies)
+
+    @property
+    def impressions_counted(self) -> int:
+        """Impressions as the earned media value counts them: only the known ones."""
+        return self.impressions or 0
 
     @property
     def impressions_value(self) -> Decimal:
-        return Decimal(self.impressions) / 1000 * self.cpm
+        return Decimal(self.impressions_counted) / 1000 * self.cpm
 
     @property
     def clicks_value(self) -> Decimal:
@@ -382,7 +401,7 @@ def post_performance(*, post: Post) -> PostPerformance:
         # Caption variety: how many different captions employees wrote (blank ones are not a caption).
         distinct_captions=Count("caption", distinct=True, filter=~Q(caption="")),
     )
-    totals["engagement"] = totals["likes"] + totals["reposts"] + totals["replies"]
+    totals["engagement"] = known_total(totals["likes"], totals["reposts"], totals["replies"])
     networks = list(post_networks(post=post))
     for row in networks:
         row["label"] = label_for("network", row["network"])

@@ -6,13 +6,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from advocacy.networks import Network
+from advocacy.networks import CAPTION_MAX_LENGTH, Network
 from advocacy.people.access import api_permission
 from advocacy.people.roles import EMPLOYEE_AREA
 from content_library.models import Post
 from content_library.selectors import post_visible_to_q
 
-from .counting import LIMITS
+from .counting import LIMITS, counts_as_shared
 from .models import GuidelineDocument, GuidelineVersion
 from .selectors import (
     acknowledgement_last,
@@ -161,7 +161,7 @@ class CaptionCheckApi(APIView):
     class CaptionCheckInputSerializer(serializers.Serializer):
         post = serializers.IntegerField()
         network = serializers.ChoiceField(choices=Network.choices)
-        caption = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=70_000)
+        caption = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=CAPTION_MAX_LENGTH)
 
     class CaptionCheckOutputSerializer(serializers.Serializer):
         ok = serializers.BooleanField()
@@ -184,3 +184,39 @@ class CaptionCheckApi(APIView):
             raise NotFound("No such post in your library.")
         check = caption_check(post=post, network=data["network"], caption=data["caption"])
         return Response(check.as_dict())
+
+
+class CaptionCountApi(APIView):
+    """Count captions as each network will receive them (tracked link included), with no post needed.
+
+    The comms editor's preview asks this while a post is being written; the numbers are the
+    ones the caption check and the employee's caption editor show for the same text.
+    """
+
+    permission_classes = [api_permission(EMPLOYEE_AREA)]
+
+    class CaptionCountInputSerializer(serializers.Serializer):
+        captions = serializers.DictField(
+            child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=CAPTION_MAX_LENGTH),
+            allow_empty=False,
+            help_text="{network: caption}: the text to count for each network.",
+        )
+
+        def validate_captions(self, captions):
+            unknown = sorted(set(captions) - set(Network.values))
+            if unknown:
+                raise serializers.ValidationError(f"Unknown network: {', '.join(unknown)}.")
+            return captions
+
+    class CaptionCountOutputSerializer(serializers.Serializer):
+        counts = serializers.DictField(child=CaptionCountOutputSerializer(), help_text="The networks asked about.")
+
+    @extend_schema(request=CaptionCountInputSerializer, responses=CaptionCountOutputSerializer)
+    def post(self, request):
+        serializer = self.CaptionCountInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        counts = {
+            network: counts_as_shared(caption)[network]
+            for network, caption in serializer.validated_data["captions"].items()
+        }
+        return Response({"counts": counts})

@@ -1,4 +1,11 @@
-"""Caption length the way each network counts it.
+"""Caption length the way each network counts it, on the text the network receives.
+
+Every share carries its tracked link, which the share intent appends to the caption
+(advocacy.networks.text_sent: a blank line and the link; a space and the link on X;
+nothing on Facebook, which takes the link as a card). The limits apply to that text,
+so ``counts_as_shared`` counts it: the caption editor, the comms preview, the API and
+the share check all show its number. Before a share exists its link is not known, but
+its length is (``advocacy.networks.tracked_link_placeholder``).
 
 - X: twitter-text's "weighted length" (config v3, which X publishes as the reference
   for its 280 limit): text is NFC-normalised; each URL counts 23 (t.co); each emoji
@@ -12,7 +19,8 @@
 - Bluesky: extended grapheme clusters, limit 300 (the app.bsky.feed.post record).
   URLs count in full: the record's text holds the whole URL.
 - LinkedIn (3,000) and Facebook (63,206): Unicode code points.
-- Email: code points, with a generous limit so a caption still fits a mailto: link.
+- Email: code points of the body (caption, blank line, link), with a generous limit so a
+  caption still fits a mailto: link.
 
 Python's re cannot match extended grapheme clusters; the regex package's \\X
 implements Unicode's UAX #29 rules (emoji ZWJ sequences, flags, skin tones,
@@ -24,17 +32,10 @@ from dataclasses import dataclass
 
 import regex
 
-from advocacy.networks import Network
+from advocacy.networks import CAPTION_LIMITS, Network, text_sent, tracked_link_placeholder
 
 URL_LENGTH = 23
-LIMITS: dict[str, int] = {
-    Network.LINKEDIN: 3000,
-    Network.X: 280,
-    Network.FACEBOOK: 63206,
-    Network.MASTODON: 500,
-    Network.BLUESKY: 300,
-    Network.EMAIL: 10000,
-}
+LIMITS = CAPTION_LIMITS
 
 _TRAILING_PUNCTUATION = ".,;:!?'\")]}"
 _SCHEME_URL = regex.compile(r"(?<![\w@])https?://[^\s<>\"]+", regex.IGNORECASE)
@@ -152,11 +153,28 @@ class Count:
         return {"count": self.count, "limit": self.limit, "over": self.over}
 
 
-def caption_length(text: str, network: str) -> Count:
-    """How long a caption is on a network, and that network's limit."""
-    return Count(count=COUNTERS[Network(network)](text), limit=LIMITS[Network(network)])
+def caption_length(text: str, network: str, *, link: str = "") -> Count:
+    """How long a caption is on a network, and that network's limit.
+
+    With ``link``, what is counted is the text the network receives (the caption plus the
+    link, as advocacy.networks.text_sent composes it); without, the caption alone.
+    """
+    network = Network(network)
+    if link:
+        text = text_sent(network=network, caption=text, link=link)
+    return Count(count=COUNTERS[network](text), limit=LIMITS[network])
 
 
-def caption_lengths(text: str) -> dict[str, Count]:
+def caption_lengths(text: str, *, link: str = "") -> dict[str, Count]:
     """caption_length for every network, keyed by network value."""
-    return {network.value: caption_length(text, network.value) for network in Network}
+    return {network.value: caption_length(text, network.value, link=link) for network in Network}
+
+
+def counts_as_shared(text: str, *, link: str | None = None) -> dict[str, dict]:
+    """{network: {"count", "limit", "over"}} for the caption as shared, tracked link included.
+
+    The one count every page and the API show; ``link`` is the share's own tracked link
+    when it exists, else one of the same length.
+    """
+    link = tracked_link_placeholder() if link is None else link
+    return {name: count.as_dict() for name, count in caption_lengths(text, link=link).items()}

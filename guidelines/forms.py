@@ -1,6 +1,6 @@
 from django import forms
 
-from advocacy.networks import Network
+from advocacy.networks import CAPTION_MAX_LENGTH, Network
 
 from .models import GuidelineDocument
 
@@ -76,4 +76,4 @@ class ContactCardForm(forms.Form):
 
 class CaptionTryForm(forms.Form):
     network = forms.ChoiceField(choices=Network.choices, widget=forms.RadioSelect, initial=Network.LINKEDIN)
-    caption = forms.CharField(max_length=70_000, required=False, strip=False)
+    caption = forms.CharField(max_length=CAPTION_MAX_LENGTH, required=False, strip=False)

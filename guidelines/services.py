@@ -26,7 +26,7 @@ from advocacy.shapes import disclosure_clean
 from content_library.selectors import post_caption_for, post_required_hashtags
 from notifications.services import notify_policy_major_version
 
-from .counting import caption_lengths
+from .counting import counts_as_shared
 from .models import (
     Acknowledgement,
     AcknowledgementReminder,
@@ -139,14 +139,16 @@ def caption_completed(*, caption: str, required: list[str]) -> str:
     return f"{caption.rstrip()} {' '.join(missing)}"
 
 
-def caption_check(*, post, network: str, caption: str) -> CaptionCheck:
+def caption_check(*, post, network: str, caption: str, link: str | None = None) -> CaptionCheck:
     """Check a caption for sharing a post on a network against every guideline rule.
 
     Rules: banned terms (whole words, any case, with the reason), the post's and its
     campaign's hashtags, the required disclosure (the reward-draw one when the share
     enters a draw), the network's length limit counted the way it counts, and locked
     captions (no change from the suggestion except adding the required hashtags and
-    disclosure at the end). Raises ValueError for an unknown network.
+    disclosure at the end). Lengths are of the caption as shared: with the share's tracked
+    link (``link``; one of the same length when the share does not exist yet) added the
+    way the network's intent adds it. Raises ValueError for an unknown network.
     """
     network = Network(network).value
     text = _normalise(caption)
@@ -175,14 +177,15 @@ def caption_check(*, post, network: str, caption: str) -> CaptionCheck:
     if disclosure and not _contains(text, disclosure) and disclosure.casefold() not in {t.casefold() for t in hashtags}:
         problems.append(CaptionProblem(code="missing_disclosure", message=disclosure_message, term=disclosure))
 
-    counts = {name: count.as_dict() for name, count in caption_lengths(text).items()}
+    counts = counts_as_shared(text, link=link)
     chosen = counts[network]
     if chosen["over"]:
         label = Network(network).label
+        with_link = "" if network == Network.FACEBOOK else ", with the tracked link added when you share"
         problems.append(
             CaptionProblem(
                 code="too_long",
-                message=f"Too long for {label}: {chosen['count']:,} of {chosen['limit']:,} characters.",
+                message=f"Too long for {label}: {chosen['count']:,} of {chosen['limit']:,} characters{with_link}.",
             )
         )
 

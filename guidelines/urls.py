@@ -24,4 +24,5 @@ urlpatterns = [
     path("api/guidelines/rules/", api.CaptionRulesApi.as_view(), name="api_rules"),
     path("api/guidelines/acknowledgement/", api.AcknowledgementApi.as_view(), name="api_acknowledgement"),
     path("api/guidelines/caption-check/", api.CaptionCheckApi.as_view(), name="api_caption_check"),
+    path("api/guidelines/caption-count/", api.CaptionCountApi.as_view(), name="api_caption_count"),
 ]

@@ -77,6 +77,7 @@ class PointsBadgeOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     earned = serializers.BooleanField()
+    progress = serializers.CharField(help_text="Where you are towards it, when it is a count; else empty.")
 
 
 class MyPointsApi(APIView):

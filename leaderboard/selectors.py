@@ -313,25 +313,36 @@ class Badge:
     name: str
     description: str
     earned: bool
+    progress: str = ""
 
 
 def badges_for(*, user) -> list[Badge]:
-    """Milestones derived from the ledger in one query; voided events do not count."""
+    """Milestones in two queries: shares, streaks and suggestions from the ledger (voided events do
+    not count), and human clicks as the share tracker counts them (``human_clicks_for``), not the
+    clicks that earned points: the daily points cap must not hold back a badge about clicks.
+    """
+    from sharing.selectors import human_clicks_for
+
     counts = (
         PointEvent.objects.filter(user=user)
         .filter(~is_voided())
         .aggregate(
             shares=Count("id", filter=Q(kind=Kind.SHARE)),
-            clicks=Sum("quantity", filter=Q(kind=Kind.CLICKS)),
             streak=Max("quantity", filter=Q(kind=Kind.STREAK)),
             suggestions=Count("id", filter=Q(kind=Kind.SUGGESTION)),
         )
     )
-    shares, clicks = counts["shares"], counts["clicks"] or 0
+    shares, clicks = counts["shares"], human_clicks_for(user=user)
     return [
         Badge("first_share", "First share", "Shared a post for the first time.", shares >= 1),
         Badge("ten_shares", "Ten shares", "Shared ten posts.", shares >= 10),
-        Badge("hundred_clicks", "100 human clicks", "People clicked your links 100 times.", clicks >= 100),
+        Badge(
+            "hundred_clicks",
+            "100 human clicks",
+            "People clicked your links 100 times.",
+            clicks >= 100,
+            progress=f"{clicks:,} human click{'' if clicks == 1 else 's'} so far",
+        ),
         Badge("four_week_streak", "4-week streak", "Shared four weeks in a row.", (counts["streak"] or 0) >= 4),
         Badge(
             "first_suggestion",

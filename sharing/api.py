@@ -6,7 +6,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from advocacy.networks import Network
+from advocacy.networks import CAPTION_MAX_LENGTH, ENGAGEMENT_METRICS, REPORTED_METRICS, Network
 from advocacy.people.access import api_permission
 from advocacy.people.roles import EMPLOYEE_AREA
 from content_library.selectors import post_get_for_employee
@@ -38,12 +38,24 @@ class ShareOutputSerializer(serializers.Serializer):
     verification_detail = serializers.CharField(source="published_verification_detail")
     verification_help = serializers.SerializerMethodField()
     scored = serializers.BooleanField(source="is_scored", help_text="Whether the post's engagement earns points.")
+    metrics = serializers.SerializerMethodField(
+        help_text="Latest likes, reposts, replies, quotes, impressions; null where the network does not report one "
+        "(or has not yet), never 0."
+    )
 
     def get_tracked_link(self, share) -> str:
         return tracked_link(share.code)
 
     def get_verification_help(self, share) -> str:
         return VERIFICATION_HELP.get(share.published_verification, "")
+
+    def get_metrics(self, share) -> dict[str, int | None]:
+        latest = getattr(share, "metrics", None)
+        reported = REPORTED_METRICS[share.network]
+        return {
+            name: getattr(latest, name) if latest is not None and name in reported else None
+            for name in ENGAGEMENT_METRICS
+        }
 
 
 class ShareListApi(APIView):
@@ -67,7 +79,7 @@ class ShareCreateApi(APIView):
     class ShareCreateInputSerializer(serializers.Serializer):
         post = serializers.SlugField(help_text="The post's slug.")
         network = serializers.ChoiceField(choices=Network.choices)
-        caption = serializers.CharField(max_length=3000, allow_blank=True, trim_whitespace=False)
+        caption = serializers.CharField(max_length=CAPTION_MAX_LENGTH, allow_blank=True, trim_whitespace=False)
 
     class ShareCreateOutputSerializer(ShareOutputSerializer):
         created = serializers.BooleanField()

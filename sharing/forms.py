@@ -1,12 +1,13 @@
 from django import forms
 
-from advocacy.networks import Network
+from advocacy.networks import CAPTION_MAX_LENGTH, Network
 from advocacy.people.models import mastodon_handle_validator
 
 
 class ShareForm(forms.Form):
     network = forms.ChoiceField(choices=Network.choices, widget=forms.RadioSelect)
-    caption = forms.CharField(max_length=3000, required=False, strip=False)
+    # The longest any network takes; each network's own limit is the caption check's (one number each).
+    caption = forms.CharField(max_length=CAPTION_MAX_LENGTH, required=False, strip=False)
     # Asked for only when someone shares to Mastodon without a handle on their profile.
     mastodon_handle = forms.CharField(
         max_length=120,

@@ -13,11 +13,11 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.urls import reverse
 
-from advocacy.networks import Network
+from advocacy.networks import TRACKED_CODE_LENGTH, Network, text_sent
 
 CODE_ALPHABET = string.ascii_letters + string.digits
 # 62**9 ≈ 1.4e16 codes: unguessable at any rate the redirect's rate limit allows, and short.
-CODE_LENGTH = 9
+CODE_LENGTH = TRACKED_CODE_LENGTH
 CODE_RE = re.compile(rf"[A-Za-z0-9]{{{CODE_LENGTH}}}")
 UTM_MEDIUM = "employee_advocacy"
 _UTM_KEYS = {"utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "utm_id"}
@@ -67,36 +67,47 @@ def landing_link(code: str) -> str:
     return settings.SITE_URL + reverse("sharing:landing", kwargs={"code": code})
 
 
-def _text_with_link(caption: str, link: str) -> str:
-    return f"{caption.strip()}\n\n{link}" if caption.strip() else link
+def _text_with_link(network: str, caption: str, link: str) -> str:
+    """The caption plus the link, as the network receives it (and as the caption check counts it)."""
+    text = text_sent(network=network, caption=caption, link=link)
+    # RFC 6068: line breaks in a mailto: body are CRLF (%0D%0A).
+    return text.replace("\n", "\r\n") if network == Network.EMAIL else text
 
 
 def intent_url(*, network: str, link: str, caption: str, title: str, mastodon_instance: str = "") -> str:
     """Where the browser goes to post: each network's own share intent, prefilled.
 
     - LinkedIn: the feed composer (`shareActive`, `text`); share-offsite would take only a URL.
-    - X: `intent/tweet` with `text` and `url` (X shortens the URL itself).
+    - X: `intent/tweet` with `text` and `url` (X shortens the URL itself and joins them with a space).
     - Facebook: `sharer.php?u=`; Facebook takes no prefilled text.
     - Mastodon: the employee's own instance's `/share?text=`.
     - Bluesky: `intent/compose?text=` (300 characters).
-    - Email: a mailto: link with subject and body.
+    - Email: a mailto: link with subject and body (CRLF line breaks, RFC 6068).
+    The text is advocacy.networks.text_sent's, the one the caption check measures.
     """
     if network == Network.LINKEDIN:
         return "https://www.linkedin.com/feed/?" + urlencode(
-            {"shareActive": "true", "text": _text_with_link(caption, link)}, quote_via=quote
+            {"shareActive": "true", "text": _text_with_link(network, caption, link)}, quote_via=quote
         )
     if network == Network.X:
-        return "https://x.com/intent/tweet?" + urlencode({"text": caption.strip(), "url": link}, quote_via=quote)
+        return "https://x.com/intent/tweet?" + urlencode(
+            {"text": text_sent(network=network, caption=caption, link=""), "url": link}, quote_via=quote
+        )
     if network == Network.FACEBOOK:
         return "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": link}, quote_via=quote)
     if network == Network.MASTODON:
         if not mastodon_instance:
             raise ValueError("A Mastodon share needs the employee's instance.")
         return f"https://{mastodon_instance}/share?" + urlencode(
-            {"text": _text_with_link(caption, link)}, quote_via=quote
+            {"text": _text_with_link(network, caption, link)}, quote_via=quote
         )
     if network == Network.BLUESKY:
-        return "https://bsky.app/intent/compose?" + urlencode({"text": _text_with_link(caption, link)}, quote_via=quote)
+        return "https://bsky.app/intent/compose?" + urlencode(
+            {"text": _text_with_link(network, caption, link)}, quote_via=quote
+        )
     if network == Network.EMAIL:
-        return "mailto:?" + urlencode({"subject": title, "body": _text_with_link(caption, link)}, quote_via=quote)
+        return "mailto:?" + urlencode(
+            {"subject": title.replace("\r", " ").replace("\n", " "), "body": _text_with_link(network, caption, link)},
+            quote_via=quote,
+        )
     raise ValueError(f"Unknown network {network!r}")

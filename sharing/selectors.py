@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -83,6 +83,15 @@ def published_posts_for_review(*, user_ids: list[int] | None = None, limit: int 
     if user_ids is not None:
         shares = shares.filter(user_id__in=user_ids)
     return list(shares.order_by("-published_recorded_at", "-id")[:limit])
+
+
+def human_clicks_for(*, user) -> int:
+    """Every human click the person's tracked links ever received (``Share.human_clicks``).
+
+    The one definition of a person's "human clicks": My activity, the 100-clicks badge and the
+    analytics all count this; the daily points cap limits points, never this number.
+    """
+    return Share.objects.filter(user=user).aggregate(total=Sum("human_clicks"))["total"] or 0
 
 
 def share_get_for_user(*, user, share_id: int) -> Share:

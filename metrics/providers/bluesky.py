@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
-from advocacy.networks import Network
+from advocacy.networks import REPORTED_METRICS, Network
 from sharing.published_posts import at_uri
 
 from .base import (
@@ -43,7 +43,7 @@ _HALTING = (Outcome.RATE_LIMITED, Outcome.UNAUTHORISED, Outcome.TRANSIENT)
 class BlueskyProvider(Provider):
     network = Network.BLUESKY
     label = "Bluesky"
-    reports = ("likes", "reposts", "replies", "quotes")
+    reports = REPORTED_METRICS[Network.BLUESKY]
     notes = "Public AppView; no token needed. Bluesky does not publish view counts."
 
     @classmethod

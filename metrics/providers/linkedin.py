@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from advocacy.networks import Network
+from advocacy.networks import REPORTED_METRICS, Network
 
 from .base import (
     MalformedAnswer,
@@ -48,7 +48,7 @@ class LinkedInProvider(Provider):
     network = Network.LINKEDIN
     label = "LinkedIn"
     needs_token = True
-    reports = ("likes", "replies")
+    reports = REPORTED_METRICS[Network.LINKEDIN]
     notes = (
         "REST Social Metadata API with an OAuth token (METRICS_LINKEDIN_TOKEN): reactions as likes and comments. "
         "Impressions need LinkedIn's analytics permissions and are not fetched."

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from advocacy.networks import Network
+from advocacy.networks import REPORTED_METRICS, Network
 
 from .base import (
     MalformedAnswer,
@@ -43,7 +43,7 @@ _HALTING = (Outcome.UNAUTHORISED, Outcome.RATE_LIMITED, Outcome.TRANSIENT)
 class MastodonProvider(Provider):
     network = Network.MASTODON
     label = "Mastodon"
-    reports = ("likes", "reposts", "replies", "quotes")
+    reports = REPORTED_METRICS[Network.MASTODON]
     notes = "Public statuses on each employee's instance; no token needed. Quotes only where the server supports them."
     _public_client: HttpClient | None = None
 

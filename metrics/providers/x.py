@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 
-from advocacy.networks import Network
+from advocacy.networks import REPORTED_METRICS, Network
 
 from .base import (
     MalformedAnswer,
@@ -44,7 +44,7 @@ class XProvider(Provider):
     network = Network.X
     label = "X"
     needs_token = True
-    reports = ("likes", "reposts", "replies", "quotes", "impressions")
+    reports = REPORTED_METRICS[Network.X]
     notes = "API v2 tweet lookup with the app's bearer token (METRICS_X_BEARER_TOKEN)."
 
     @classmethod

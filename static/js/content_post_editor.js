@@ -1,8 +1,10 @@
 // Live per-network preview for the comms post editor, and caption length counts on the post page.
+// Counts come from the server (POST /api/guidelines/caption-count/, guidelines.counting), so they
+// are the numbers the employee's caption editor and the API show for the same text: counted the
+// network's own way, with the tracked link each share adds.
 (function () {
   "use strict";
-  // X counts every link as 23 characters, whatever its length.
-  var LINK = /https?:\/\/\S+/g;
+  var DEBOUNCE_MS = 300;
 
   function hashtags(raw) {
     var seen = {}, tags = [];
@@ -18,17 +20,52 @@
     return caption.trim();
   }
 
-  function length(text, network) {
-    return network === "x" ? text.replace(LINK, "x".repeat(23)).length : text.length;
-  }
-
-  function showCount(card, text, limit) {
+  function showCount(card, result) {
     var count = card.querySelector("[data-preview-count]");
     if (!count) { return; }
-    var used = length(text, card.dataset.network);
-    count.textContent = limit ? used + " / " + limit + " characters" : used + " characters";
-    card.classList.toggle("over-limit", Boolean(limit) && used > limit);
-    if (limit && used > limit) { count.textContent += " — too long for " + card.dataset.label; }
+    if (!result) {
+      count.textContent = "The count is unavailable; captions are checked again when shared.";
+      card.classList.remove("over-limit");
+      return;
+    }
+    var withLink = card.dataset.network === "facebook" ? "" : " with the link";
+    count.textContent = result.count + " / " + result.limit + " characters" + withLink;
+    card.classList.toggle("over-limit", result.over);
+    if (result.over) { count.textContent += " — too long for " + card.dataset.label; }
+  }
+
+  // Asks the server for the counts of {network: text}; the latest answer wins.
+  function counter(root) {
+    var url = root.dataset.countUrl;
+    var token = root.dataset.csrfToken || "";
+    var sequence = 0;
+    var inFlight = null;
+    return function (texts, done) {
+      var mine = ++sequence;
+      if (inFlight) { inFlight.abort(); }
+      inFlight = new AbortController();
+      fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        signal: inFlight.signal,
+        headers: {
+          "Content-Type": "application/json",
+          "Accept": "application/json",
+          "X-CSRFToken": token,
+          "X-Requested-With": "XMLHttpRequest"
+        },
+        body: JSON.stringify({ captions: texts })
+      })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("count failed: " + response.status); }
+          return response.json();
+        })
+        .then(function (result) { if (mine === sequence) { done(result.counts); } })
+        .catch(function (error) {
+          if (error.name === "AbortError" || mine !== sequence) { return; }
+          done({});
+        });
+    };
   }
 
   function makeCard(textarea) {
@@ -78,20 +115,35 @@
       try { return new URL(url).hostname; } catch (error) { return ""; }
     }
 
+    var count = counter(grid.closest("[data-preview-root]"));
+    var timer = null;
+
+    function recount(texts) {
+      count(texts, function (counts) {
+        cards.forEach(function (card) { showCount(card, counts[card.dataset.network]); });
+      });
+    }
+
     function render() {
       var tags = hashtags(tagsField ? tagsField.value : "");
+      var texts = {};
       cards.forEach(function (card, index) {
         var text = withHashtags(overrides[index].value.trim() || (general ? general.value.trim() : ""), tags);
+        texts[card.dataset.network] = text;
         card.querySelector("[data-preview-caption]").textContent = text || "(no caption yet)";
         card.querySelector("[data-preview-title]").textContent = title ? title.value : "";
         card.querySelector("[data-preview-domain]").textContent = linkField ? domainOf(linkField.value) : "";
         var img = card.querySelector("[data-preview-img]");
         if (imageUrl) { img.src = imageUrl; img.hidden = false; } else { img.hidden = true; }
-        showCount(card, text, Number(overrides[index].dataset.limit) || 0);
       });
+      return texts;
     }
 
-    form.addEventListener("input", render);
+    form.addEventListener("input", function () {
+      var texts = render();
+      clearTimeout(timer);
+      timer = setTimeout(function () { recount(texts); }, DEBOUNCE_MS);
+    });
     if (fileField) {
       fileField.addEventListener("change", function () {
         var file = fileField.files && fileField.files[0];
@@ -102,16 +154,19 @@
         reader.readAsDataURL(file);
       });
     }
-    render();
+    recount(render());
   }
 
-  var LIMITS = { linkedin: 3000, x: 280, facebook: 63206, mastodon: 500, bluesky: 300 };
-
   function initPostPage(root) {
-    root.querySelectorAll(".preview-card").forEach(function (card) {
-      var caption = card.querySelector("[data-preview-caption]");
+    var cards = Array.prototype.slice.call(root.querySelectorAll(".preview-card"));
+    var texts = {};
+    cards.forEach(function (card) {
       card.dataset.label = card.querySelector("h3").textContent;
-      showCount(card, caption.textContent.trim(), LIMITS[card.dataset.network] || 0);
+      texts[card.dataset.network] = card.querySelector("[data-preview-caption]").textContent.trim();
+    });
+    if (!cards.length) { return; }
+    counter(root)(texts, function (counts) {
+      cards.forEach(function (card) { showCount(card, counts[card.dataset.network]); });
     });
   }
 

@@ -106,10 +106,12 @@ def _flush(program, pending):
                 network=share.network,
                 post_id=f"p{share.pk}",
                 published_at=START,
+                # What each network reports, as its provider would store it: LinkedIn has no
+                # reposts, only X gives impressions (advocacy.networks.REPORTED_METRICS).
                 likes=index % 11,
-                reposts=index % 4,
+                reposts=None if share.network == "linkedin" else index % 4,
                 replies=index % 3,
-                impressions=100 * (index % 13) if share.network == "linkedin" else None,
+                impressions=100 * (index % 13) if share.network == "x" else None,
             )
         )
     ShareMetrics.objects.bulk_create(metrics)

@@ -103,7 +103,9 @@ def test_an_employee_shares_everywhere_and_a_strangers_click_is_counted_after_th
     mail = page.get_by_role("link", name="Open Email").get_attribute("href")
     email_share = Share.objects.get(user=alice, network="email")
     assert mail.startswith("mailto:?subject=We%20launched%20the%20new%20app&body=")
-    assert parse_qs(urlsplit(mail).query)["body"] == [f"{CAPTION}\n\n{live_server.url}/s/{email_share.code}"]
+    assert parse_qs(urlsplit(mail).query)["body"] == [
+        f"{CAPTION}\r\n\r\n{live_server.url}/s/{email_share.code}"
+    ]  # RFC 6068
     assert Share.objects.filter(user=alice).count() == 6
 
     # Someone else clicks alice's LinkedIn link in their own browser.

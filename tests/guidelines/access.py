@@ -73,4 +73,11 @@ ROUTES = [
         data=_caption_check,
         content_type="application/json",
     ),
+    Route(
+        "guidelines:api_caption_count",
+        expect(anonymous=403, employee=200),
+        method="post",
+        data=lambda cast: {"captions": {"x": "Proud of the team"}},
+        content_type="application/json",
+    ),
 ]

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from advocacy.networks import tracked_link_placeholder
 from guidelines.models import Acknowledgement
 from tests.content_library.factories import PostFactory
 
@@ -25,7 +26,7 @@ def test_the_check_endpoint_returns_problems_counts_and_the_nudge(client, alice,
         ("missing_disclosure", "#employee"),
     ]
     assert body["problems"][0]["reason"] == banned.reason
-    assert body["counts"]["x"] == {"count": 27, "limit": 280, "over": False}
+    assert body["counts"]["x"] == {"count": 27 + 1 + 23, "limit": 280, "over": False}  # with the tracked link
     assert set(body["counts"]) == {"linkedin", "x", "facebook", "mastodon", "bluesky", "email"}
     assert body["unchanged_from_suggestion"] is False
     nudge = _check(client, post=post.pk, network="linkedin", caption=post.suggested_caption).json()
@@ -97,3 +98,42 @@ def test_acknowledging_a_version_that_is_not_the_policy_is_a_400(client, alice):
     assert client.post(url, {}, content_type="application/json").status_code == 400  # no policy yet
     response = client.post(url, {"version": brand.versions.get().pk}, content_type="application/json")
     assert response.status_code == 400 and "version" in response.json()
+
+
+CHINESE = "我们发布了全新的应用程序，欢迎大家下载试用并分享你的反馈意见！" * 4 + " #Launch #Acme #employee"
+
+
+def _count(client, captions):
+    return client.post(reverse("guidelines:api_caption_count"), {"captions": captions}, content_type="application/json")
+
+
+def test_the_count_endpoint_gives_the_numbers_the_check_gives(client, alice, post):
+    client.force_login(alice)
+    every = dict.fromkeys(("linkedin", "x", "facebook", "mastodon", "bluesky", "email"), CHINESE)
+    counted = _count(client, every)
+    assert counted.status_code == 200
+    checked = _check(client, post=post.pk, network="x", caption=CHINESE).json()
+    assert counted.json()["counts"] == checked["counts"]
+    # X counts CJK double and the tracked link as 23 after a space: 124 * 2 + 24 + 1 + 23.
+    assert counted.json()["counts"]["x"] == {"count": 296, "limit": 280, "over": True}
+    assert counted.json()["counts"]["linkedin"]["count"] == len(CHINESE) + 2 + len(tracked_link_placeholder())
+
+
+def test_the_count_endpoint_counts_each_networks_own_text(client, alice):
+    client.force_login(alice)
+    counts = _count(client, {"x": "a" * 256, "bluesky": "b" * 300}).json()["counts"]
+    assert counts == {
+        "x": {"count": 280, "limit": 280, "over": False},
+        "bluesky": {"count": 335, "limit": 300, "over": True},
+    }
+
+
+@pytest.mark.parametrize(
+    ("captions", "message"),
+    [({}, "empty"), ({"myspace": "hi"}, "Unknown network: myspace"), ({"x": "a" * 63_207}, "63206")],
+)
+def test_bad_count_input_gets_a_400_that_says_why(client, alice, captions, message):
+    client.force_login(alice)
+    response = _count(client, captions)
+    assert response.status_code == 400
+    assert message in str(response.json()["captions"])

@@ -6,6 +6,7 @@ from guidelines.counting import (
     caption_length,
     caption_lengths,
     code_points,
+    counts_as_shared,
     mastodon_length,
     x_length,
 )
@@ -100,3 +101,41 @@ def test_every_network_has_a_count_and_a_limit():
     assert set(counts) == {"linkedin", "x", "facebook", "mastodon", "bluesky", "email"}
     assert {name: count.limit for name, count in counts.items()} == {str(k): v for k, v in LIMITS.items()}
     assert counts["email"].as_dict() == {"count": 5, "limit": 10000, "over": False}
+
+
+# --- What the network receives: the caption plus the tracked link the intent adds ------------
+
+TRACKED = "http://127.0.0.1:8000/s/Abc123XYZ"  # 33 characters, like every tracked link here
+
+
+@pytest.mark.parametrize(
+    ("network", "caption", "expected"),
+    [
+        ("x", "a" * 280, 280 + 1 + 23),  # X joins text and url with a space; the URL counts 23
+        ("bluesky", "a" * 300, 300 + 2 + 33),  # a blank line, then the whole link
+        ("mastodon", "a" * 500, 500 + 2 + 23),
+        ("linkedin", "a" * 3000, 3000 + 2 + 33),
+        ("email", "a" * 10000, 10000 + 2 + 33),
+        ("facebook", "a" * 63206, 63206),  # sharer.php takes the link as a card, not in the text
+        ("x", "日" * 128, 256 + 1 + 23),
+    ],
+)
+def test_a_caption_is_counted_with_the_link_the_network_receives(network, caption, expected):
+    assert caption_length(caption, network, link=TRACKED).count == expected
+
+
+def test_a_caption_at_the_limit_is_over_it_once_the_link_is_added():
+    assert not caption_length("a" * 280, "x").over
+    assert caption_length("a" * 280, "x", link=TRACKED).over
+    assert not caption_length("a" * 256, "x", link=TRACKED).over
+    assert caption_length("a" * 300, "bluesky", link=TRACKED).over
+    assert not caption_length("a" * 265, "bluesky", link=TRACKED).over
+
+
+def test_counts_as_shared_uses_a_link_as_long_as_a_tracked_one(settings):
+    settings.SITE_URL = "https://advocacy.example.com"
+    counts = counts_as_shared("Hi")
+    assert counts["bluesky"]["count"] == 2 + 2 + len("https://advocacy.example.com/s/") + 9
+    assert counts["x"]["count"] == 2 + 1 + 23
+    assert counts["facebook"]["count"] == 2
+    assert counts_as_shared("Hi", link=TRACKED)["linkedin"]["count"] == 2 + 2 + 33

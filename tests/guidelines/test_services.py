@@ -40,7 +40,7 @@ def test_a_caption_that_follows_every_rule_is_ok(post):
     assert check.ok and check.problems == []
     assert check.unchanged_from_suggestion is False
     assert set(check.counts) == {"linkedin", "x", "facebook", "mastodon", "bluesky", "email"}
-    assert check.counts["x"] == {"count": len(GOOD), "limit": 280, "over": False}
+    assert check.counts["x"] == {"count": len(GOOD) + 1 + 23, "limit": 280, "over": False}  # with the link
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_x_counts_a_long_url_as_23(post):
     url = "https://example.com/" + "a" * 400
     check = caption_check(post=post, network="x", caption=f"{GOOD} {url}")
     assert check.ok
-    assert check.counts["x"]["count"] == len(GOOD) + 1 + 23
+    assert check.counts["x"]["count"] == len(GOOD) + 1 + 23 + 1 + 23  # and the tracked link, 23 too
 
 
 def test_a_locked_caption_cannot_change():
@@ -330,3 +330,47 @@ def test_the_starting_caption_adds_what_is_required_once_and_still_counts_as_the
     PostCaption.objects.create(post=post, network="bluesky", text="Shipped it")
     check = caption_check(post=post, network="bluesky", caption="Shipped it #Launch #Acme #employee")
     assert check.ok and check.unchanged_from_suggestion
+
+
+# --- Length as the network receives it -----------------------------------------------------
+
+
+def _padded(length, *, unit="a"):
+    """A caption of ``length`` characters (code points) that follows the post's other rules."""
+    return unit * (length - len(GOOD) - 1) + " " + GOOD
+
+
+def test_a_caption_at_exactly_the_limit_is_too_long_once_the_tracked_link_is_added(post):
+    # Seen: accepted at 280, arrived on X at 304; accepted at 300, arrived on Bluesky at 335.
+    check = caption_check(post=post, network="x", caption=_padded(280))
+    assert codes(check) == ["too_long"]
+    assert check.counts["x"] == {"count": 304, "limit": 280, "over": True}
+    assert "304 of 280 characters, with the tracked link" in check.problems[0].message
+    assert caption_check(post=post, network="x", caption=_padded(256)).ok
+
+    check = caption_check(post=post, network="bluesky", caption=_padded(300))
+    assert check.counts["bluesky"] == {"count": 335, "limit": 300, "over": True}
+    assert caption_check(post=post, network="bluesky", caption=_padded(265)).ok
+
+
+def test_facebook_counts_the_caption_alone(post):
+    check = caption_check(post=post, network="facebook", caption=GOOD)
+    assert check.counts["facebook"]["count"] == len(GOOD)
+
+
+def test_the_share_itself_refuses_what_the_check_refuses(post, alice, policy):
+    from guidelines.services import acknowledgement_record
+    from sharing.services import ShareRefused, share_create
+
+    acknowledgement_record(user=alice, version=policy.versions.get())
+    with pytest.raises(ShareRefused):
+        share_create(user=alice, post=post, network="x", caption=_padded(280), visitor_hash="")
+    share, _ = share_create(user=alice, post=post, network="x", caption=_padded(256), visitor_hash="")
+    assert share.caption == _padded(256)
+
+
+def test_the_shares_own_link_is_counted_when_given(post):
+    longer = "https://advocacy.example.com/s/Abc123XYZ"  # 40 characters: Bluesky counts all of them
+    check = caption_check(post=post, network="bluesky", caption=GOOD, link=longer)
+    assert check.counts["bluesky"]["count"] == len(GOOD) + 2 + 40
+    assert check.counts["x"]["count"] == len(GOOD) + 1 + 23  # any link is 23 on X

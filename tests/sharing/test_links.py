@@ -3,6 +3,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.exceptions import ValidationError
 
+from advocacy.networks import text_sent
 from sharing.links import (
     CODE_LENGTH,
     code_generate,
@@ -108,7 +109,7 @@ def test_email_is_a_mailto_with_subject_and_body():
     url = intent_url(network="email", link=LINK, caption=CAPTION, title="Big news")
     assert url.startswith("mailto:?")
     assert "+" not in url  # spaces are %20 in mailto, not +
-    assert _query(url) == {"subject": "Big news", "body": f"{CAPTION}\n\n{LINK}"}
+    assert _query(url) == {"subject": "Big news", "body": f"{CAPTION}\r\n\r\n{LINK}"}
 
 
 @pytest.mark.parametrize(
@@ -168,3 +169,35 @@ def test_it_refuses_urls_that_are_not_a_post_on_that_network(network, url):
 def test_a_mastodon_status_needs_the_employees_instance():
     with pytest.raises(ValidationError, match="Mastodon handle"):
         published_post_parse(network="mastodon", url="https://fosstodon.org/@alice/1", mastodon_instance="")
+
+
+def test_email_body_line_breaks_are_crlf_as_rfc_6068_asks():
+    url = intent_url(network="email", link=LINK, caption="Line one\r\nLine two\nLine three", title="T")
+    body = url.split("body=", 1)[1]
+    assert body.startswith("Line%20one%0D%0ALine%20two%0D%0ALine%20three%0D%0A%0D%0Ahttp%3A")
+    assert "%0A" not in body.replace("%0D%0A", "")
+
+
+@pytest.mark.parametrize("network", ["linkedin", "x", "mastodon", "bluesky", "email"])
+def test_every_intent_carries_the_text_the_caption_check_counts(network):
+    url = intent_url(network=network, link=LINK, caption=f"  {CAPTION}\n", title="T", mastodon_instance="a.social")
+    query = _query(url)
+    if network == "x":
+        received = f"{query['text']} {query['url']}"  # X joins them with a space
+    elif network == "email":
+        received = query["body"].replace("\r\n", "\n")
+    else:
+        received = query["text"]
+    assert received == text_sent(network=network, caption=CAPTION, link=LINK)
+
+
+def test_facebook_receives_the_link_only_so_its_count_is_the_pasted_caption():
+    assert _query(intent_url(network="facebook", link=LINK, caption=CAPTION, title="T")) == {"u": LINK}
+    assert text_sent(network="facebook", caption=CAPTION, link=LINK) == CAPTION
+
+
+def test_the_counting_placeholder_is_as_long_as_a_real_tracked_link():
+    from advocacy.networks import tracked_link_placeholder
+    from sharing.links import tracked_link
+
+    assert len(tracked_link_placeholder()) == len(tracked_link(code_generate()))

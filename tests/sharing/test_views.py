@@ -122,6 +122,24 @@ class TestShare:
         response = _share(client, post, network="email")
         assert _intent(client, response).startswith("mailto:?subject=We%20launched")
 
+    def test_email_body_line_breaks_are_crlf(self, client, alice, post):
+        client.force_login(alice)
+        response = _share(client, post, network="email", caption=f"First line\r\n{GOOD_CAPTION}")
+        body = _intent(client, response).split("body=", 1)[1]
+        assert body.startswith("First%20line%0D%0AProud")
+        assert "%0A" not in body.replace("%0D%0A", "")
+
+    def test_the_email_limit_is_the_counters_limit(self, client, alice, post):
+        # Seen: the counter said 10,000 for email, the form refused anything over 3,000.
+        client.force_login(alice)
+        long = "a" * 5000 + " " + GOOD_CAPTION
+        assert _share(client, post, network="email", caption=long).status_code == 303
+        too_long = "a" * 10000 + " " + GOOD_CAPTION
+        response = _share(client, post, network="email", caption=too_long)
+        assert response.status_code == 400
+        assert "Too long for Email" in response.content.decode()
+        assert "of 10,000 characters" in response.content.decode()
+
     def test_an_unknown_network_is_a_clear_error(self, client, alice, post):
         client.force_login(alice)
         response = _share(client, post, network="myspace")
