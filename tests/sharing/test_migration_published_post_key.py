@@ -5,8 +5,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("sharing", "0003_share_created_index")]
-AFTER = [("sharing", "0004_share_published_post_verification")]
+# People stay at their latest state: their table keeps columns (session_epoch) newer than sharing 0003.
+PEOPLE = ("people", "0004_user_session_epoch")
+BEFORE = [("sharing", "0003_share_created_index"), PEOPLE]
+AFTER = [("sharing", "0004_share_published_post_verification"), PEOPLE]
 
 
 @pytest.mark.django_db(transaction=True)
