@@ -110,7 +110,8 @@ def test_replaying_one_click_with_and_without_cookies(through, link, alice):
         expected=2,
     )
     kinds = Counter(Click.objects.filter(share=link).values_list("kind", flat=True))
-    assert kinds["self"] == REPLAYS
+    # Past SHARE_REDIRECT_RATE_LIMIT a minute one browser gets 429s, which are not recorded.
+    assert kinds["self"] == min(REPLAYS, django_settings.SHARE_REDIRECT_RATE_LIMIT)
 
 
 def test_link_preview_fetchers(through, link, client):
