@@ -198,7 +198,8 @@ def build_shares_and_clicks(cursor, scale: float, ids: dict) -> dict:
                 "occurred_at": "least(now(), "
                 + share_time.replace("%s", "(s + 1)")
                 + " + power(random(), 3) * interval '14 days')",
-                "visitor_hash": "'v' || floor(random() * 5000000)::int",
+                # Distinct per click: a visitor counts once per link and day (click_human_once_per_day).
+                "visitor_hash": "md5(random()::text || i::text)",
                 "kind": "CASE WHEN random() < 0.85 THEN 'human' ELSE 'bot' END",
                 "tallied": "true",
             },

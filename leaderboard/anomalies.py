@@ -10,14 +10,22 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-FEW_VISITORS_MIN_CLICKS = 10
-FEW_VISITORS_RATIO = 3  # clicks per distinct visitor at or above which it looks staged
 BURST_CLICKS = 5
 BURST_SECONDS = 10
 AFTER_SHARE_MINUTES = 15
 SPIKE_MIN_CLICKS = 20
 SPIKE_FACTOR = 5
 SPIKE_HISTORY_DAYS = 14
+# One address hash (the day's) on one link: this many different browsers looks like a script
+# rotating its user agent; a household or an office rarely opens one link in so many.
+MANY_BROWSERS = 8
+# Clicks bunched into the first minutes after sharing: at least this many, and this share of
+# them, within AFTER_SHARE_MINUTES (real readers keep arriving for hours).
+RIGHT_AFTER_MIN_CLICKS = 10
+RIGHT_AFTER_RATIO = 0.8
+
+# The kinds the share tracker records; only human clicks count, the others explain why not.
+HUMAN = "human"
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,9 @@ class ClickRow:
     occurred_at: datetime
     visitor_hash: str
     share_created_at: datetime
+    # The day's keyed hash of the address alone, and what the tracker made of the click.
+    address_hash: str = ""
+    kind: str = HUMAN
 
 
 @dataclass(frozen=True)
@@ -42,25 +53,20 @@ def flags_for(
     since: datetime,
     day_of,
 ) -> list[Flag]:
-    """Anomalies among one person's human clicks from ``since`` on (older clicks are spike history).
+    """Anomalies among one person's clicks from ``since`` on (older clicks are spike history).
 
-    ``day_of`` maps a datetime to its day in the board time zone.
+    Only human clicks feed the flags, except the one about many browsers behind one address,
+    which also reads the clicks the tracker refused for that reason. ``day_of`` maps a
+    datetime to its day in the board time zone.
     """
     flags: list[Flag] = []
+    flags += _many_browsers_one_address([click for click in clicks if click.occurred_at >= since], day_of)
+    clicks = [click for click in clicks if click.kind == HUMAN]
     recent = [click for click in clicks if click.occurred_at >= since]
     by_share: dict[int, list[ClickRow]] = defaultdict(list)
     for click in recent:
         by_share[click.share_id].append(click)
     for share_id, rows in sorted(by_share.items()):
-        visitors = len({row.visitor_hash for row in rows})
-        if len(rows) >= FEW_VISITORS_MIN_CLICKS and len(rows) >= FEW_VISITORS_RATIO * visitors:
-            flags.append(
-                Flag(
-                    "few_visitors",
-                    f"{len(rows)} clicks from {visitors} visitor{'s' if visitors != 1 else ''}",
-                    share_id,
-                )
-            )
         times = sorted(row.occurred_at for row in rows)
         window = timedelta(seconds=BURST_SECONDS)
         for index in range(len(times) - BURST_CLICKS + 1):
@@ -73,6 +79,16 @@ def flags_for(
             for row in rows
             if row.visitor_hash in teammate_hashes and row.occurred_at - row.share_created_at <= soon
         ]
+        early = sum(1 for row in rows if row.occurred_at - row.share_created_at <= soon)
+        if len(rows) >= RIGHT_AFTER_MIN_CLICKS and early >= RIGHT_AFTER_RATIO * len(rows):
+            flags.append(
+                Flag(
+                    "right_after_share",
+                    f"{early} of {len(rows)} clicks came within {AFTER_SHARE_MINUTES} minutes of sharing; "
+                    "people who find a post on their feed keep arriving for hours",
+                    share_id,
+                )
+            )
         if team_clicks:
             flags.append(
                 Flag(
@@ -88,4 +104,26 @@ def flags_for(
         usual = sum(history) / SPIKE_HISTORY_DAYS
         if per_day[day] >= SPIKE_MIN_CLICKS and per_day[day] >= SPIKE_FACTOR * max(usual, 1):
             flags.append(Flag("spike", f"{per_day[day]} clicks on {day:%d %b}, usually {usual:.1f} a day"))
+    return flags
+
+
+def _many_browsers_one_address(clicks: list[ClickRow], day_of) -> list[Flag]:
+    browsers: dict[tuple[int, str], set[str]] = defaultdict(set)
+    days: dict[tuple[int, str], object] = {}
+    for click in clicks:
+        if click.address_hash:
+            browsers[(click.share_id, click.address_hash)].add(click.visitor_hash)
+            days[(click.share_id, click.address_hash)] = day_of(click.occurred_at)
+    flags = []
+    for (share_id, address), seen in sorted(browsers.items(), key=lambda item: (item[0][0], -len(item[1]))):
+        if len(seen) >= MANY_BROWSERS and not any(flag.share_id == share_id for flag in flags):
+            day = days[(share_id, address)]
+            flags.append(
+                Flag(
+                    "many_browsers_one_address",
+                    f"{len(seen)} different browsers from one address clicked this link on {day:%d %b}, "
+                    "as a script changing its user agent would",
+                    share_id,
+                )
+            )
     return flags

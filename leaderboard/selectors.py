@@ -367,18 +367,27 @@ def anomalies_for_users(*, user_ids: list[int], board: Board, now: datetime | No
     now = now or timezone.now()
     since = max(day_bounds(board.start)[0], now - timedelta(days=35))
     until = day_bounds(board.end)[0] if board.period != Period.ALL else now + timedelta(days=1)
+    # Refused clicks too: "many browsers behind one address" reads the ones the tracker turned away.
+    kinds = [Click.Kind.HUMAN, Click.Kind.ADDRESS, Click.Kind.DUPLICATE]
     rows = Click.objects.filter(
         share__user_id__in=user_ids,
-        kind=Click.Kind.HUMAN,
+        kind__in=kinds,
         occurred_at__gte=since - timedelta(days=SPIKE_HISTORY_DAYS),
         occurred_at__lt=until,
     ).values_list(
-        "share__user_id", "share__user__team_id", "share_id", "occurred_at", "visitor_hash", "share__created_at"
+        "share__user_id",
+        "share__user__team_id",
+        "share_id",
+        "occurred_at",
+        "visitor_hash",
+        "share__created_at",
+        "address_hash",
+        "kind",
     )
     clicks: dict[int, list[ClickRow]] = {user_id: [] for user_id in user_ids}
     teams: dict[int, int | None] = {}
-    for user_id, team_id, share_id, occurred_at, visitor_hash, created_at in rows:
-        clicks[user_id].append(ClickRow(share_id, occurred_at, visitor_hash, created_at))
+    for user_id, team_id, share_id, occurred_at, visitor_hash, created_at, address_hash, kind in rows:
+        clicks[user_id].append(ClickRow(share_id, occurred_at, visitor_hash, created_at, address_hash, kind))
         teams[user_id] = team_id
     hashes: dict[int, dict[int, set[str]]] = {}
     team_ids = {team_id for team_id in teams.values() if team_id is not None}

@@ -85,7 +85,8 @@ class Click(models.Model):
     """One request to a tracked link, kept for CLICK_RETENTION_DAYS.
 
     Every request is recorded with what it was (a counted human click, a repeat within
-    24 hours, the sharer's own, or a bot) so any total can be explained. `event_id` is
+    24 hours, the sharer's own, a bot, or one more browser from an address that already
+    gave the link its day's clicks) so any total can be explained. `event_id` is
     made when the click happens, so writing the same click twice is a no-op; `tallied`
     says whether the click has been added to Share.human_clicks.
     """
@@ -95,12 +96,15 @@ class Click(models.Model):
         DUPLICATE = "duplicate", "Repeat within 24 hours"
         SELF = "self", "The sharer's own"
         BOT = "bot", "Bot or link preview"
+        ADDRESS = "address", "Over the day's limit for one address"
 
     event_id = models.UUIDField(unique=True)
     share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="clicks")
     occurred_at = models.DateTimeField()
     # HMAC of address and user agent under a secret that changes every day; never the address.
     visitor_hash = models.CharField(max_length=64)
+    # HMAC of the address alone under the same daily secret: browsers behind one address share it.
+    address_hash = models.CharField(max_length=64, blank=True, default="")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     tallied = models.BooleanField(default=False)
 
@@ -111,6 +115,15 @@ class Click(models.Model):
             models.Index(fields=["visitor_hash", "occurred_at"], name="click_visitor_idx"),
             models.Index(fields=["occurred_at"], name="click_occurred_idx"),
             models.Index(fields=["tallied"], name="click_untallied_idx", condition=models.Q(tallied=False)),
+            models.Index(fields=["address_hash", "occurred_at"], name="click_address_time_idx"),
+            models.Index(fields=["share", "address_hash"], name="click_address_idx", condition=models.Q(kind="human")),
+        ]
+        constraints = [
+            # The one truth for "already counted": a visitor hash is made under the day's secret,
+            # so this is one human click per (link, visitor, day), whichever path wrote it.
+            models.UniqueConstraint(
+                fields=["share", "visitor_hash"], condition=models.Q(kind="human"), name="click_human_once_per_day"
+            ),
         ]
 
     def __str__(self) -> str:

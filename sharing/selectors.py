@@ -1,5 +1,6 @@
 """Reads for sharing: the link entry behind a redirect, and the employee's own shares."""
 
+import hashlib
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet, Sum
@@ -11,7 +12,17 @@ from content_library.models import Post
 from .links import destination_with_utm, is_http_url, landing_link
 from .models import Click, Share
 
-MISSING_ENTRY = {"state": "missing", "s": 0, "u": 0, "h": "", "d": "", "x": 0}
+MISSING_ENTRY = {"state": "missing", "s": 0, "u": 0, "h": "", "d": "", "x": 0, "p": 0, "v": ""}
+
+
+def post_link_stamp(post: Post) -> str:
+    """A short digest of everything about a post that a cached link entry depends on.
+
+    Cached entries carry it; when a post is saved with another stamp its entries are dropped.
+    """
+    expires = post.expires_at.timestamp() if post.expires_at else 0
+    facts = f"{post.status}|{expires}|{post.destination_url}|{post.slug}|{post.campaign_id}"
+    return hashlib.blake2b(facts.encode(), digest_size=8).hexdigest()
 
 
 def share_link_entry(*, code: str) -> dict:
@@ -19,7 +30,8 @@ def share_link_entry(*, code: str) -> dict:
 
     state: "ok", "expired" (post archived, withdrawn or past its expiry), "unsafe" (a stored
     destination that is not http/https: never followed) or "missing". `x` is the post's
-    expiry as a Unix time (0 for none), checked again at every click.
+    expiry as a Unix time (0 for none), checked again at every click; `p` and `v` the post and
+    its stamp (post_link_stamp), so a cached entry is dropped as soon as the post changes.
     """
     share = Share.objects.select_related("post", "post__campaign").filter(code=code).first()
     if share is None:
@@ -41,6 +53,8 @@ def share_link_entry(*, code: str) -> dict:
         "h": share.sharer_visitor_hash,
         "d": destination_with_utm(url=target, network=share.network, campaign=campaign) if state == "ok" else "",
         "x": int(post.expires_at.timestamp()) if post.expires_at else 0,
+        "p": post.pk,
+        "v": post_link_stamp(post),
     }
 
 
@@ -109,6 +123,16 @@ def shares_of_post_for_user(*, user, post: Post) -> dict[str, Share]:
 def visitor_recent_clicks(*, visitor_hash: str, now: datetime) -> int:
     """Requests this visitor made in the last minute (the rate limit when clicks go straight to the database)."""
     return Click.objects.filter(visitor_hash=visitor_hash, occurred_at__gt=now - timedelta(seconds=60)).count()
+
+
+def address_recent_clicks(*, address_hash: str, now: datetime) -> int:
+    """Requests from this address (keyed hash) in the last minute, on any link."""
+    return Click.objects.filter(address_hash=address_hash, occurred_at__gt=now - timedelta(seconds=60)).count()
+
+
+def address_human_clicks(*, share_id: int, address_hash: str) -> int:
+    """Human clicks counted on this link from this address today (the address hash is the day's)."""
+    return Click.objects.filter(share_id=share_id, address_hash=address_hash, kind=Click.Kind.HUMAN).count()
 
 
 def click_seen_recently(*, share_id: int, visitor_hashes: tuple[str, ...], now: datetime) -> bool:

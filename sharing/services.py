@@ -10,7 +10,7 @@ import redis
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from advocacy.networks import Network
@@ -23,7 +23,7 @@ from . import clickstream
 from .links import code_generate
 from .models import Click, Share, Verification
 from .published_posts import VERIFIABLE_NETWORKS, published_post_parse
-from .selectors import click_seen_recently
+from .selectors import address_human_clicks, click_seen_recently
 
 logger = logging.getLogger(__name__)
 
@@ -248,6 +248,7 @@ def click_record(
     entry: dict,
     visitor_today: str,
     visitor_yesterday: str,
+    address: str,
     is_bot: bool,
     sharer_ids: list[int],
     event_id: str,
@@ -255,7 +256,8 @@ def click_record(
 ) -> str:
     """Write one click straight to the database (no Redis, or Redis down) and count it; returns its kind.
 
-    The share row is locked so two clicks from the same visitor at once count once.
+    The share row is locked (as the drain locks it) so two clicks from the same visitor at
+    once count once, and no more than SHARE_CLICKS_PER_ADDRESS count from one address today.
     """
     hashes = (visitor_today, visitor_yesterday)
     kind = _click_kind(entry=entry, is_bot=is_bot, sharer_ids=sharer_ids, visitor_hashes=hashes)
@@ -263,12 +265,15 @@ def click_record(
         list(Share.objects.select_for_update().filter(pk=entry["s"]).values_list("pk"))
         if click_seen_recently(share_id=entry["s"], visitor_hashes=hashes, now=now):
             kind = Click.Kind.DUPLICATE
+        elif address_human_clicks(share_id=entry["s"], address_hash=address) >= settings.SHARE_CLICKS_PER_ADDRESS:
+            kind = Click.Kind.ADDRESS
     _, created = Click.objects.get_or_create(
         event_id=uuid.UUID(event_id),
         defaults={
             "share_id": entry["s"],
             "occurred_at": now,
             "visitor_hash": visitor_today,
+            "address_hash": address,
             "kind": kind,
             "tallied": True,
         },
@@ -284,7 +289,9 @@ def clicks_drain(*, batch_size: int = 500, max_batches: int = 200, min_idle_ms: 
     Safe to run twice or to be killed halfway: a click is inserted by its event id (a second
     insert is ignored), totals grow only from rows not yet tallied, and stream entries are
     acknowledged only after the database has them; entries a dead worker left unacknowledged
-    are reclaimed after `min_idle_ms`. Returns how many stream entries were processed.
+    are reclaimed after `min_idle_ms`. The database has the last word on what counts: a
+    human click whose visitor already counted on that link (through the database while Redis
+    was down, say) is written as a duplicate. Returns how many stream entries were processed.
     """
     conn = clickstream.client()
     processed = 0
@@ -304,26 +311,84 @@ def clicks_drain(*, batch_size: int = 500, max_batches: int = 200, min_idle_ms: 
     return processed
 
 
-@transaction.atomic
-def _clicks_insert(entries: list) -> None:
-    rows = []
+@dataclass
+class _Drained:
+    click: Click
+    yesterday: str
+
+
+def _stream_clicks(entries: list) -> list[_Drained]:
+    drained: dict[uuid.UUID, _Drained] = {}
     for _entry_id, fields in entries:
         if not fields:  # an entry deleted while pending
             continue
         data = {key.decode(): value.decode() for key, value in fields.items()}
-        rows.append(
-            Click(
-                event_id=uuid.UUID(data["e"]),
-                share_id=int(data["s"]),
-                visitor_hash=data["v"],
-                kind=data["k"],
-                occurred_at=datetime.fromtimestamp(float(data["t"]), tz=UTC),
-                tallied=False,
-            )
+        click = Click(
+            event_id=uuid.UUID(data["e"]),
+            share_id=int(data["s"]),
+            visitor_hash=data["v"],
+            address_hash=data.get("a", ""),
+            kind=data["k"],
+            occurred_at=datetime.fromtimestamp(float(data["t"]), tz=UTC),
+            tallied=False,
         )
+        drained.setdefault(click.event_id, _Drained(click, data.get("y", data["v"])))
+    return sorted(drained.values(), key=lambda row: (row.click.occurred_at, str(row.click.event_id)))
+
+
+@transaction.atomic
+def _clicks_insert(entries: list) -> None:
+    rows = _stream_clicks(entries)
+    # Locked in id order, the same order everywhere, so two drains never deadlock; the lock also
+    # makes "has this visitor counted already" a question only one writer asks at a time.
+    share_ids = list(
+        Share.objects.select_for_update()
+        .filter(pk__in={row.click.share_id for row in rows})
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     # A share deleted since the click: its clicks go with it.
-    existing = set(Share.objects.filter(pk__in={row.share_id for row in rows}).values_list("pk", flat=True))
-    Click.objects.bulk_create([row for row in rows if row.share_id in existing], ignore_conflicts=True)
+    rows = [row for row in rows if row.click.share_id in set(share_ids)]
+    known = set(
+        Click.objects.filter(event_id__in=[row.click.event_id for row in rows]).values_list("event_id", flat=True)
+    )
+    rows = [row for row in rows if row.click.event_id not in known]
+    _clicks_recheck([row for row in rows if row.click.kind == Click.Kind.HUMAN])
+    Click.objects.bulk_create([row.click for row in rows], ignore_conflicts=True)
+
+
+def _clicks_recheck(rows: list[_Drained]) -> None:
+    """Downgrade human clicks the database already counted for that visitor, or that exceed the address's share."""
+    if not rows:
+        return
+    hashes = {row.click.visitor_hash for row in rows} | {row.yesterday for row in rows}
+    addresses = {row.click.address_hash for row in rows if row.click.address_hash}
+    counted = Click.objects.filter(kind=Click.Kind.HUMAN, share_id__in={row.click.share_id for row in rows}).filter(
+        Q(visitor_hash__in=hashes) | Q(address_hash__in=addresses)
+    )
+    seen: dict[tuple[int, str], datetime] = {}
+    per_address: Counter = Counter()
+    for share_id, visitor_hash, address, occurred_at in counted.values_list(
+        "share_id", "visitor_hash", "address_hash", "occurred_at"
+    ):
+        if visitor_hash in hashes:
+            seen[(share_id, visitor_hash)] = max(occurred_at, seen.get((share_id, visitor_hash), occurred_at))
+        if address in addresses:
+            per_address[(share_id, address)] += 1
+    window = timedelta(seconds=clickstream.DEDUP_SECONDS)
+    for row in rows:
+        click = row.click
+        earlier = [seen.get((click.share_id, h)) for h in (click.visitor_hash, row.yesterday)]
+        if any(moment is not None and click.occurred_at - moment < window for moment in earlier):
+            click.kind = Click.Kind.DUPLICATE
+        elif (
+            click.address_hash
+            and per_address[(click.share_id, click.address_hash)] >= settings.SHARE_CLICKS_PER_ADDRESS
+        ):
+            click.kind = Click.Kind.ADDRESS
+        else:
+            seen[(click.share_id, click.visitor_hash)] = click.occurred_at
+            per_address[(click.share_id, click.address_hash)] += 1
 
 
 def clicks_tally(*, batch_size: int = 1000) -> int:
@@ -340,7 +405,8 @@ def clicks_tally(*, batch_size: int = 1000) -> int:
             if not rows:
                 return tallied
             counted = Counter(share_id for _, share_id, kind in rows if kind == Click.Kind.HUMAN)
-            for share_id, count in counted.items():
+            # In id order: two tallies updating the same shares in different orders deadlock.
+            for share_id, count in sorted(counted.items()):
                 Share.objects.filter(pk=share_id).update(human_clicks=F("human_clicks") + count)
             Click.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(tallied=True)
             tallied += len(rows)

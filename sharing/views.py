@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import redirect, render
@@ -28,6 +29,7 @@ from .links import NETWORKS_WITHOUT_TEXT, intent_url, is_http_url, is_valid_code
 from .published_posts import EXAMPLES as PUBLISHED_URL_EXAMPLES
 from .published_posts import VERIFICATION_HELP
 from .selectors import (
+    address_recent_clicks,
     share_get_for_landing,
     share_get_for_user,
     share_link_entry,
@@ -36,7 +38,7 @@ from .selectors import (
     visitor_recent_clicks,
 )
 from .services import AcknowledgementRequired, ShareRefused, click_record, share_create, share_record_published_url
-from .visitors import is_bot, set_sharer_cookie, sharer_ids_from_cookie, visitor_hashes
+from .visitors import is_bot, request_hashes, set_sharer_cookie, sharer_ids_from_cookie, visitor_hashes
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,10 @@ class HttpResponseSeeOther(HttpResponseRedirectBase):
 # back to it later (the back button) shows the page instead of bouncing off again.
 _HANDOFF_SALT = "sharing.handoff"
 HANDOFF_SECONDS = 30
+# What an unreachable database raises (not a bug in a query: those still raise).
+_DATABASE_DOWN = (OperationalError, InterfaceError)
+# A link neither Redis nor the database can resolve (both down, or never cached): ask again soon.
+RETRY_AFTER_SECONDS = 30
 
 
 def _acknowledge_redirect(post):
@@ -157,10 +163,11 @@ def tracked_redirect(request, code):
     if not is_valid_code(code):
         raise Http404("No such link.")
     now = time.time()
-    visitor_today, visitor_yesterday = visitor_hashes(request)
+    visitor_today, visitor_yesterday, address = request_hashes(request)
     click = {
         "visitor_today": visitor_today,
         "visitor_yesterday": visitor_yesterday,
+        "address": address,
         "is_bot": is_bot(request),
         "sharer_ids": sharer_ids_from_cookie(request),
         "event_id": os.urandom(16).hex(),
@@ -171,20 +178,55 @@ def tracked_redirect(request, code):
         try:
             outcome = clickstream.capture(conn, code=code, now=now, **click)
             if outcome is None:
-                outcome = clickstream.capture(conn, code=code, now=now, entry=share_link_entry(code=code), **click)
+                outcome = _capture_refreshed(conn, code=code, now=now, click=click)
+                if outcome is None:
+                    return _cannot_resolve()
         except redis.RedisError:
             logger.warning("Redis is unreachable; clicks go straight to the database.")
             clickstream.mark_down()
             outcome = None
     if outcome is None:
-        outcome = _capture_in_database(code=code, now=now, click=click)
+        try:
+            outcome = _capture_in_database(code=code, now=now, click=click)
+        except _DATABASE_DOWN:
+            logger.warning("Neither Redis nor the database can resolve tracked link; answered 503.")
+            return _cannot_resolve()
     return _redirect_response(request, outcome, now=now)
+
+
+def _capture_refreshed(conn, *, code: str, now: float, click: dict) -> clickstream.Capture | None:
+    """The link read from the database into the cache; if the database is down, the cached entry however old.
+
+    None when neither can say where the link goes.
+    """
+    try:
+        entry = share_link_entry(code=code)
+    except _DATABASE_DOWN:
+        logger.warning("The database is unreachable; tracked links answer from the cache.")
+        return clickstream.capture(conn, code=code, now=now, stale_ok=True, **click)
+    return clickstream.capture(conn, code=code, now=now, entry=entry, **click)
+
+
+def _cannot_resolve():
+    # Plain text on purpose: a template could reach for the session, and so for the database.
+    response = HttpResponse(
+        "This link cannot be opened right now. Please try again in a minute.\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _capture_in_database(*, code: str, now: float, click: dict) -> clickstream.Capture:
     entry = share_link_entry(code=code)
     moment = datetime.fromtimestamp(now, tz=UTC)
-    if visitor_recent_clicks(visitor_hash=click["visitor_today"], now=moment) >= settings.SHARE_REDIRECT_RATE_LIMIT:
+    if (
+        visitor_recent_clicks(visitor_hash=click["visitor_today"], now=moment) >= settings.SHARE_REDIRECT_RATE_LIMIT
+        or address_recent_clicks(address_hash=click["address"], now=moment)
+        >= settings.SHARE_REDIRECT_ADDRESS_RATE_LIMIT
+    ):
         return clickstream.Capture(status="limited", entry=entry, retry_after=60 - int(now) % 60)
     if entry["state"] != "ok" or (entry["x"] and now >= entry["x"]):
         return clickstream.Capture(status="done", entry=entry)

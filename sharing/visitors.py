@@ -10,9 +10,11 @@ had when they shared.
 import functools
 import hashlib
 import hmac
+import ipaddress
 import re
 from datetime import date, datetime, timedelta
 
+from crawlerdetect import CrawlerDetect
 from django.conf import settings
 from django.core import signing
 from django.utils import timezone
@@ -25,10 +27,15 @@ SHARER_COOKIE_MAX_AGE = 365 * 24 * 3600
 SHARER_COOKIE_MAX_IDS = 5
 _SHARER_SALT = "sharing.sharer"
 
-# Link-preview fetchers, crawlers, headless browsers and HTTP libraries. They get their
-# redirect (previews need it) but are never counted.
+# The community-maintained list (crawlerdetect) knows crawlers, monitors and HTTP libraries;
+# ours adds link-preview fetchers and tools it misses or that appeared after its release
+# (tests/sharing/test_visitors.py keeps real user agents of each). They get their redirect
+# (previews need it) but are never counted.
+_CRAWLER_DETECT = CrawlerDetect()
 _BOT_USER_AGENT = re.compile(
     r"bot\b|bot/|crawl|spider|slurp|preview|facebookexternalhit|facebookcatalog|meta-externalagent|"
+    r"imgproxy|unfurl|link-?expander|urlresolver|prerender|kakaotalk-scrap|googleimageproxy|yahoomailproxy|"
+    r"existence discovery|protocol discovery|ms-office|"
     r"embedly|iframely|whatsapp|skypeuripreview|bluesky|cardyb|mastodon|pleroma|akkoma|misskey|"
     r"http\.rb|headless|phantomjs|puppeteer|playwright|selenium|lighthouse|python-|python/|curl/|wget/|"
     r"go-http-client|okhttp|java/|libwww|httpclient|axios|node-fetch|undici|feedfetcher|"
@@ -51,7 +58,7 @@ def is_bot(request) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _is_bot_user_agent(user_agent: str) -> bool:
     user_agent = user_agent.strip()
-    return not user_agent or bool(_BOT_USER_AGENT.search(user_agent))
+    return not user_agent or bool(_BOT_USER_AGENT.search(user_agent)) or _CRAWLER_DETECT.is_crawler(user_agent)
 
 
 @functools.lru_cache(maxsize=8)
@@ -64,18 +71,44 @@ def visitor_hash_for(*, address: str, user_agent: str, day: date) -> str:
     return hmac.digest(_daily_secret(settings.SECRET_KEY, day), message, "sha256").hex()[:VISITOR_HASH_CHARS]
 
 
-def visitor_hashes(request, *, now: datetime | None = None) -> tuple[str, str]:
-    """Today's and yesterday's hash for this visitor.
+@functools.lru_cache(maxsize=4096)
+def _address_key(address: str) -> str:
+    # One IPv6 household or office gets a /64 and can pick any address in it.
+    if ":" in address:
+        try:
+            return str(ipaddress.ip_network(f"{address}/64", strict=False))
+        except ValueError:
+            return address
+    return address
 
-    Yesterday's lets "once per 24 hours" hold across midnight, when the secret changes.
+
+def address_hash_for(*, address: str, day: date) -> str:
+    """The client address alone (an IPv6 /64) under the day's secret: browsers behind one address share it.
+
+    A different message from the visitor hash's, so the two never coincide.
     """
+    message = f"address\n{_address_key(address)}".encode()
+    return hmac.digest(_daily_secret(settings.SECRET_KEY, day), message, "sha256").hex()[:VISITOR_HASH_CHARS]
+
+
+def request_hashes(request, *, now: datetime | None = None) -> tuple[str, str, str]:
+    """Today's and yesterday's visitor hash, and today's address hash, for a click."""
     today = timezone.localdate(now or timezone.now())
     address = client_address(request)
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     return (
         visitor_hash_for(address=address, user_agent=user_agent, day=today),
         visitor_hash_for(address=address, user_agent=user_agent, day=today - timedelta(days=1)),
+        address_hash_for(address=address, day=today),
     )
+
+
+def visitor_hashes(request, *, now: datetime | None = None) -> tuple[str, str]:
+    """Today's and yesterday's hash for this visitor.
+
+    Yesterday's lets "once per 24 hours" hold across midnight, when the secret changes.
+    """
+    return request_hashes(request, now=now)[:2]
 
 
 def sharer_ids_from_cookie(request) -> list[int]:

@@ -444,8 +444,17 @@ GUIDELINES_REMINDER_INTERVAL_HOURS = envint("GUIDELINES_REMINDER_INTERVAL_HOURS"
 CLICK_RETENTION_DAYS = envint("CLICK_RETENTION_DAYS", 90, minimum=1, maximum=3650)
 # Requests per visitor per minute on tracked links before they get 429 with Retry-After.
 SHARE_REDIRECT_RATE_LIMIT = envint("SHARE_REDIRECT_RATE_LIMIT", 60, minimum=1)
-# How long Redis keeps a tracked link's destination before reading the database again.
+# Requests per client address (keyed hash) per minute: rotating user agents mints new visitors, not
+# new addresses. Well above one person's use, so an office behind one address is not locked out.
+SHARE_REDIRECT_ADDRESS_RATE_LIMIT = envint("SHARE_REDIRECT_ADDRESS_RATE_LIMIT", 300, minimum=1)
+# Human clicks counted per client address per link per day. Households and offices share one
+# address, so more than one, but few: a script rotating user agents gains at most this many.
+SHARE_CLICKS_PER_ADDRESS = envint("SHARE_CLICKS_PER_ADDRESS", 5, minimum=1, maximum=1000)
+# How long Redis keeps a tracked link's destination before one click re-reads the database.
 SHARE_LINK_CACHE_SECONDS = envint("SHARE_LINK_CACHE_SECONDS", 300, minimum=1, maximum=86400)
+# How long a cached destination keeps answering when the database cannot be read (a post that
+# changes is dropped from the cache at once, whatever this says).
+SHARE_LINK_STALE_SECONDS = envint("SHARE_LINK_STALE_SECONDS", 86400, minimum=60, maximum=30 * 86400)
 
 # --- Points and leaderboards (leaderboard app) ---------------------------------
 

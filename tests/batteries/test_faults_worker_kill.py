@@ -194,7 +194,9 @@ def test_click_drains_killed_at_random_lose_and_double_count_nothing(workers):
             share_id = shares[rng.randrange(len(shares))].pk
             kind = rng.choice(["human", "human", "human", "duplicate", "bot"])
             expected[share_id] += kind == "human"
-            fields = {"e": uuid.UUID(int=rng.getrandbits(128)).hex, "s": share_id, "v": "v", "k": kind, "t": now}
+            # A visitor of its own per click: the drain counts one human click per visitor, link and day.
+            visitor = uuid.UUID(int=rng.getrandbits(128)).hex
+            fields = {"e": uuid.UUID(int=rng.getrandbits(128)).hex, "s": share_id, "v": visitor, "k": kind, "t": now}
             pipe.xadd(clickstream.STREAM_KEY, fields)
         pipe.execute()
         workers.queue(drain_clicks)

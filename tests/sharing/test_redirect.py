@@ -176,6 +176,12 @@ class TestWhatItCounts:
         share.refresh_from_db()
         assert share.human_clicks == 3
         assert _kinds(share) == ["duplicate", "human", "human", "human"]
+        # 25 hours ago was yesterday, when the same browser hashed under yesterday's secret.
+        from sharing.visitors import visitor_hash_for
+
+        yesterday = timezone.localdate() - timedelta(days=1)
+        first = visitor_hash_for(address="203.0.113.7", user_agent=HUMAN_UA, day=yesterday)
+        Click.objects.filter(visitor_hash=Click.objects.order_by("pk").first().visitor_hash).update(visitor_hash=first)
         Click.objects.update(occurred_at=timezone.now() - timedelta(hours=25))
         click(share.code)
         share.refresh_from_db()

@@ -12,13 +12,14 @@ from sharing.services import click_record, clicks_drain, clicks_purge, clicks_ta
 from .conftest import make_share
 
 
-def _capture(conn, share, *, visitor, kind_bot=False, event_id=None, now=None):
-    entry = {"state": "ok", "s": share.pk, "u": share.user_id, "h": "", "d": "https://example.com/", "x": 0}
+def _capture(conn, share, *, visitor, address=None, kind_bot=False, event_id=None, now=None):
+    entry = {"state": "ok", "s": share.pk, "u": share.user_id, "h": "", "d": "https://example.com/", "x": 0, "p": 0}
     return clickstream.capture(
         conn,
         code=share.code,
         visitor_today=visitor,
         visitor_yesterday="y" + visitor,
+        address=address or "address-of-" + visitor,
         is_bot=kind_bot,
         sharer_ids=[],
         event_id=event_id or uuid.uuid4().hex,
@@ -86,8 +87,8 @@ class TestDrain:
 @pytest.mark.django_db
 def test_tally_adds_each_untallied_click_once(share):
     now = timezone.now()
-    for kind in ("human", "human", "bot", "duplicate", "self"):
-        Click.objects.create(event_id=uuid.uuid4(), share=share, occurred_at=now, visitor_hash="v", kind=kind)
+    for n, kind in enumerate(("human", "human", "bot", "duplicate", "self")):
+        Click.objects.create(event_id=uuid.uuid4(), share=share, occurred_at=now, visitor_hash=f"v{n}", kind=kind)
     assert clicks_tally() == 5
     assert clicks_tally() == 0
     share.refresh_from_db()
@@ -103,6 +104,7 @@ def test_recording_the_same_click_twice_counts_it_once(share):
             entry=entry,
             visitor_today="v1",
             visitor_yesterday="v0",
+            address="a1",
             is_bot=False,
             sharer_ids=[],
             event_id=event,
@@ -154,3 +156,69 @@ class TestPurge:
             importlib.reload(base)
         monkeypatch.delenv("CLICK_RETENTION_DAYS")
         assert importlib.reload(base).CLICK_RETENTION_DAYS == 90
+
+
+def _record(share, *, visitor, address="a1", now=None):
+    entry = {"state": "ok", "s": share.pk, "u": share.user_id, "h": "", "d": "", "x": 0}
+    return click_record(
+        entry=entry,
+        visitor_today=visitor,
+        visitor_yesterday="y" + visitor,
+        address=address,
+        is_bot=False,
+        sharer_ids=[],
+        event_id=uuid.uuid4().hex,
+        now=now or timezone.now(),
+    )
+
+
+@pytest.mark.django_db
+class TestOneTruthForAlreadyCounted:
+    """The database fallback and the Redis path each deduplicate against themselves; the drain decides."""
+
+    def test_a_visitor_counted_through_the_database_is_a_duplicate_when_redis_sends_them_again(self, with_redis, share):
+        assert _record(share, visitor="a") == "human"  # Redis was down for this visit
+        _capture(clickstream.client(), share, visitor="a")  # Redis is back and has never seen them
+        clicks_drain()
+        share.refresh_from_db()
+        assert share.human_clicks == 1
+        assert sorted(Click.objects.values_list("kind", flat=True)) == ["duplicate", "human"]
+
+    def test_a_visitor_waiting_in_the_stream_is_a_duplicate_of_the_database_write(self, with_redis, share):
+        earlier = timezone.now() - timedelta(seconds=30)
+        _capture(clickstream.client(), share, visitor="a", now=earlier)  # captured, not drained yet
+        assert _record(share, visitor="a") == "human"  # Redis went down; the database has not seen them
+        clicks_drain()
+        share.refresh_from_db()
+        assert share.human_clicks == 1
+        assert sorted(Click.objects.values_list("kind", flat=True)) == ["duplicate", "human"]
+
+    def test_yesterdays_hash_within_24_hours_is_the_same_visitor(self, with_redis, share):
+        Click.objects.create(
+            event_id=uuid.uuid4(),
+            share=share,
+            occurred_at=timezone.now() - timedelta(hours=2),
+            visitor_hash="ya",  # the same browser before midnight
+            kind="human",
+            tallied=True,
+        )
+        _capture(clickstream.client(), share, visitor="a")
+        clicks_drain()
+        assert Click.objects.filter(visitor_hash="a").get().kind == "duplicate"
+
+    def test_the_address_limit_holds_across_both_paths(self, with_redis, share, settings):
+        settings.SHARE_CLICKS_PER_ADDRESS = 2
+        assert _record(share, visitor="a", address="office") == "human"
+        assert _record(share, visitor="b", address="office") == "human"
+        _capture(clickstream.client(), share, visitor="c", address="office")
+        clicks_drain()
+        assert Click.objects.get(visitor_hash="c").kind == "address"
+
+    def test_the_database_refuses_a_second_human_click_from_one_visitor_on_one_link_in_a_day(self, share):
+        from django.db import IntegrityError, transaction
+
+        now = timezone.now()
+        Click.objects.create(event_id=uuid.uuid4(), share=share, occurred_at=now, visitor_hash="a", kind="human")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Click.objects.create(event_id=uuid.uuid4(), share=share, occurred_at=now, visitor_hash="a", kind="human")
+        Click.objects.create(event_id=uuid.uuid4(), share=share, occurred_at=now, visitor_hash="a", kind="duplicate")
