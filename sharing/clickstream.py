@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import redis
 from django.conf import settings
 
+from advocacy.redis_urls import redis_from_url
+
 STREAM_KEY = "sharing:clicks"
 GROUP = "sharing-drain"
 LINK_KEY = "sharing:link:{code}"
@@ -113,7 +115,8 @@ def client() -> redis.Redis | None:
     if not url or _down_until.get(url, 0.0) > time.monotonic():
         return None
     if url not in _clients:
-        _clients[url] = redis.Redis.from_url(url, socket_connect_timeout=0.3, socket_timeout=0.5)
+        # A redis+sentinel:// URL gives the group's master, so the click path follows a failover.
+        _clients[url] = redis_from_url(url, socket_connect_timeout=0.3, socket_timeout=0.5)
     return _clients[url]
 
 
