@@ -46,6 +46,40 @@ class Flag:
     share_id: int | None = None
 
 
+@dataclass(frozen=True)
+class FailedPost:
+    """A pasted post whose verification failed: someone else's, without the link, or claimed twice."""
+
+    share_id: int
+    network: str
+    state: str
+    detail: str
+
+
+# The verification outcomes that suggest an attempt to earn points with a post that is not the
+# person's honest share; "unverifiable" (a network we cannot check) is no one's fault and no flag.
+SUSPICIOUS_POST_STATES = {
+    "not_yours": "was written by someone else",
+    "link_missing": "does not carry the share's tracked link",
+    "claimed": "is already claimed by another share",
+}
+
+
+def failed_post_flags(posts: list[FailedPost]) -> list[Flag]:
+    """One flag per pasted post that failed verification in a way worth a look, with why in words."""
+    return [
+        Flag(
+            "failed_verification",
+            f"The {post.network} post pasted for this share {SUSPICIOUS_POST_STATES[post.state]}"
+            + (f" ({post.detail})" if post.detail else "")
+            + "; its engagement earns no points and any it earned was voided",
+            post.share_id,
+        )
+        for post in sorted(posts, key=lambda post: post.share_id)
+        if post.state in SUSPICIOUS_POST_STATES
+    ]
+
+
 def flags_for(
     *,
     clicks: list[ClickRow],

@@ -357,10 +357,10 @@ def badges_for(*, user) -> list[Badge]:
 
 
 def anomalies_for_users(*, user_ids: list[int], board: Board, now: datetime | None = None) -> dict[int, list]:
-    """Anomaly flags per person for the board's period (at most the last 35 days), in two queries."""
-    from sharing.models import Click, Share
+    """Anomaly flags per person for the board's period (at most the last 35 days), in three queries."""
+    from sharing.models import Click, Share, Verification
 
-    from .anomalies import SPIKE_HISTORY_DAYS, ClickRow, flags_for
+    from .anomalies import SPIKE_HISTORY_DAYS, ClickRow, FailedPost, failed_post_flags, flags_for
 
     if not user_ids:
         return {}
@@ -397,11 +397,17 @@ def anomalies_for_users(*, user_ids: list[int], board: Board, now: datetime | No
         .values_list("user__team_id", "user_id", "sharer_visitor_hash")
     ):
         hashes.setdefault(team_id, {}).setdefault(sharer_id, set()).add(visitor_hash)
+    failed: dict[int, list[FailedPost]] = {user_id: [] for user_id in user_ids}
+    for user_id, share_id, network, state, detail in Share.objects.filter(
+        user_id__in=user_ids, published_verification__in=Verification.failed()
+    ).values_list("user_id", "pk", "network", "published_verification", "published_verification_detail"):
+        failed[user_id].append(FailedPost(share_id, network, state, detail))
     result = {}
     for user_id in user_ids:
         teammates = hashes.get(teams.get(user_id), {})
         mates = set().union(*(h for sharer, h in teammates.items() if sharer != user_id)) if teammates else set()
         result[user_id] = flags_for(clicks=clicks[user_id], teammate_hashes=mates, since=since, day_of=local_date)
+        result[user_id] += failed_post_flags(failed[user_id])
     return result
 
 

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from leaderboard.anomalies import ClickRow, flags_for
+from leaderboard.anomalies import ClickRow, FailedPost, failed_post_flags, flags_for
 
 SHARED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SINCE = datetime(2026, 11, 16, tzinfo=UTC)
@@ -81,3 +81,21 @@ def test_clicks_bunched_in_the_minutes_after_sharing_are_flagged_with_the_reason
 def test_clicks_spread_over_the_day_are_not_bunched():
     rows = clicks(3, start=SHARED + timedelta(minutes=2)) + clicks(9, start=SHARED + timedelta(hours=2))
     assert "right_after_share" not in codes(rows)
+
+
+def test_posts_that_failed_verification_are_flagged_but_unverifiable_ones_are_not():
+    flags = failed_post_flags(
+        [
+            FailedPost(3, "x", "not_yours", "posted by @someone"),
+            FailedPost(1, "bluesky", "link_missing", ""),
+            FailedPost(2, "linkedin", "unverifiable", "LinkedIn needs a connected account"),
+            FailedPost(4, "mastodon", "claimed", ""),
+        ]
+    )
+    assert [(flag.code, flag.share_id) for flag in flags] == [
+        ("failed_verification", 1),
+        ("failed_verification", 3),
+        ("failed_verification", 4),
+    ]
+    assert "does not carry the share's tracked link" in flags[0].message
+    assert "was written by someone else (posted by @someone)" in flags[1].message

@@ -9,7 +9,7 @@ from django.utils import timezone
 from leaderboard import services
 from leaderboard.models import PointEvent, Standing
 from leaderboard.standings_apply import standings_apply_pending
-from sharing.models import Click
+from sharing.models import Click, Share
 from tests.factories import UserFactory
 
 from .conftest import make_clicks, make_share
@@ -75,14 +75,15 @@ def test_the_review_page_costs_the_same_queries_for_any_number_of_employees(
     client.force_login(harper)
     client.get(reverse("leaderboard:review"))
     # session, user, permissions ×2, navigation badge(s), teams, campaigns,
-    # count and page of standings, clicks of the page's people, teammates' shares
+    # count and page of standings, clicks of the page's people, teammates' shares, failed posts
     with django_assert_num_queries(QUERIES["review"]):
         response = client.get(reverse("leaderboard:review"))
     assert response.status_code == 200
     assert "12 different browsers from one address" in response.content.decode()
 
 
-QUERIES = {"board": 12, "review": 12}  # review: + the published posts with their verification
+# review: + the published posts with their verification, + the failed ones for the flags
+QUERIES = {"board": 12, "review": 13}
 
 
 def test_why_lists_every_event_with_voids_and_adjustments_and_their_reasons(client, alice, harper):
@@ -244,3 +245,16 @@ def test_hr_drills_into_an_employee_and_sees_flags(client, alice, bob, harper):
     assert "5+ clicks within 10 seconds" in html
     assert "1 click from teammates within 15 minutes of sharing" in html
     assert "Reason for voiding" in html
+
+
+def test_review_flags_a_pasted_post_that_failed_verification_and_says_why(client, alice, harper):
+    share = make_share(user=alice, at=timezone.now() - timedelta(hours=1))
+    share.published_url = "https://x.com/someone/status/123"
+    share.published_verification = Share.Verification.NOT_YOURS
+    share.published_verification_detail = "posted by @someone, not @alice"
+    share.save()
+    services.points_award_for_share(share_id=share.pk)
+    standings_apply_pending()
+    client.force_login(harper)
+    page = client.get(reverse("leaderboard:review")).content.decode()
+    assert "post pasted for this share was written by someone else (posted by @someone, not @alice)" in page
