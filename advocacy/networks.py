@@ -38,6 +38,16 @@ REPORTED_METRICS: dict[str, tuple[str, ...]] = {
 NOT_REPORTED = "–"
 
 
+def reported_figures(*, network: str, totals) -> dict[str, int | None]:
+    """A share's latest figures as the network reports them: None where it reports no such figure
+    (or nothing is known yet), whatever a row holds. ``totals`` is any object with the metric
+    attributes (a ShareMetrics row), or None."""
+    reported = REPORTED_METRICS.get(network, ())
+    return {
+        name: getattr(totals, name) if totals is not None and name in reported else None for name in ENGAGEMENT_METRICS
+    }
+
+
 def networks_reporting(metric: str) -> list[str]:
     """The networks whose API reports ``metric``."""
     if metric not in ENGAGEMENT_METRICS:

@@ -208,10 +208,10 @@ class CaptionCountApi(APIView):
                 raise serializers.ValidationError(f"Unknown network: {', '.join(unknown)}.")
             return captions
 
-    class CaptionCountOutputSerializer(serializers.Serializer):
+    class CaptionCountsOutputSerializer(serializers.Serializer):
         counts = serializers.DictField(child=CaptionCountOutputSerializer(), help_text="The networks asked about.")
 
-    @extend_schema(request=CaptionCountInputSerializer, responses=CaptionCountOutputSerializer)
+    @extend_schema(request=CaptionCountInputSerializer, responses=CaptionCountsOutputSerializer)
     def post(self, request):
         serializer = self.CaptionCountInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

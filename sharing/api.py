@@ -6,7 +6,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from advocacy.networks import CAPTION_MAX_LENGTH, ENGAGEMENT_METRICS, REPORTED_METRICS, Network
+from advocacy.networks import CAPTION_MAX_LENGTH, Network, reported_figures
 from advocacy.people.access import api_permission
 from advocacy.people.roles import EMPLOYEE_AREA
 from content_library.selectors import post_get_for_employee
@@ -50,12 +50,7 @@ class ShareOutputSerializer(serializers.Serializer):
         return VERIFICATION_HELP.get(share.published_verification, "")
 
     def get_metrics(self, share) -> dict[str, int | None]:
-        latest = getattr(share, "metrics", None)
-        reported = REPORTED_METRICS[share.network]
-        return {
-            name: getattr(latest, name) if latest is not None and name in reported else None
-            for name in ENGAGEMENT_METRICS
-        }
+        return reported_figures(network=share.network, totals=getattr(share, "metrics", None))
 
 
 class ShareListApi(APIView):

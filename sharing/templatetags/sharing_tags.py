@@ -1,7 +1,7 @@
 from django import template
 from django.urls import reverse
 
-from advocacy.networks import Network
+from advocacy.networks import Network, reported_figures
 from content_library.selectors import post_captions_by_network, post_preview_image
 from guidelines.services import caption_completed, caption_requirements
 
@@ -62,3 +62,9 @@ def share_panel(context, post, captions_by_network=None):
         "user": user,
         "activity_url": reverse("sharing:my_activity"),
     }
+
+
+@register.filter
+def share_figures(share) -> dict[str, int | None]:
+    """The share's figures as its network reports them (None where it does not): the API's numbers."""
+    return reported_figures(network=share.network, totals=getattr(share, "metrics", None))

@@ -189,7 +189,8 @@ class TestMyActivity:
     def test_it_shows_the_latest_engagement_of_a_published_post(self, client, alice, post):
         from metrics.models import ShareMetrics
 
-        share = make_share(user=alice, post=post, human_clicks=2)
+        # Mastodon reports reposts (LinkedIn does not) and no impressions.
+        share = make_share(user=alice, post=post, network="mastodon", human_clicks=2)
         ShareMetrics.objects.create(
             share=share,
             network=share.network,
@@ -201,7 +202,7 @@ class TestMyActivity:
         )
         client.force_login(alice)
         html = client.get(reverse("sharing:my_activity")).content.decode()
-        assert "12 likes · 3 reposts · 1 replies" in html
+        assert "12 likes · 3 reposts · 1 replies · – impressions" in html
         assert reverse("metrics:share_history", kwargs={"share_id": share.pk}) in html
 
     def test_its_query_count_does_not_grow_with_shares(self, client, alice, django_assert_num_queries):
@@ -274,3 +275,26 @@ class TestLanding:
     def test_unknown_codes_get_404(self, client):
         assert client.get(reverse("sharing:landing", kwargs={"code": "Nope00000"})).status_code == 404
         assert Post.objects.count() == 0
+
+
+def test_my_activity_shows_a_dash_for_figures_the_network_does_not_report_as_the_api_does(client, alice, post):
+    from metrics.models import ShareMetrics
+
+    share = make_share(user=alice, post=post, network="linkedin")
+    # A stray stored value for a figure LinkedIn never reports must not show as a number.
+    ShareMetrics.objects.create(
+        share=share,
+        network="linkedin",
+        post_id="urn:li:share:1",
+        published_at=share.created_at,
+        likes=7,
+        replies=2,
+        reposts=0,
+        impressions=0,
+    )
+    client.force_login(alice)
+    page = html.unescape(client.get(reverse("sharing:my_activity")).content.decode())
+    assert "7 likes · – reposts · 2 replies · – impressions" in page
+    api = client.get(reverse("sharing:api_share_list")).json()
+    rows = api["results"] if isinstance(api, dict) else api
+    assert rows[0]["metrics"] == {"likes": 7, "reposts": None, "replies": 2, "quotes": None, "impressions": None}
