@@ -91,22 +91,14 @@ def scan_sources(full: bool = False) -> dict:
     for suggestion_id in selectors.suggestions_awaiting_points():
         services.points_award_for_suggestion(suggestion_id=suggestion_id)
         counts["suggestions"] += 1
-    counts["metric_changes"] = 0
-    while True:
-        change_ids = selectors.metric_changes_awaiting_points()
-        for change_id in change_ids:
-            services.points_award_for_metric_change(change_id=change_id)
-        counts["metric_changes"] += len(change_ids)
-        if len(change_ids) < 1000:
-            break
-    counts["voided_unverified"] = 0
-    while True:
-        event_ids = selectors.metric_events_of_failed_posts()
-        for event_id in event_ids:
-            services.points_void_for_failed_verification(event_id=event_id)
-        counts["voided_unverified"] += len(event_ids)
-        if len(event_ids) < 1000:
-            break
+    counts["metric_changes"] = _in_batches(
+        selectors.metric_changes_awaiting_points,
+        lambda change_id: services.points_award_for_metric_change(change_id=change_id),
+    )
+    counts["voided_unverified"] = _in_batches(
+        selectors.metric_events_of_failed_posts,
+        lambda event_id: services.points_void_for_failed_verification(event_id=event_id),
+    )
     counts["applied"] = _apply_all()
     return counts
 
@@ -114,3 +106,15 @@ def scan_sources(full: bool = False) -> dict:
 def queue_standings_apply() -> None:
     """Apply the ledger to the standings once the current transaction commits."""
     transaction.on_commit(lambda: apply_standings.delay())
+
+
+def _in_batches(select, act, batch: int = 1000) -> int:
+    """Act on every id ``select()`` returns (``batch`` at a time) until a short batch says none are left."""
+    done = 0
+    while True:
+        ids = select()
+        for object_id in ids:
+            act(object_id)
+        done += len(ids)
+        if len(ids) < batch:
+            return done
