@@ -84,7 +84,8 @@ def test_nothing_is_posted_when_no_webhook_is_configured(
     post = PostFactory()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         post_update(post=post, actor=casey, is_featured=True)
-    assert callbacks == []
+    # Other apps may follow the save (the share tracker refreshes its cached links); notifications queue nothing.
+    assert [callback for callback in callbacks if callback.__module__.startswith("notifications")] == []
 
 
 def test_a_failing_webhook_is_retried_and_each_failure_is_logged(
