@@ -64,6 +64,8 @@ def _scratch(url: str, suffix: str) -> str:
 
 def _cast() -> dict:
     """One person per role who can see everything the pages show."""
+    from django.contrib.auth.models import Group
+
     from advocacy.people.models import Team, User
     from advocacy.people.roles import Role
 
@@ -77,8 +79,6 @@ def _cast() -> dict:
         user, _ = User.objects.get_or_create(
             username=username, defaults={"display_name": username, "email": f"{username}@example.com", "team": team}
         )
-        from django.contrib.auth.models import Group
-
         user.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
         people[username.removeprefix("bench-")] = user
     return people
@@ -196,13 +196,10 @@ def phase_large(url: str, scale: float) -> dict:
         with generators.step("ledger"):
             generators.derive_ledger(cursor, share_filter="s.sharer_visitor_hash LIKE 'sharer%%'")
         cursor.execute("VACUUM ANALYZE")
-    from leaderboard import standings
+    from leaderboard.standings_rebuild import standings_rebuild
 
-    rebuild = getattr(standings, "standings_rebuild", None)
-    if rebuild is None:  # the rebuild may live in its own module
-        from leaderboard.standings_rebuild import standings_rebuild as rebuild
     with generators.step("standings"):
-        rebuild()
+        standings_rebuild()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return measure(_cast())
