@@ -94,3 +94,23 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return any(group.name == role.value for group in self.groups.all())
+
+
+class ExternalIdentity(models.Model):
+    """Who this person is at an identity provider or directory (OIDC issuer, SAML IdP, SCIM client).
+
+    One person may have several (an OIDC login and a SCIM record); each (source, subject) pair
+    belongs to exactly one person, so a renamed email never splits or merges accounts.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    source = models.CharField(max_length=255, help_text="'oidc:<issuer>', 'saml:<entity id>' or 'scim'.")
+    subject = models.CharField(max_length=255, help_text="The provider's stable id for the person (sub, NameID, id).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "subject"], name="external_identity_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.subject}"

@@ -89,6 +89,14 @@ def user_deactivate(*, user: User) -> User:
 
 
 @transaction.atomic
+def user_reactivate(*, user: User) -> User:
+    """Let a deactivated person in again (HR, SCIM `active=true`, the identity mapping); old sessions stay dead."""
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
 def sessions_end_for(*, user: User) -> None:
     """End every session of this person: the epoch is mixed into the session hash, so old cookies never work again."""
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)

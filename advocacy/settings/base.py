@@ -406,6 +406,22 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULER = "advocacy.beat:SingleBeatScheduler"
 CELERY_BEAT_LOCK_SECONDS = envint("CELERY_BEAT_LOCK_SECONDS", 30, minimum=1, maximum=3600)
 
+# --- Identity mapping (advocacy/people/identity.py) ---------------------------
+# Which claims (OIDC) or attributes (SAML, SCIM) carry a person's email, name, team and groups,
+# and which provider groups grant which role. Shared by single sign-on, SCIM and imports.
+IDENTITY_EMAIL_CLAIM = envstr("IDENTITY_EMAIL_CLAIM", "email")
+IDENTITY_NAME_CLAIM = envstr("IDENTITY_NAME_CLAIM", "name")
+IDENTITY_TEAM_CLAIM = envstr("IDENTITY_TEAM_CLAIM", "department")
+IDENTITY_GROUPS_CLAIM = envstr("IDENTITY_GROUPS_CLAIM", "groups")
+IDENTITY_ROLE_GROUPS = envstr("IDENTITY_ROLE_GROUPS", "")
+IDENTITY_ROLES_FROM_PROVIDER = envbool("IDENTITY_ROLES_FROM_PROVIDER", True)
+try:
+    from advocacy.people.identity_rules import role_groups_from_setting
+
+    role_groups_from_setting(IDENTITY_ROLE_GROUPS)
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from error
+
 # --- Logging ------------------------------------------------------------------
 LOG_LEVEL = envstr("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
