@@ -3,7 +3,9 @@
 The server is a real gunicorn process whose DATABASE_URL goes through a TCP proxy this test
 cuts (every open connection reset, new ones refused) and restores; the shared PostgreSQL
 server itself is never touched. The web tier must say 503 naming the database while it is
-gone and answer 200 again once it is back, without a restart.
+gone and answer 200 again once it is back, without a restart. Tracked links keep working from
+the cache while it is gone; one the cache has never seen answers a plain 503 with Retry-After
+(never a 500), and opens again once the database is back.
 """
 
 import signal
@@ -14,6 +16,8 @@ import time
 import pytest
 import requests
 from django.db import connection
+
+from tests.sharing.conftest import HUMAN_UA, make_post, make_share
 
 from .conftest import FAULTS_BASE_DIR, FaultsTcpProxy, faults_database_url, faults_free_port, faults_subprocess_env
 
@@ -39,9 +43,21 @@ def _wait_for(port: int, status: int, *, timeout: float = 20.0) -> requests.Resp
         time.sleep(0.2)
 
 
+def _open_link(port: int, code: str, visitor: int) -> requests.Response:
+    # A new visitor (own forwarded address) each time, so no rate limit or daily de-duplication interferes.
+    headers = {"User-Agent": HUMAN_UA, "X-Forwarded-For": f"198.51.100.{visitor}"}
+    return requests.get(f"http://127.0.0.1:{port}/s/{code}", headers=headers, allow_redirects=False, timeout=15)
+
+
 def test_healthz_says_503_naming_the_database_while_it_is_gone_and_recovers_without_a_restart(
-    postgres_only, faults_redis, tmp_path
+    postgres_only, faults_redis, tmp_path, alice
 ):
+    cached = make_share(
+        user=alice, post=make_post(slug="outage-seen", destination_url="https://example.com/seen"), code="OutSeen01"
+    )
+    unseen = [
+        make_share(user=alice, post=make_post(slug=f"outage-unseen-{n}"), code=f"OutNew{n:03d}") for n in range(OUTAGES)
+    ]
     db = connection.settings_dict
     proxy = FaultsTcpProxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
     proxy.restore()
@@ -51,6 +67,7 @@ def test_healthz_says_503_naming_the_database_while_it_is_gone_and_recovers_with
         redis_url=faults_redis.url(),
         var_dir=tmp_path,
         HEALTHZ_BROKER_TIMEOUT=1,
+        TRUSTED_PROXY_COUNT=1,
     )
     # One worker with threads: the same process, and its kept-alive connections, serve every request.
     server = subprocess.Popen(
@@ -60,7 +77,10 @@ def test_healthz_says_503_naming_the_database_while_it_is_gone_and_recovers_with
     )  # fmt: skip
     try:
         assert _wait_for(port, 200).status_code == 200
-        for _ in range(OUTAGES):
+        visitors = iter(range(1, 250))
+        destination = _open_link(port, cached.code, next(visitors)).headers["Location"]
+        assert destination.startswith("https://example.com/seen?")
+        for outage in range(OUTAGES):
             assert _healthz(port).json()["database"] == "ok"  # a live, kept connection is about to break
             proxy.cut()
             response = _wait_for(port, 503)
@@ -70,10 +90,17 @@ def test_healthz_says_503_naming_the_database_while_it_is_gone_and_recovers_with
             assert body["database"].startswith("down: ")
             assert body["cache"] == body["broker"] == "ok"
             assert _healthz(port).status_code == 503  # still down, still answering
+            seen = _open_link(port, cached.code, next(visitors))
+            assert (seen.status_code, seen.headers.get("Location")) == (302, destination)
+            never_seen = _open_link(port, unseen[outage].code, next(visitors))
+            assert never_seen.status_code == 503, never_seen.text
+            assert int(never_seen.headers["Retry-After"]) > 0
+            assert "try again" in never_seen.text
             proxy.restore()
             response = _wait_for(port, 200)
             assert response.status_code == 200, response.text
             assert response.json()["database"] == "ok"
+            assert _open_link(port, unseen[outage].code, next(visitors)).status_code == 302
         assert server.poll() is None, "the web server died"
     finally:
         server.send_signal(signal.SIGTERM)
