@@ -57,7 +57,7 @@ def networks_reporting(metric: str) -> list[str]:
 
 # --- Captions -----------------------------------------------------------------------------
 
-# The longest caption each network takes, counted its own way (guidelines/counting.py).
+# The longest caption each network takes, counted its own way (advocacy/counting.py).
 CAPTION_LIMITS: dict[str, int] = {
     Network.LINKEDIN: 3000,
     Network.X: 280,

@@ -9,7 +9,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from advocacy.networks import Network
+from advocacy.networks import CAPTION_MAX_LENGTH, Network
 from advocacy.people.access import api_permission
 from advocacy.people.models import Team
 from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA
@@ -165,7 +165,9 @@ class SuggestionListCreateApi(APIView):
     class SuggestionInputSerializer(serializers.Serializer):
         url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
         text = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-        draft_caption = serializers.CharField(max_length=3000, required=False, allow_blank=True, default="")
+        draft_caption = serializers.CharField(
+            max_length=CAPTION_MAX_LENGTH, required=False, allow_blank=True, default=""
+        )
 
     @extend_schema(parameters=[OpenApiParameter("page", int)], responses=SuggestionOutputSerializer(many=True))
     def get(self, request):
@@ -225,9 +227,11 @@ class CommsPostInputSerializer(serializers.Serializer):
         slug_field="slug", queryset=Campaign.objects.all(), required=False, allow_null=True
     )
     is_featured = serializers.BooleanField(required=False)
-    suggested_caption = serializers.CharField(max_length=3000, required=False, allow_blank=True)
+    suggested_caption = serializers.CharField(max_length=CAPTION_MAX_LENGTH, required=False, allow_blank=True)
     captions = serializers.DictField(
-        child=serializers.CharField(max_length=3000, allow_blank=True), required=False, help_text="network -> caption"
+        child=serializers.CharField(max_length=CAPTION_MAX_LENGTH, allow_blank=True),
+        required=False,
+        help_text="network -> caption",
     )
     caption_editable = serializers.BooleanField(required=False)
     hashtags = serializers.CharField(max_length=300, required=False, allow_blank=True)

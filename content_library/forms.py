@@ -3,11 +3,10 @@ from django.conf import settings
 
 from advocacy.forms import BoundedModelMultipleChoiceField
 from advocacy.imaging import clean_uploaded_image, employee_decode_budget
-from advocacy.networks import Network
+from advocacy.networks import CAPTION_LIMITS, CAPTION_MAX_LENGTH, Network
 from advocacy.people.models import Team
 
 from .models import Campaign, Post, Suggestion, Topic
-from .selectors import CAPTION_LIMITS
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 
@@ -144,10 +143,10 @@ class PostForm(CleanImageMixin, forms.ModelForm):
             limit = CAPTION_LIMITS.get(network.value)
             self.fields[name] = forms.CharField(
                 required=False,
-                max_length=3000,
+                max_length=CAPTION_MAX_LENGTH,
                 label=f"{network.label} caption",
                 initial=existing.get(network.value, ""),
-                help_text=f"Up to {limit:,} characters." if limit else "",
+                help_text=f"{network.label} takes up to {limit:,} characters, tracked link included.",
                 widget=forms.Textarea(
                     attrs={
                         "rows": 2,

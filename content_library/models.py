@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
 
-from advocacy.networks import Network
+from advocacy.networks import CAPTION_MAX_LENGTH, Network
 from advocacy.shapes import hashtag_validate, hashtags_validate
 
 http_url_validator = URLValidator(schemes=["http", "https"])
@@ -69,8 +69,10 @@ class Post(models.Model):
     topics = models.ManyToManyField(Topic, blank=True, related_name="posts")
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     is_featured = models.BooleanField(default=False)
-    suggested_caption = models.TextField(max_length=3000, blank=True)
+    suggested_caption = models.TextField(max_length=CAPTION_MAX_LENGTH, blank=True)
     caption_editable = models.BooleanField(default=True, help_text="Employees may edit the caption.")
+    # One bit per network the caption fits as shared (content_library.caption_fit); kept by the services.
+    caption_fit_mask = models.PositiveIntegerField(default=0, editable=False)
     hashtags = models.CharField(
         max_length=300,
         blank=True,
@@ -113,7 +115,7 @@ class PostCaption(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="captions")
     network = models.CharField(max_length=20, choices=Network.choices)
-    text = models.TextField(max_length=3000)
+    text = models.TextField(max_length=CAPTION_MAX_LENGTH)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "network"], name="one_caption_per_network")]
@@ -169,7 +171,7 @@ class Suggestion(models.Model):
     text = models.TextField(max_length=5000, blank=True)
     image = models.ImageField(upload_to="suggestions/%Y/%m/", blank=True)
     image_alt_text = models.CharField(max_length=300, blank=True)
-    draft_caption = models.TextField(max_length=3000, blank=True)
+    draft_caption = models.TextField(max_length=CAPTION_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -10,28 +10,19 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.core.files.storage import default_storage
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from advocacy.networks import Network
 
+from .caption_fit import annotate_fits
 from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, Suggestion, Topic
 from .registry import with_share_marker
 from .renditions import RENDITIONS, rendition_size
 
 _HASHTAG = re.compile(r"#?([^\s#]+)")
 
-# The longest caption each network takes; the feed's network filter shows posts whose
-# caption (the network's override, or else the general one) fits.
-CAPTION_LIMITS: dict[str, int | None] = {
-    Network.LINKEDIN: 3000,
-    Network.X: 280,
-    Network.FACEBOOK: 63206,
-    Network.MASTODON: 500,
-    Network.BLUESKY: 300,
-    Network.EMAIL: None,
-}
 FEED_PAGE_SIZE = 12
 
 
@@ -125,20 +116,11 @@ def post_feed(
     if content_type:
         posts = posts.filter(content_type=content_type)
     if network:
-        posts = posts.annotate(caption_length=Length("suggested_caption")).filter(_caption_fits_q(network))
+        posts = annotate_fits(posts, network)
     if search and search.strip():
         posts = posts.filter(_search_q(search.strip()))
     posts = with_share_marker(posts, user=user, network=network)
     return _with_display_relations(posts).order_by("-is_featured", "-publish_at", "-id")
-
-
-def _caption_fits_q(network: str) -> Q:
-    limit = CAPTION_LIMITS.get(network)
-    if limit is None:
-        return Q()
-    override = PostCaption.objects.filter(post_id=OuterRef("pk"), network=network)
-    fitting_override = override.annotate(length=Length("text")).filter(length__lte=limit)
-    return Q(Exists(fitting_override)) | (~Q(Exists(override)) & Q(caption_length__lte=limit))
 
 
 def _search_q(search: str) -> Q:

@@ -24,6 +24,7 @@ from notifications.services import (
     notify_suggestion_submitted,
 )
 
+from .caption_fit import post_caption_fit_refresh
 from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, Suggestion, Topic
 from .renditions import RENDITIONS, make_renditions
 
@@ -116,6 +117,7 @@ def _set_captions(post: Post, captions: dict[str, str]) -> None:
             PostCaption.objects.update_or_create(post=post, network=network, defaults={"text": text})
         else:
             PostCaption.objects.filter(post=post, network=network).delete()
+    post_caption_fit_refresh(post=post)
 
 
 def _record(post: Post, *, from_status: str, to_status: str, actor, note: str = "") -> PostTransition:
@@ -189,6 +191,8 @@ def post_update(
         post.target_teams.set(target_teams)
     if captions is not None:
         _set_captions(post, captions)
+    elif "suggested_caption" in changes:
+        post_caption_fit_refresh(post=post)
     if post.is_featured:
         notify_post_featured(post_id=post.pk)
     return post

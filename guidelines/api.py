@@ -6,13 +6,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from advocacy.counting import LIMITS, counts_as_shared
 from advocacy.networks import CAPTION_MAX_LENGTH, Network
 from advocacy.people.access import api_permission
 from advocacy.people.roles import EMPLOYEE_AREA
 from content_library.models import Post
 from content_library.selectors import post_visible_to_q
 
-from .counting import LIMITS, counts_as_shared
 from .models import GuidelineDocument, GuidelineVersion
 from .selectors import (
     acknowledgement_last,

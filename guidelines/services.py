@@ -20,13 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from advocacy.counting import counts_as_shared
 from advocacy.imaging import clean_uploaded_image
 from advocacy.networks import Network
 from advocacy.shapes import disclosure_clean
 from content_library.selectors import post_caption_for, post_required_hashtags
 from notifications.services import notify_policy_major_version
 
-from .counting import counts_as_shared
 from .models import (
     Acknowledgement,
     AcknowledgementReminder,

@@ -1,8 +1,7 @@
 from django import template
 
+from advocacy.counting import counts_as_shared
 from advocacy.networks import CAPTION_MAX_LENGTH, Network
-
-from ..counting import counts_as_shared
 
 register = template.Library()
 

@@ -1,5 +1,5 @@
 // Live per-network preview for the comms post editor, and caption length counts on the post page.
-// Counts come from the server (POST /api/guidelines/caption-count/, guidelines.counting), so they
+// Counts come from the server (POST /api/guidelines/caption-count/, advocacy.counting), so they
 // are the numbers the employee's caption editor and the API show for the same text: counted the
 // network's own way, with the tracked link each share adds.
 (function () {

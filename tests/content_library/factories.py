@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from content_library.caption_fit import post_caption_fit_refresh
 from content_library.models import Campaign, Post, PostImage, Suggestion, Topic
 from tests.factories import UserFactory
 
@@ -54,6 +55,12 @@ class PostFactory(factory.django.DjangoModelFactory):
     publish_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
     expires_at = None
     created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def caption_fit(self, create, extracted, **kwargs):
+        # What the services keep: which networks the caption fits (the library's network filter reads it).
+        if create:
+            post_caption_fit_refresh(post=self)
 
     @factory.post_generation
     def target_teams(self, create, extracted, **kwargs):

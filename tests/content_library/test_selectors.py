@@ -4,6 +4,8 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
+from advocacy.counting import counts_as_shared
+from content_library.caption_fit import NETWORK_BITS, post_caption_fit_refresh
 from content_library.models import LibraryVisit, Post, PostCaption
 from content_library.selectors import (
     library_new_count,
@@ -12,6 +14,7 @@ from content_library.selectors import (
     post_get_for_employee,
     post_preview_image,
 )
+from content_library.services import post_create, post_update
 from sharing.models import Share
 
 from .factories import CampaignFactory, PostFactory, PostImageFactory, TopicFactory
@@ -118,8 +121,38 @@ def test_the_network_filter_keeps_posts_whose_caption_fits(alice):
     PostFactory(suggested_caption="x" * 400)
     long_with_override = PostFactory(suggested_caption="y" * 400)
     PostCaption.objects.create(post=long_with_override, network="x", text="Fits on X")
+    post_caption_fit_refresh(post=long_with_override)
     assert set(_slugs(post_feed(user=alice, network="x"))) == {short.slug, long_with_override.slug}
     assert post_feed(user=alice, network="linkedin").count() == 3
+
+
+@pytest.mark.parametrize(
+    ("caption", "fits_x"),
+    [
+        ("a" * 256, True),  # 256 + a space + the link counted 23 = 280
+        ("a" * 257, False),  # 281 with the link: the editor says too long, so the filter must too
+        ("🚀" * 128, True),  # emoji weigh 2 on X
+        ("🚀" * 129, False),
+        ("日本" * 64, True),  # CJK weighs 2 too
+        ("日本" * 64 + "a", False),
+    ],
+)
+def test_the_network_filter_agrees_with_the_caption_editors_count(alice, caption, fits_x):
+    post = PostFactory(suggested_caption=caption)
+    assert counts_as_shared(caption)["x"]["over"] is not fits_x
+    assert (post in post_feed(user=alice, network="x")) is fits_x
+    assert post in post_feed(user=alice, network="linkedin")
+
+
+def test_the_services_keep_the_fit_when_captions_change(alice, casey):
+    post = post_create(actor=casey, title="Fit", suggested_caption="short")
+    assert post.caption_fit_mask & NETWORK_BITS["x"]
+    post_update(post=post, actor=casey, suggested_caption="a" * 300)
+    post.refresh_from_db()
+    assert not post.caption_fit_mask & NETWORK_BITS["x"] and post.caption_fit_mask & NETWORK_BITS["linkedin"]
+    post_update(post=post, actor=casey, captions={"x": "Fits on X"})
+    post.refresh_from_db()
+    assert post.caption_fit_mask & NETWORK_BITS["x"]
 
 
 def test_it_marks_posts_the_person_already_shared(alice, bob):

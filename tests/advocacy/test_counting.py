@@ -1,6 +1,6 @@
 import pytest
 
-from guidelines.counting import (
+from advocacy.counting import (
     LIMITS,
     bluesky_length,
     caption_length,
