@@ -44,10 +44,11 @@ def _unreachable(reason: str) -> SignInFailure:
     )
 
 
-def _unknown_issuer(issuer: str, reason: str) -> SignInFailure:
+def _unknown_issuer(issuer: str | None, reason: str) -> SignInFailure:
+    named = f" ({issuer})" if issuer else ""
     return SignInFailure(
-        f"The sign-in answer came from an identity provider this site does not know ({issuer}). "
-        "Start again from this site's login page.",
+        f"The sign-in answer came from an identity provider this site does not know{named}; "
+        f"this site only accepts {settings.OIDC_ISSUER}. Start again from this site's login page.",
         reason=reason,
     )
 
@@ -154,7 +155,7 @@ def _id_token_claims(client, token: dict, nonce: str) -> dict:
         raise _clock_failure("id token expired") from None
     except InvalidClaimError as error:
         if error.claim == "iss":
-            raise _unknown_issuer("?", "id token iss mismatch") from None
+            raise _unknown_issuer(None, "id token iss mismatch") from None
         if error.claim in ("exp", "iat", "nbf"):
             raise _clock_failure(f"id token {error.claim}") from None
         raise _bad_token(f"id token claim {error.claim}") from None
@@ -190,7 +191,7 @@ def sign_in_finish(*, session, params) -> SignInResult:
     if returned_issuer is not None and returned_issuer != issuer:
         raise _unknown_issuer(returned_issuer[:200], "authorization response iss mismatch")
     if returned_issuer is None and metadata.get("authorization_response_iss_parameter_supported"):
-        raise _unknown_issuer("none given", "authorization response without iss")
+        raise _unknown_issuer(None, "authorization response without iss")
     if params.get("error"):
         raise _provider_refusal(params)
     if not params.get("code"):

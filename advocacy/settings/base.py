@@ -493,6 +493,10 @@ LOGGING = {
     "loggers": {
         # Django's request log line carries no client address, so it is safe to keep.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # Single sign-on libraries: pysaml2 logs whole assertions (bearer credentials) even at ERROR,
+        # Authlib the PKCE verifier at DEBUG. The sso logger says what failed, without them.
+        "saml2": {"handlers": ["console"], "level": "CRITICAL", "propagate": False},
+        "authlib": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 
