@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test peers lint migrate seed worker beat benchmark clean
+.PHONY: run test lint migrate seed worker beat benchmark clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +22,16 @@ run: $(VENV)/.installed-base
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runall
 
-# The identity-provider peers of the SSO tests come from npm; without npm those tests skip, naming it.
-peers:
-	@if [ -f tests/peers/package-lock.json ] && command -v npm >/dev/null && [ ! -d tests/peers/node_modules ]; then \
-		npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error || echo "npm ci failed: the SSO peer tests will skip"; \
-	fi
+# The identity-provider peers of the SSO tests come from npm, installed again when the lock changes;
+# without npm (or the registry) those tests skip, naming what is missing.
+PEERS_STAMP := tests/peers/node_modules/.package-lock.json
 
-test: $(VENV)/.installed-dev peers
+$(PEERS_STAMP): tests/peers/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error || echo "npm ci failed: the SSO peer tests will skip"; \
+	else echo "npm not found: the SSO tests with real identity providers will skip"; fi
+
+test: $(VENV)/.installed-dev $(PEERS_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -13,7 +13,8 @@ urlpatterns = [
     path("", people_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Served by the sso app: after a single sign-on it also ends the provider's session.
+    path("accounts/logout/", include("sso.logout_urls")),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/change/done/",
@@ -37,6 +38,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", include("advocacy.people.urls")),
+    path("sso/", include("sso.urls")),
     path("", include("content_library.urls")),
     path("", include("guidelines.urls")),
     path("", include("sharing.urls")),

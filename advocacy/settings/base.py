@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "advocacy.people",
+    "sso",
     "content_library",
     "guidelines",
     "sharing",
@@ -129,6 +130,8 @@ else:
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # LOCAL_LOGIN: refuses a correct password, with a message, from anyone it does not allow.
+    "sso.local_login.LocalLoginPolicyBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -422,6 +425,61 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(str(error)) from error
 
+
+# --- Single sign-on (sso app; README, "Identity") ------------------------------
+# OpenID Connect through discovery: OIDC_ISSUER is the provider's issuer exactly as its
+# /.well-known/openid-configuration says it (a trailing slash matters).
+def _sso_url(name: str, value: str) -> str:
+    from urllib.parse import urlsplit
+
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a URL.") from None
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+        raise ImproperlyConfigured(f"{name}={value!r} must be an https:// URL (plain http only on loopback).")
+    return value
+
+
+OIDC_ISSUER = _sso_url("OIDC_ISSUER", envstr("OIDC_ISSUER").strip())
+OIDC_CLIENT_ID = envstr("OIDC_CLIENT_ID").strip()
+OIDC_CLIENT_SECRET = envstr("OIDC_CLIENT_SECRET").strip()
+OIDC_SCOPES = envstr("OIDC_SCOPES", "openid email profile").strip()
+OIDC_ENABLED = bool(OIDC_ISSUER)
+if OIDC_ENABLED and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are needed too.")
+if (OIDC_CLIENT_ID or OIDC_CLIENT_SECRET) and not OIDC_ENABLED:
+    raise ImproperlyConfigured("OIDC_CLIENT_ID/OIDC_CLIENT_SECRET are set but OIDC_ISSUER is not.")
+if OIDC_ENABLED and "openid" not in OIDC_SCOPES.split():
+    raise ImproperlyConfigured(f"OIDC_SCOPES={OIDC_SCOPES!r} must include openid.")
+# SAML 2.0: the IdP's metadata as a file path or an https:// URL (read when a sign-in starts).
+SAML_IDP_METADATA = envstr("SAML_IDP_METADATA").strip()
+if SAML_IDP_METADATA.startswith(("http://", "https://")):
+    _sso_url("SAML_IDP_METADATA", SAML_IDP_METADATA)
+elif SAML_IDP_METADATA and not Path(SAML_IDP_METADATA).is_file():
+    raise ImproperlyConfigured(f"SAML_IDP_METADATA={SAML_IDP_METADATA!r} is neither a URL nor a readable file.")
+SAML_ENABLED = bool(SAML_IDP_METADATA)
+SAML_SP_ENTITY_ID = envstr("SAML_SP_ENTITY_ID").strip() or f"{SITE_URL}/sso/saml/metadata/"
+SAML_XMLSEC_BINARY = envstr("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1").strip()
+# Shown on the login page ("Sign in with <company>") and on every sign-in failure page.
+SSO_COMPANY_NAME = envstr("SSO_COMPANY_NAME", "your company").strip() or "your company"
+SSO_HELP_CONTACT = envstr("SSO_HELP_CONTACT", "your IT help desk").strip() or "your IT help desk"
+# How far the provider's clock may be from ours, and how long a started sign-in stays valid.
+SSO_CLOCK_SKEW_SECONDS = envint("SSO_CLOCK_SKEW_SECONDS", 60, minimum=0, maximum=600)
+SSO_STATE_MAX_AGE_SECONDS = envint("SSO_STATE_MAX_AGE_SECONDS", 600, minimum=60, maximum=3600)
+SSO_HTTP_TIMEOUT = envint("SSO_HTTP_TIMEOUT", 10, minimum=1, maximum=60)
+# Who may still sign in with a password: all, admins (superusers only: break-glass) or off.
+LOCAL_LOGIN = envstr("LOCAL_LOGIN", "all").strip().lower()
+if LOCAL_LOGIN not in ("all", "admins", "off"):
+    raise ImproperlyConfigured(f"LOCAL_LOGIN={LOCAL_LOGIN!r} is unknown: use all, admins or off.")
+if LOCAL_LOGIN != "all" and not (OIDC_ENABLED or SAML_ENABLED):
+    raise ImproperlyConfigured(
+        f"LOCAL_LOGIN={LOCAL_LOGIN} needs single sign-on (OIDC_ISSUER or SAML_IDP_METADATA), or nobody could sign in."
+    )
+
 # --- Logging ------------------------------------------------------------------
 LOG_LEVEL = envstr("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
@@ -435,6 +493,10 @@ LOGGING = {
     "loggers": {
         # Django's request log line carries no client address, so it is safe to keep.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # Single sign-on libraries: pysaml2 logs whole assertions (bearer credentials) even at ERROR,
+        # Authlib the PKCE verifier at DEBUG. The sso logger says what failed, without them.
+        "saml2": {"handlers": ["console"], "level": "CRITICAL", "propagate": False},
+        "authlib": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 

@@ -2,7 +2,7 @@
 
 Rerun by hand:
     .venv/bin/bandit -r advocacy analytics content_library control draws guidelines leaderboard \\
-        metrics notifications sharing -ll -x '*/migrations/*'
+        metrics notifications sharing sso -ll -x '*/migrations/*'
     .venv/bin/pip-audit -r requirements/base.txt -r requirements/dev.txt --no-deps --disable-pip
 pip-audit asks a vulnerability service (PyPI's JSON API by default, or OSV with -s osv); without
 one it cannot say anything, so that test skips and says why.
@@ -29,6 +29,7 @@ OUR_CODE = (
     "metrics",
     "notifications",
     "sharing",
+    "sso",
 )
 
 
