@@ -133,6 +133,8 @@ def person_sync_result(*, attributes: PersonAttributes, create: bool = True, act
     team = team_get_or_create(name=attributes.team_name) if attributes.team_name else None
     roles = _wanted_roles(attributes)
     audit = {"actor": actor, "source": attributes.source}
+    # As user_create stores it (domain lowercased), so the next sync does not see a change.
+    email = User.objects.normalize_email(attributes.email.strip())
     changed: list[str] = []
     created = user is None
     if user is None:
@@ -140,7 +142,7 @@ def person_sync_result(*, attributes: PersonAttributes, create: bool = True, act
             raise IdentityRefused("There is no account for you here yet. Ask your HR team to invite you.")
         user = user_create(
             username=_username_for(attributes.email),
-            email=attributes.email,
+            email=email,
             password=None,
             display_name=attributes.display_name,
             team=team,
@@ -148,7 +150,7 @@ def person_sync_result(*, attributes: PersonAttributes, create: bool = True, act
             **audit,
         )
     else:
-        for name, value in (("email", attributes.email), ("display_name", attributes.display_name)):
+        for name, value in (("email", email), ("display_name", attributes.display_name)):
             if value and getattr(user, name) != value:
                 setattr(user, name, value)
                 changed.append(name)

@@ -116,7 +116,7 @@ def _read_csv(data: bytes):
         raise ImportFileError("This file contains binary data, not CSV text. Upload a .csv or .xlsx file.")
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         lines = [(reader.line_num, cells) for cells in reader]
     except csv.Error as error:

@@ -146,7 +146,7 @@ def _row_from(line: int, cells: dict[str, str]) -> PeopleImportRow:
     roles, unknown = _roles_from_cell(cells.get("roles", ""))
     return PeopleImportRow(
         line=line,
-        email=cells.get("email", "")[:254],
+        email=User.objects.normalize_email(cells.get("email", ""))[:254],
         display_name=cells.get("name", "")[:200],
         team_name=cells.get("team", "")[:200],
         roles={"unknown": unknown, "known": roles or []} if unknown else roles,
