@@ -115,7 +115,10 @@ def _validate(rows: list[PeopleImportRow], *, create_teams: bool) -> None:
             elif not slug:
                 errors.append(f"“{row.team_name}” cannot be a team name (it needs letters or digits).")
             elif team is None and not create_teams:
-                errors.append(f"There is no team “{row.team_name}” yet: create it below, or correct the name.")
+                errors.append(
+                    f"There is no team “{row.team_name}” yet: create it with the button above the rows, "
+                    "or correct the name."
+                )
         if isinstance(row.roles, dict):  # unknown role names, kept from reading the cell
             errors.append(f"Unknown role “{'”, “'.join(row.roles['unknown'])}” (known roles: {role_list}).")
         if row.manager_email:
