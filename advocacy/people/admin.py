@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from . import services
-from .models import Team, User
+from .audit import audit_record
+from .models import AuditEntry, Team, User
 
 
 @admin.register(Team)
@@ -38,10 +39,29 @@ class PersonAdmin(UserAdmin):
     )
 
     def save_model(self, request, obj, form, change):
-        # Switching someone off goes through the one deactivation path, like HR's other tools.
-        deactivating = change and "is_active" in form.changed_data and not obj.is_active
-        if deactivating:
-            obj.is_active = True
+        # Switching someone off or on goes through the one path (and the audit log), like HR's other tools.
+        toggled = change and "is_active" in form.changed_data
+        wanted_active = obj.is_active
+        if toggled:
+            obj.is_active = not wanted_active
         super().save_model(request, obj, form, change)
-        if deactivating:
-            services.user_deactivate(user=obj)
+        if toggled and not wanted_active:
+            services.user_deactivate(user=obj, actor=getattr(request, "user", None), source="admin")
+        elif toggled:
+            services.user_reactivate(user=obj, actor=getattr(request, "user", None), source="admin")
+
+    def save_related(self, request, form, formsets, change):
+        # The groups box writes roles directly; the audit log must still see the change.
+        user = form.instance
+        before = sorted(user.groups.values_list("name", flat=True)) if change else []
+        super().save_related(request, form, formsets, change)
+        after = sorted(user.groups.values_list("name", flat=True))
+        if before != after:
+            audit_record(
+                person=user,
+                action=AuditEntry.Action.ROLES,
+                actor=request.user,
+                source="admin",
+                before=before,
+                after=after,
+            )

@@ -32,8 +32,28 @@ class PeopleConfig(AppConfig):
             models=["people.User_groups", "people.User_user_permissions"],
             position=0,
         )
+        from .provisioning_data import provisioning_erase, provisioning_export
+
+        # Sign-in identities, invitations, import rows and the audit log (erase wipes what names them).
+        register(
+            "people_provisioning",
+            export=provisioning_export,
+            erase=provisioning_erase,
+            models=[
+                "people.User",  # User.manager
+                "people.ExternalIdentity",
+                "people.AuditEntry",
+                "people.Invitation",
+                "people.PeopleImport",
+                "people.PeopleImportRow",
+            ],
+            position=90,
+        )
         from django.contrib.auth.signals import user_logged_in
 
         from .sessions import session_seen_at_login
 
         user_logged_in.connect(session_seen_at_login, dispatch_uid="people-session-seen-at-login")
+        from .invitations import invitations_close_on_login
+
+        user_logged_in.connect(invitations_close_on_login, dispatch_uid="people-invitations-close-on-login")

@@ -10,6 +10,10 @@ The rules, from settings (README, "Identity"):
 - IDENTITY_ROLE_GROUPS maps provider groups to roles ("Comms admin=comms-team;HR=hr,people-ops").
   Everyone synced is an Employee; a group listed there adds its role. Roles the mapping does not
   mention are left alone only when IDENTITY_ROLES_FROM_PROVIDER is off.
+- A source that names roles itself (a spreadsheet's roles column) passes `roles`; one that says
+  nothing about them for this person passes `keep_roles=True` (new people are Employees).
+- Every role change and (de)activation made here is in the audit log with the source (and the
+  `actor`, when a person started it, e.g. HR running an import).
 """
 
 from __future__ import annotations
@@ -42,6 +46,17 @@ class PersonAttributes:
     groups: tuple[str, ...] = field(default_factory=tuple)
     # None: the source says nothing about it (an SSO login that succeeded means active).
     active: bool | None = None
+    # Roles the source states outright (Employee is always added); None: derive them from groups.
+    roles: tuple[Role, ...] | None = None
+    # The source says nothing about roles: an existing person's roles stay as they are.
+    keep_roles: bool = False
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    user: User
+    created: bool
+    changed: tuple[str, ...]  # field names, plus "roles" and "active", that this sync changed
 
 
 def roles_for_groups(groups: Iterable[str]) -> list[Role]:
@@ -86,9 +101,22 @@ def _username_for(email: str) -> str:
     return candidate
 
 
+def _wanted_roles(attributes: PersonAttributes) -> list[Role]:
+    if attributes.roles is not None:
+        roles = {Role.EMPLOYEE} | {Role(role) for role in attributes.roles}
+        return sorted(roles, key=list(Role).index)
+    return roles_for_groups(attributes.groups)
+
+
 @transaction.atomic
-def person_sync(*, attributes: PersonAttributes, create: bool = True) -> User:
-    """Create or update the person the provider describes; returns them.
+def person_sync(*, attributes: PersonAttributes, create: bool = True, actor: User | None = None) -> User:
+    """Create or update the person the provider describes; returns them (see person_sync_result)."""
+    return person_sync_result(attributes=attributes, create=create, actor=actor).user
+
+
+@transaction.atomic
+def person_sync_result(*, attributes: PersonAttributes, create: bool = True, actor: User | None = None) -> SyncResult:
+    """Create or update the person the provider describes; says whether and what it changed.
 
     Found by (source, subject) first, then by email (linking an existing local account once).
     The provider owns email, display name, team and (when IDENTITY_ROLES_FROM_PROVIDER) roles;
@@ -103,21 +131,26 @@ def person_sync(*, attributes: PersonAttributes, create: bool = True) -> User:
     )
     user = identity.user if identity else User.objects.filter(email__iexact=attributes.email).first()
     team = team_get_or_create(name=attributes.team_name) if attributes.team_name else None
-    roles = roles_for_groups(attributes.groups)
+    roles = _wanted_roles(attributes)
+    audit = {"actor": actor, "source": attributes.source}
+    # As user_create stores it (domain lowercased), so the next sync does not see a change.
+    email = User.objects.normalize_email(attributes.email.strip())
+    changed: list[str] = []
+    created = user is None
     if user is None:
         if not create:
             raise IdentityRefused("There is no account for you here yet. Ask your HR team to invite you.")
         user = user_create(
             username=_username_for(attributes.email),
-            email=attributes.email,
+            email=email,
             password=None,
             display_name=attributes.display_name,
             team=team,
             roles=roles,
+            **audit,
         )
     else:
-        changed = []
-        for name, value in (("email", attributes.email), ("display_name", attributes.display_name)):
+        for name, value in (("email", email), ("display_name", attributes.display_name)):
             if value and getattr(user, name) != value:
                 setattr(user, name, value)
                 changed.append(name)
@@ -126,10 +159,17 @@ def person_sync(*, attributes: PersonAttributes, create: bool = True) -> User:
             changed.append("team")
         if changed:
             user.save(update_fields=changed)
-        if settings.IDENTITY_ROLES_FROM_PROVIDER and sorted(user_roles(user=user)) != sorted(r.value for r in roles):
-            user_set_roles(user=user, roles=roles)
+        roles_owned = attributes.roles is not None or settings.IDENTITY_ROLES_FROM_PROVIDER
+        if (
+            roles_owned
+            and not attributes.keep_roles
+            and sorted(user_roles(user=user)) != sorted(r.value for r in roles)
+        ):
+            user_set_roles(user=user, roles=roles, **audit)
+            changed.append("roles")
     if attributes.active is True and not user.is_active:
-        user_reactivate(user=user)
+        user_reactivate(user=user, **audit)
+        changed.append("active")
     elif attributes.active is None and not user.is_active:
         raise IdentityRefused(
             "Your account here has been deactivated. Ask your HR team if you think this is a mistake."
@@ -139,5 +179,6 @@ def person_sync(*, attributes: PersonAttributes, create: bool = True) -> User:
     else:
         identity.save(update_fields=["last_synced_at"])
     if attributes.active is False and user.is_active:
-        user_deactivate(user=user)
-    return user
+        user_deactivate(user=user, **audit)
+        changed.append("active")
+    return SyncResult(user=user, created=created, changed=tuple(changed))

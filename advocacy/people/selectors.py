@@ -48,6 +48,7 @@ def person_profile_export(*, user: User) -> dict:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "team": user.team.name if user.team_id else None,
+            "manager": user.manager.name if user.manager_id else None,
             "job_title": user.job_title,
             "avatar": user.avatar.name or None,
             "linkedin_profile_url": user.linkedin_profile_url,
@@ -75,3 +76,55 @@ def person_data_export(*, user: User) -> dict:
     for section in personal_data.sections():
         document |= section.export(user=user)
     return document
+
+
+DIRECTORY_STATUSES = {
+    "active": "Active",
+    "invited": "Invited, not joined yet",
+    "deactivated": "Deactivated",
+    "all": "Everyone",
+}
+
+
+def directory_search(*, query: str = "", team: Team | None = None, role: str = "", status: str = "active"):
+    """HR's directory: everyone matching a name/email search, a team, a role and a status.
+
+    Each person carries `has_open_invitation`; groups and team are loaded once per page.
+    """
+    from django.db.models import Exists, OuterRef
+
+    from .models import Invitation
+
+    open_invitation = Invitation.objects.filter(user=OuterRef("pk"), accepted_at=None, revoked_at=None)
+    people = (
+        User.objects.select_related("team")
+        .prefetch_related("groups")
+        .annotate(has_open_invitation=Exists(open_invitation))
+        .order_by("display_name", "username", "pk")
+    )
+    words = query.split()
+    for word in words[:5]:
+        people = people.filter(
+            Q(display_name__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(email__icontains=word)
+        )
+    if team is not None:
+        people = people.filter(team=team)
+    if role:
+        people = people.filter(groups__name=role)
+    if status == "active":
+        people = people.filter(is_active=True)
+    elif status == "deactivated":
+        people = people.filter(is_active=False)
+    elif status == "invited":
+        people = people.filter(is_active=True, last_login=None, has_open_invitation=True)
+    return people
+
+
+def person_for_directory(*, user_id: int) -> User:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(User.objects.select_related("team", "manager").prefetch_related("groups"), pk=user_id)

@@ -8,7 +8,8 @@ from django.db.models import F
 from django.utils.text import slugify
 
 from . import personal_data
-from .models import Team, User
+from .audit import audit_record
+from .models import AuditEntry, Team, User
 from .roles import ROLE_PERMISSIONS, Role
 
 logger = logging.getLogger(__name__)
@@ -45,8 +46,13 @@ def user_create(
     last_name: str = "",
     team: Team | None = None,
     roles: list[Role] | tuple[Role, ...] = (Role.EMPLOYEE,),
+    actor: User | None = None,
+    source: str = "",
 ) -> User:
-    """Create a person with the given roles; a None password means they must reset it by email."""
+    """Create a person with the given roles; a None password means they must reset it by email.
+
+    The first roles are an audit entry like any later change (`actor`/`source` say who and how).
+    """
     user = User(
         username=username,
         email=email,
@@ -61,39 +67,106 @@ def user_create(
         user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    user_set_roles(user=user, roles=roles)
+    user_set_roles(user=user, roles=roles, actor=actor, source=source)
     return user
 
 
+def _role_names(roles) -> list[str]:
+    order = [role.value for role in Role]
+    names = {Role(role).value for role in roles}
+    return sorted(names, key=lambda name: order.index(name))
+
+
 @transaction.atomic
-def user_set_roles(*, user: User, roles: list[Role] | tuple[Role, ...]) -> None:
-    groups = list(Group.objects.filter(name__in=[Role(role).value for role in roles]))
-    missing = {Role(role).value for role in roles} - {group.name for group in groups}
+def user_set_roles(
+    *,
+    user: User,
+    roles: list[Role] | tuple[Role, ...],
+    actor: User | None = None,
+    source: str = "",
+    reason: str = "",
+) -> bool:
+    """Give the person exactly these roles; returns whether anything changed.
+
+    Every change is in the audit log (who: `actor`, or the `source` when a provider or the
+    system made it); setting the roles someone already has changes and records nothing.
+    """
+    wanted = _role_names(roles)
+    groups = list(Group.objects.filter(name__in=wanted))
+    missing = set(wanted) - {group.name for group in groups}
     if missing:
         raise ValueError(f"Unknown role groups (run migrations?): {', '.join(sorted(missing))}")
+    held = list(user.groups.values_list("name", flat=True))
+    before = _role_names(name for name in held if name in {role.value for role in Role})
+    if before == wanted and len(held) == len(wanted):
+        return False
     user.groups.set(groups)
+    audit_record(
+        person=user,
+        action=AuditEntry.Action.ROLES,
+        actor=actor,
+        source=source,
+        before=before,
+        after=wanted,
+        reason=reason,
+    )
+    return True
 
 
 @transaction.atomic
-def user_deactivate(*, user: User) -> User:
+def user_deactivate(*, user: User, actor: User | None = None, source: str = "", reason: str = "") -> User:
     """Deactivated people cannot log in; every session of theirs ends for good (reactivating the
     account does not revive them); their history stays for the numbers it explains.
 
-    The one way an account is switched off: HR in the admin, erasure (and later SSO/SCIM)
-    all come here. The rankings leave them out (leaderboard.standings.unranked_users_q).
+    The one way an account is switched off: HR in the directory or the admin, erasure, SCIM
+    and SSO all come here, and the switch is in the audit log. The rankings leave them out
+    (leaderboard.standings.unranked_users_q).
     """
+    was_active = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False) == 1
     user.is_active = False
-    user.save(update_fields=["is_active"])
     sessions_end_for(user=user)
+    if was_active:
+        audit_record(
+            person=user,
+            action=AuditEntry.Action.DEACTIVATED,
+            actor=actor,
+            source=source,
+            before=["active"],
+            after=["deactivated"],
+            reason=reason,
+        )
     return user
 
 
 @transaction.atomic
-def user_reactivate(*, user: User) -> User:
+def user_reactivate(*, user: User, actor: User | None = None, source: str = "", reason: str = "") -> User:
     """Let a deactivated person in again (HR, SCIM `active=true`, the identity mapping); old sessions stay dead."""
+    was_inactive = User.objects.filter(pk=user.pk, is_active=False).update(is_active=True) == 1
     user.is_active = True
-    user.save(update_fields=["is_active"])
+    if was_inactive:
+        audit_record(
+            person=user,
+            action=AuditEntry.Action.REACTIVATED,
+            actor=actor,
+            source=source,
+            before=["deactivated"],
+            after=["active"],
+            reason=reason,
+        )
     return user
+
+
+@transaction.atomic
+def user_set_manager(*, user: User, manager: User | None) -> bool:
+    """Record who this person reports to (imports and providers); refuses a person managing themselves."""
+    if manager is not None and manager.pk == user.pk:
+        raise ValueError("A person cannot be their own manager.")
+    manager_id = manager.pk if manager is not None else None
+    if user.manager_id == manager_id:
+        return False
+    user.manager = manager
+    user.save(update_fields=["manager"])
+    return True
 
 
 @transaction.atomic
@@ -180,8 +253,9 @@ def person_erase(*, user: User, actor: User) -> User:
     user.digest_frequency = User.DigestFrequency.NEVER
     user.set_unusable_password()
     user.save()
-    user_deactivate(user=user)
-    user.groups.clear()
+    user_deactivate(user=user, actor=actor, source="erasure")
+    user_set_roles(user=user, roles=[], actor=actor, source="erasure")
+    audit_record(person=user, action=AuditEntry.Action.ERASED, actor=actor, source="erasure")
     # The login lockout keys rows on the username typed; those would still name them.
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username=old_username).delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, views
+from . import api, directory_views, import_views, invitation_views, views
 
 app_name = "people"
 
@@ -8,8 +8,30 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("teams/", views.team_list_view, name="team_list"),
     path("profile/data/", views.my_data, name="my_data"),
-    path("people/", views.people_list, name="people_list"),
+    path("people/", directory_views.people_list, name="people_list"),
+    path("people/audit/", directory_views.audit_list, name="audit_list"),
+    path("people/invite/", invitation_views.person_invite_new, name="person_invite_new"),
+    path("people/<int:user_id>/", directory_views.person_detail, name="person_detail"),
+    path("people/<int:user_id>/deactivate/", directory_views.person_deactivate, name="person_deactivate"),
+    path("people/<int:user_id>/reactivate/", directory_views.person_reactivate, name="person_reactivate"),
+    path("people/<int:user_id>/invite/", invitation_views.person_invite, name="person_invite"),
     path("people/<int:user_id>/erase/", views.person_erase_view, name="person_erase"),
+    path(
+        "people/invitations/<int:invitation_id>/revoke/",
+        invitation_views.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path("people/imports/", import_views.import_list, name="import_list"),
+    path("people/imports/new/", import_views.import_new, name="import_new"),
+    path("people/imports/sample.csv", import_views.import_sample, name="import_sample"),
+    path("people/imports/<int:import_id>/", import_views.import_detail, name="import_detail"),
+    path("people/imports/<int:import_id>/status.json", import_views.import_status, name="import_status"),
+    path("people/imports/<int:import_id>/start/", import_views.import_start_view, name="import_start"),
+    path("people/imports/<int:import_id>/create-teams/", import_views.import_create_teams, name="import_create_teams"),
+    path("people/imports/<int:import_id>/discard/", import_views.import_discard_view, name="import_discard"),
+    path("people/imports/<int:import_id>/resume/", import_views.import_resume_view, name="import_resume"),
+    path("people/imports/<int:import_id>/invite/", import_views.import_invite, name="import_invite"),
+    path("invitations/<str:token>/", invitation_views.invitation_accept_view, name="invitation_accept"),
     path("api/me/", api.MeApi.as_view(), name="api_me"),
     path("api/teams/", api.TeamListApi.as_view(), name="api_team_list"),
 ]

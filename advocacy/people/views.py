@@ -9,7 +9,7 @@ from .access import permission_required
 from .forms import ProfileForm
 from .models import User
 from .roles import COMMS_WORKSPACE, EMPLOYEE_AREA, HR_WORKSPACE
-from .selectors import employee_list, person_data_export, team_list, user_roles
+from .selectors import person_data_export, team_list, user_roles
 from .services import PROFILE_FIELDS, ErasureRefused, person_erase, profile_update
 
 
@@ -35,12 +35,6 @@ def profile(request):
 @permission_required(COMMS_WORKSPACE, HR_WORKSPACE)
 def team_list_view(request):
     return render(request, "people/team_list.html", {"teams": team_list()})
-
-
-@permission_required(HR_WORKSPACE)
-def people_list(request):
-    people = employee_list().prefetch_related("groups")
-    return render(request, "people/people_list.html", {"people": people})
 
 
 @require_http_methods(["GET"])

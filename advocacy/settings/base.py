@@ -480,6 +480,15 @@ if LOCAL_LOGIN != "all" and not (OIDC_ENABLED or SAML_ENABLED):
         f"LOCAL_LOGIN={LOCAL_LOGIN} needs single sign-on (OIDC_ISSUER or SAML_IDP_METADATA), or nobody could sign in."
     )
 
+# --- People import and invitations (advocacy/people/imports.py, invitations.py) -
+# An upload bigger than this, or with more rows, is refused before anything is read into the
+# database; an XLSX is also refused when its unpacked parts add up to more than 20× this.
+PEOPLE_IMPORT_MAX_MB = envint("PEOPLE_IMPORT_MAX_MB", 5, minimum=1, maximum=100)
+PEOPLE_IMPORT_MAX_ROWS = envint("PEOPLE_IMPORT_MAX_ROWS", 10_000, minimum=1, maximum=200_000)
+# Rows applied per Celery task (one transaction each); the import resumes at the next batch.
+PEOPLE_IMPORT_BATCH_SIZE = envint("PEOPLE_IMPORT_BATCH_SIZE", 100, minimum=1, maximum=5_000)
+INVITATION_EXPIRY_DAYS = envint("INVITATION_EXPIRY_DAYS", 14, minimum=1, maximum=365)
+
 # --- Logging ------------------------------------------------------------------
 LOG_LEVEL = envstr("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -104,7 +104,11 @@ def _hostile_world(alice, casey):
     )  # fmt: skip
     guideline_version_create(document=document, body=blob[::-1], change_summary=TEXT[7][:500], is_major=True,
                              created_by=casey)  # fmt: skip
-    return {"post": posts[0], "draw": draw, "guideline": document}
+    # Alice's hostile name and a hostile reason on the audit log too.
+    from advocacy.people.audit import audit_record
+
+    audit_record(person=alice, action="roles", source=TEXT[5][:255], before=[TEXT[3]], after=[], reason=TEXT[2][:500])
+    return {"post": posts[0], "draw": draw, "guideline": document, "alice_id": alice.pk}
 
 
 def _visit(page, url: str) -> dict:
@@ -149,6 +153,8 @@ def _pages(ids, live_server) -> dict[str, list[str]]:
         ],
         "harper": [
             reverse("people:people_list"),
+            reverse("people:person_detail", kwargs={"user_id": ids["alice_id"]}),
+            reverse("people:audit_list"),
             reverse("draws:manage_list"),
             reverse("draws:manage_detail", kwargs={"pk": draw.pk}),
             reverse("leaderboard:review"),

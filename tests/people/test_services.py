@@ -31,7 +31,9 @@ def test_a_deactivated_persons_open_session_ends_at_the_next_request(client, ali
 def test_switching_someone_off_in_the_admin_goes_through_user_deactivate(alice, harper, monkeypatch):
     calls = []
     real = services.user_deactivate
-    monkeypatch.setattr(services, "user_deactivate", lambda *, user: calls.append(user.pk) or real(user=user))
+    monkeypatch.setattr(
+        services, "user_deactivate", lambda *, user, **audit: calls.append(user.pk) or real(user=user, **audit)
+    )
     model_admin = site._registry[User]
     alice.is_active = False
 
