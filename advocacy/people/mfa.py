@@ -80,7 +80,7 @@ def authenticator_secret(device: TOTPDevice) -> str:
 def authenticator_qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// link as an inline SVG QR code (drawn here: no script, no outside service)."""
     return segno.make(device.config_url, error="m").svg_inline(
-        scale=5, border=4, dark="#000", light="#fff", title="QR code for your authenticator app"
+        border=4, dark="#000", light="#fff", omitsize=True, title="QR code for your authenticator app"
     )
 
 
