@@ -132,6 +132,18 @@ def test_a_right_password_does_not_wipe_the_wrong_codes(client, alice, settings)
     assert password(client, "alice").status_code == 429
 
 
+def test_a_try_while_django_otp_asks_for_a_pause_is_not_counted_as_a_failure(client, alice):
+    device, _ = enrol(alice)
+    password(client, "alice")
+    code(client, wrong_code(device))  # failure 1; the device now wants a short pause
+    response = code(client, app_code(device))
+    assert response.status_code == 400 and b"Wait a few seconds" in response.content
+    assert AccessAttempt.objects.get(username="alice").failures_since_start == 1
+    unthrottle(device)
+    assert code(client, app_code(device))["Location"] == reverse("home")
+    assert not AccessAttempt.objects.filter(username="alice").exists()  # both steps passed: the slate is clean
+
+
 def test_a_locked_pair_cannot_finish_a_sign_in_already_started(client, alice, settings):
     device, _ = enrol(alice)
     password(client, "alice")
@@ -223,6 +235,14 @@ def test_until_set_up_every_other_page_sends_them_back(client, harper, url_name)
     response = client.get(reverse(url_name))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("people:security_setup") + "?next=")
+
+
+def test_until_set_up_a_form_posted_elsewhere_changes_nothing(client, harper):
+    password(client, "harper")
+    response = client.post(reverse("people:profile"), {"display_name": "Someone Else"})
+    assert response["Location"] == reverse("people:security_setup")
+    harper.refresh_from_db()
+    assert harper.display_name == "Harper HR"
 
 
 def test_until_set_up_the_api_refuses_the_session_too(client, harper):
