@@ -220,52 +220,46 @@ def security_codes_download(request):
     return response
 
 
-def _code_confirmed_page(request, *, template: str, action):
-    """A page that does one thing after a current code (new recovery codes, removing the app)."""
+def _code_confirmed_page(request, *, template: str, on_code):
+    """A page that does one thing once a current code is typed (new recovery codes, removing the app).
+
+    ``on_code(code)`` does it and returns the response; a refused code shows the form again with why.
+    """
     if not has_authenticator(user=request.user):
         messages.info(request, "Two-step sign-in is off.")
-        return None, redirect("people:security")
+        return redirect("people:security")
     form = SecondFactorCodeForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            return action(form.cleaned_data["code"]), None
+            return on_code(form.cleaned_data["code"])
         except CodeRefused as refusal:
             form.add_error("code", str(refusal))
     status = 400 if request.method == "POST" else 200
-    return None, render(request, template, {"form": form}, status=status)
+    return render(request, template, {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(EMPLOYEE_AREA)
 def security_codes_new(request):
-    codes, response = _code_confirmed_page(
-        request,
-        template="people/security_codes_new.html",
-        action=lambda code: recovery_codes_regenerate(user=request.user, code=code),
-    )
-    if response is not None:
-        return response
-    _offer_codes(request, codes)
-    messages.success(request, "You have new recovery codes; the old ones no longer work.")
-    return redirect("people:security_codes")
+    def regenerate(code):
+        _offer_codes(request, recovery_codes_regenerate(user=request.user, code=code))
+        messages.success(request, "You have new recovery codes; the old ones no longer work.")
+        return redirect("people:security_codes")
+
+    return _code_confirmed_page(request, template="people/security_codes_new.html", on_code=regenerate)
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(EMPLOYEE_AREA)
 def security_remove(request):
-    removed, response = _code_confirmed_page(
-        request,
-        template="people/security_remove.html",
-        action=lambda code: authenticator_remove(user=request.user, code=code) or True,
-    )
-    if response is not None:
-        return response
-    request.session.pop(FRESH_CODES_KEY, None)
-    if request.session.get(PASSWORD_SIGN_IN_KEY) and mfa_required_for(user=request.user):
-        request.session[ENROL_REQUIRED_KEY] = True
-        messages.info(
-            request, "Your authenticator app is removed. Your role needs two-step sign-in: set up the new one."
-        )
-        return redirect("people:security_setup")
-    messages.success(request, "Two-step sign-in is off: your app and your recovery codes no longer work.")
-    return redirect("people:security")
+    def remove(code):
+        authenticator_remove(user=request.user, code=code)
+        request.session.pop(FRESH_CODES_KEY, None)
+        if request.session.get(PASSWORD_SIGN_IN_KEY) and mfa_required_for(user=request.user):
+            request.session[ENROL_REQUIRED_KEY] = True
+            messages.info(request, "Your app is removed. Your role needs two-step sign-in: set up the new one now.")
+            return redirect("people:security_setup")
+        messages.success(request, "Two-step sign-in is off: your app and your recovery codes no longer work.")
+        return redirect("people:security")
+
+    return _code_confirmed_page(request, template="people/security_remove.html", on_code=remove)

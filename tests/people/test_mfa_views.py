@@ -404,3 +404,13 @@ def test_pages_for_an_app_that_is_off_go_back_to_the_overview(client, alice):
     client.force_login(alice)
     for name in ("people:security_remove", "people:security_codes_new"):
         assert client.get(reverse(name))["Location"] == reverse("people:security")
+
+
+def test_an_admin_can_remove_a_lost_device_without_seeing_its_secret(admin_client, alice):
+    device, _ = enrol(alice)
+    changelist = admin_client.get(reverse("admin:otp_totp_totpdevice_changelist"))
+    assert changelist.status_code == 200 and b"alice" in changelist.content.lower()
+    change = admin_client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert change.status_code == 200 and device.key.encode() not in change.content
+    admin_client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert not mfa.has_authenticator(user=alice)
