@@ -6,13 +6,14 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from advocacy import views
-from advocacy.people import account_views
+from advocacy.people import account_views, mfa_views
 from advocacy.people import views as people_views
 
 urlpatterns = [
     path("", people_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/login/code/", mfa_views.login_code, name="login_code"),
     # Served by the sso app: after a single sign-on it also ends the provider's session.
     path("accounts/logout/", include("sso.logout_urls")),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -49,6 +50,8 @@ urlpatterns = [
     path("", include("analytics.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    # Before the admin's own: its login asks for the second step too.
+    path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

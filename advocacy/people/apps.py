@@ -49,6 +49,16 @@ class PeopleConfig(AppConfig):
             ],
             position=90,
         )
+        from .mfa import mfa_devices_delete, mfa_export
+
+        # An erased account keeps no authenticator secret nor recovery codes.
+        register(
+            "two_step_sign_in",
+            export=mfa_export,
+            erase=mfa_devices_delete,
+            models=["otp_totp.TOTPDevice", "otp_static.StaticDevice"],
+            position=1,
+        )
         from django.contrib.auth.signals import user_logged_in
 
         from .sessions import session_seen_at_login

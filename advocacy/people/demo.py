@@ -79,6 +79,18 @@ DEMO_LOGINS = [
 EMPLOYEE_COUNT = 60
 
 
+def demo_two_step_note() -> str:
+    """What the demo logins of a role that needs two-step sign-in should expect (printed with the logins)."""
+    required = [username for username, _name, role, _team in DEMO_LOGINS if role.value in settings.MFA_REQUIRED_ROLES]
+    if not settings.MFA_REQUIRED or not required:
+        return "Two-step sign-in is optional for everyone (MFA_REQUIRED=false); anyone may turn it on in their profile."
+    names = " and ".join(repr(username) for username in required)
+    return (
+        f"{names} must set up an authenticator app at first sign-in (MFA_REQUIRED_ROLES); "
+        "to try them without one, start with MFA_REQUIRED=false."
+    )
+
+
 @transaction.atomic
 def seed(*, rng, now, log) -> None:
     teams = {name: team_get_or_create(name=name, kind=kind) for name, kind in TEAMS}
@@ -125,3 +137,5 @@ def seed(*, rng, now, log) -> None:
         user.save()
         created += 1
     log(f"people: {created} people created, {User.objects.count()} in total, {len(teams)} teams")
+    log(f"people: demo logins {', '.join(name for name, *_ in DEMO_LOGINS)} (password {settings.DEMO_PASSWORD!r})")
+    log(f"people: {demo_two_step_note()}")

@@ -53,3 +53,38 @@ class ProfileForm(forms.ModelForm):
             max_decode_bytes=employee_decode_budget(),
         )
         return clean.as_django_file()
+
+
+class SecondFactorCodeForm(forms.Form):
+    """One field for an app's 6-digit code or a recovery code: people should not have to pick a mode first."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+                "aria-describedby": "id_code_help",
+            }
+        ),
+    )
+
+
+class AppCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your app",
+        max_length=16,
+        help_text="Your app shows a new 6-digit code every 30 seconds.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "aria-describedby": "id_code_help",
+            }
+        ),
+    )

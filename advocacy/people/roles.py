@@ -26,3 +26,15 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.COMMS_ADMIN: [EMPLOYEE_AREA, COMMS_WORKSPACE],
     Role.HR: [EMPLOYEE_AREA, HR_WORKSPACE],
 }
+
+
+def roles_from_setting(name: str, values: list[str]) -> list[Role]:
+    """Role names from a setting (e.g. MFA_REQUIRED_ROLES), refusing any name that is not a role."""
+    roles = []
+    for value in values:
+        try:
+            roles.append(Role(value))
+        except ValueError:
+            known = ", ".join(role.value for role in Role)
+            raise ValueError(f"{name} names an unknown role {value!r} (known: {known}).") from None
+    return roles

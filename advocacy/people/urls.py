@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, directory_views, import_views, invitation_views, views
+from . import api, directory_views, import_views, invitation_views, mfa_views, views
 
 app_name = "people"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("people/<int:user_id>/deactivate/", directory_views.person_deactivate, name="person_deactivate"),
     path("people/<int:user_id>/reactivate/", directory_views.person_reactivate, name="person_reactivate"),
     path("people/<int:user_id>/invite/", invitation_views.person_invite, name="person_invite"),
+    path("profile/security/", mfa_views.security, name="security"),
+    path("profile/security/setup/", mfa_views.security_setup, name="security_setup"),
+    path("profile/security/codes/", mfa_views.security_codes, name="security_codes"),
+    path("profile/security/codes/download/", mfa_views.security_codes_download, name="security_codes_download"),
+    path("profile/security/codes/new/", mfa_views.security_codes_new, name="security_codes_new"),
+    path("profile/security/remove/", mfa_views.security_remove, name="security_remove"),
     path("people/<int:user_id>/erase/", views.person_erase_view, name="person_erase"),
     path(
         "people/invitations/<int:invitation_id>/revoke/",

@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    # Two-step sign-in for local accounts (advocacy/people/mfa.py): authenticator apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "advocacy.people",
     "sso",
     "content_library",
@@ -66,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "advocacy.people.sessions.SessionIdleTimeoutMiddleware",
+    "advocacy.people.mfa_gate.MfaEnrolmentGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -165,6 +170,27 @@ PASSWORD_RESET_LIMIT_PER_ADDRESS = envint("PASSWORD_RESET_LIMIT_PER_ADDRESS", 10
 PASSWORD_RESET_LIMIT_PER_ACCOUNT = envint("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 3, minimum=1)
 PASSWORD_RESET_WINDOW_MINUTES = envint("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+# A wrong second-step code is a failed login too (advocacy/people/mfa_views.py); never store what was typed.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+
+# Two-step sign-in for local accounts (advocacy/people/mfa.py). People holding one of these roles
+# who sign in with a password must set up an authenticator app before anything else; single
+# sign-on leaves the second factor to the identity provider. MFA_REQUIRED=false lifts the rule.
+MFA_REQUIRED = envbool("MFA_REQUIRED", True)
+MFA_REQUIRED_ROLES = envlist("MFA_REQUIRED_ROLES", ["Comms admin", "HR"])
+try:
+    from advocacy.people.roles import roles_from_setting
+
+    roles_from_setting("MFA_REQUIRED_ROLES", MFA_REQUIRED_ROLES)
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from error
+# The name authenticator apps show next to the account.
+MFA_ISSUER_NAME = envstr("MFA_ISSUER_NAME", "Advocacy").strip()
+if not MFA_ISSUER_NAME or ":" in MFA_ISSUER_NAME:
+    raise ImproperlyConfigured(f"MFA_ISSUER_NAME={MFA_ISSUER_NAME!r} must be a non-empty name without ':'.")
+OTP_TOTP_ISSUER = MFA_ISSUER_NAME
+# The admin lists people's devices (to remove a lost one) but never shows their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -53,6 +53,7 @@ def test_a_section_must_name_the_models_it_covers():
 def test_the_download_keeps_its_sections_in_their_order(alice):
     assert list(person_data_export(user=alice)) == [
         "profile",
+        "two_step_sign_in",
         "shares",
         "clicks",
         "points",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from advocacy.people.demo import DEMO_LOGINS
+from advocacy.people.demo import DEMO_LOGINS, demo_two_step_note
 
 FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
@@ -73,6 +73,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Advocacy is running at http://{host}/"))
         for username, _display_name, role, _team in DEMO_LOGINS:
             self.stdout.write(f"  {role.value:<12} log in as {username!r} with password {settings.DEMO_PASSWORD!r}")
+        self.stdout.write(f"  {demo_two_step_note()}")
         self.stdout.write("Press Ctrl-C to stop the web server, the worker and beat.")
         self.stdout.write("")
 
