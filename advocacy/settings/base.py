@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "draws",
     "notifications",
     "analytics",
+    "scim",
 ]
 
 MIDDLEWARE = [
@@ -421,6 +422,34 @@ try:
     role_groups_from_setting(IDENTITY_ROLE_GROUPS)
 except ValueError as error:
     raise ImproperlyConfigured(str(error)) from error
+
+# --- SCIM provisioning (scim/; README "SCIM provisioning") -------------------
+# Groups whose displayName IDENTITY_ROLE_GROUPS lists give a role; with this on, every other
+# pushed group is a team (the enterprise "department" attribute wins when a person has one).
+SCIM_GROUPS_AS_TEAMS = envbool("SCIM_GROUPS_AS_TEAMS", True)
+SCIM_SERVICE_PROVIDER = {
+    "USER_MODEL_GETTER": "scim.provider.user_model",
+    "USER_ADAPTER": "scim.adapters.ScimUserAdapter",
+    "GROUP_MODEL": "scim.models.ScimGroup",
+    "GROUP_ADAPTER": "scim.adapters.ScimGroupAdapter",
+    "USER_FILTER_PARSER": "scim.provider.UserFilter",
+    "GROUP_FILTER_PARSER": "scim.provider.GroupFilter",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "scim.provider.ServiceProviderConfig",
+    "BASE_LOCATION_GETTER": "scim.adapters.base_location",
+    "GET_EXTRA_MODEL_FILTER_KWARGS_GETTER": "scim.provider.filter_kwargs_getter",
+    "GET_QUERYSET_POST_PROCESSOR_GETTER": "scim.provider.queryset_post_processor_getter",
+    "AUTH_CHECK_MIDDLEWARE": "scim.provider.BearerTokenAuth",
+    "SCHEMAS_GETTER": "scim.schemas.schemas_getter",
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "A token HR creates under HR → SCIM tokens, sent as 'Authorization: Bearer <token>'.",
+            "primary": True,
+        }
+    ],
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
+}
 
 # --- Logging ------------------------------------------------------------------
 LOG_LEVEL = envstr("LOG_LEVEL", "INFO").upper()

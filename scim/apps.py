@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ScimConfig(AppConfig):
+    name = "scim"
+    verbose_name = "SCIM provisioning"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from advocacy.people import deactivations
+
+        from .selectors import deactivation_notes
+
+        # HR review and the draw pages say why a person left; only we know when SCIM did it.
+        deactivations.register(deactivation_notes)
