@@ -9,7 +9,9 @@ class ScimConfig(AppConfig):
     def ready(self):
         from advocacy.people import deactivations
 
+        from .personal_data import register_section
         from .selectors import deactivation_notes
 
+        register_section()
         # HR review and the draw pages say why a person left; only we know when SCIM did it.
         deactivations.register(deactivation_notes)

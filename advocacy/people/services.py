@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from . import personal_data
+from . import deactivations, personal_data
 from .models import Team, User
 from .roles import ROLE_PERMISSIONS, Role
 
@@ -80,11 +80,13 @@ def user_deactivate(*, user: User) -> User:
     account does not revive them); their history stays for the numbers it explains.
 
     The one way an account is switched off: HR in the admin, erasure (and later SSO/SCIM)
-    all come here. The rankings leave them out (leaderboard.standings.unranked_users_q).
+    all come here. The rankings leave them out (leaderboard.standings.unranked_users_q): the
+    leaderboard listens (people.deactivations) and re-flags their standings after the commit.
     """
     user.is_active = False
     user.save(update_fields=["is_active"])
     sessions_end_for(user=user)
+    deactivations.account_switched(user_id=user.pk)
     return user
 
 
@@ -93,6 +95,7 @@ def user_reactivate(*, user: User) -> User:
     """Let a deactivated person in again (HR, SCIM `active=true`, the identity mapping); old sessions stay dead."""
     user.is_active = True
     user.save(update_fields=["is_active"])
+    deactivations.account_switched(user_id=user.pk)
     return user
 
 

@@ -61,6 +61,8 @@ def test_the_download_keeps_its_sections_in_their_order(alice):
         "draw_entries",
         "free_entry_requests",
         "draw_wins",
+        "scim",
+        "scim_deactivations",
     ]
 
 

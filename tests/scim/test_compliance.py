@@ -20,7 +20,10 @@ def run_checker(live_server, harper):
     _, raw = token_create(name="compliance checker", actor=harper)
     assert live_server.url.startswith("http://localhost") or live_server.url.startswith("http://127.0.0.1")
     http = httpx2.Client(base_url=f"{live_server.url}/scim/v2", headers={"Authorization": f"Bearer {raw}"}, timeout=20)
-    return check_server(SyncSCIMClient(http), raise_exceptions=False)
+    try:
+        return check_server(SyncSCIMClient(http), raise_exceptions=False)
+    finally:
+        http.close()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,6 +31,8 @@ def test_it_passes_every_applicable_check_of_scim2_tester(live_server, harper):
     results = run_checker(live_server, harper)
     counts = Counter(result.status.name for result in results)
     print("scim2-tester:", dict(counts))
+    for result in results:
+        print(f"  {result.status.name:8} {result.title} {result.resource_type or ''}".rstrip())
     problems = [
         f"{result.status.name} {result.title}: {result.reason}"
         for result in results
