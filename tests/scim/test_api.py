@@ -244,3 +244,20 @@ def test_the_user_list_costs_the_same_queries_for_3_or_6_people(scim, django_ass
         scim.create_user(f"person{number}@example.com")
     with django_assert_num_queries(3):
         assert scim.get("Users").doc["totalResults"] == 6
+
+
+def test_a_search_per_resource_type_filters_and_cuts_attributes(scim):
+    scim.create_user("ada@example.com", displayName="Ada")
+    scim.create_user("bob@example.com")
+    body = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": 'userName sw "ada"',
+        "attributes": ["displayName"],
+    }
+    found = scim.post("Users/.search", body)
+    assert found.status_code == 200
+    assert found.doc["totalResults"] == 1
+    assert set(found.doc["Resources"][0]) == {"id", "schemas", "displayName"}
+    del body["filter"]
+    assert scim.post("Users/.search", body).doc["totalResults"] == 2
+    assert scim.post(".search", body).status_code == 501
