@@ -37,6 +37,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Teams", "people:team_list", COMMS_WORKSPACE, "comms"),
     NavItem("Provider health", "metrics:provider_health", COMMS_WORKSPACE, "comms"),
     NavItem("People", "people:people_list", HR_WORKSPACE, "hr"),
+    NavItem("SCIM tokens", "scim_tokens:list", HR_WORKSPACE, "hr"),
     NavItem("Provider health", "metrics:provider_health", HR_WORKSPACE, "hr"),
     NavItem("Leaderboard", "leaderboard:board", EMPLOYEE_AREA, "employee"),
     NavItem("My points", "leaderboard:my_points", EMPLOYEE_AREA, "employee"),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from advocacy.people.deactivations import deactivation_notes
 from advocacy.people.models import User
 from advocacy.people.roles import Role
 from advocacy.people.selectors import active_employees
@@ -108,6 +109,31 @@ def eligible_people(*, draw: Draw) -> QuerySet[User]:
 
         people = people.exclude(pk__in=employees_needing_acknowledgement().values("pk"))
     return people.distinct()
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    user: User
+    shares: int
+    note: str
+
+
+def deactivated_left_out(*, draw: Draw) -> list[LeftOut]:
+    """Deactivated people with qualifying shares in a draw not yet frozen: they will not be entered.
+
+    Their shares and points stay in the ledger; the note says why they are out (e.g. "deactivated
+    on 1 Dec 2026 by SCIM", from advocacy.people.deactivations). Two queries at most.
+    """
+    if draw.is_frozen:
+        return []
+    share_ids = qualifying_shares(draw=draw).values("pk")
+    people = list(
+        User.objects.filter(is_active=False, shares__in=share_ids)
+        .annotate(share_count=Count("shares", filter=Q(shares__in=share_ids), distinct=True))
+        .order_by("display_name", "username")
+    )
+    notes = deactivation_notes(user_ids=[person.pk for person in people])
+    return [LeftOut(person, person.share_count, notes.get(person.pk, "deactivated")) for person in people]
 
 
 def qualifying_shares(*, draw: Draw) -> QuerySet[Share]:

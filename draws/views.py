@@ -15,6 +15,7 @@ from . import engine
 from .forms import DrawForm, DrawRunForm, RedrawForm, RulesForm
 from .models import Draw, Winner
 from .selectors import (
+    deactivated_left_out,
     display_name_for,
     draw_get,
     draw_list,
@@ -165,6 +166,7 @@ def _manage_context(request, draw, **forms):
         "current_winners": [w for w in winners if w.is_current],
         "removed_winners": [w for w in winners if not w.is_current],
         "slot_count": len(prize_slots(draw=draw)),
+        "left_out": deactivated_left_out(draw=draw),
     }
 
 

@@ -52,6 +52,22 @@ def lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
+def standings_reflag(*, user_ids) -> int:
+    """Mark these people's standings ranked or unranked as ``unranked_users_q`` now says (deactivation,
+    reactivation); ranks are counted at read time, so everyone else moves up at once. Returns rows changed."""
+    from advocacy.people.models import User
+
+    ids = set(user_ids)
+    lock()
+    unranked = set(User.objects.filter(unranked_users_q(), pk__in=ids).values_list("pk", flat=True))
+    changed = Standing.objects.filter(user_id__in=unranked, unranked=False).update(unranked=True)
+    changed += Standing.objects.filter(user_id__in=ids - unranked, unranked=True).update(unranked=False)
+    team_ids = set(User.objects.filter(pk__in=ids, team__isnull=False).values_list("team_id", flat=True))
+    if team_ids:
+        refresh_team_members(team_ids)
+    return changed
+
+
 def refresh_team_members(team_ids: set[int] | None) -> None:
     """Members are the team's active people; the average divides by at least one."""
     teams = Team.objects.all() if team_ids is None else Team.objects.filter(pk__in=team_ids)

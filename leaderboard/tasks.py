@@ -41,6 +41,20 @@ def rebuild_standings() -> int:
     return standings_rebuild.standings_rebuild()
 
 
+@shared_task(name="leaderboard.reflag_standings")
+def reflag_standings(user_id: int) -> int:
+    """Take a deactivated person off the boards (or put a reactivated one back); safe to run twice."""
+    from .standings import standings_reflag
+
+    with transaction.atomic():
+        return standings_reflag(user_ids=[user_id])
+
+
+def queue_reflag(*, user_id: int) -> None:
+    """Registered with advocacy.people.deactivations (already after the commit)."""
+    reflag_standings.delay(user_id)
+
+
 @shared_task(name="leaderboard.award_share")
 def award_share(share_id: int) -> None:
     services.points_award_for_share(share_id=share_id)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from advocacy.exports import csv_response
 from advocacy.forms import posted
 from advocacy.people.access import permission_required
+from advocacy.people.deactivations import deactivation_notes
 from advocacy.people.models import User
 from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA, HR_WORKSPACE
 from sharing.selectors import published_posts_for_review
@@ -156,7 +157,11 @@ def review(request):
         return render(request, "leaderboard/review.html", {"error": error, "scopes": board_scopes()}, status=400)
     page = Paginator(board_rows_for_review(board=board), REVIEW_PER_PAGE).get_page(request.GET.get("page"))
     flags = anomalies_for_users(user_ids=[standing.user_id for standing in page], board=board)
-    rows = [{"standing": standing, "flags": flags.get(standing.user_id, [])} for standing in page]
+    notes = deactivation_notes(user_ids=[standing.user_id for standing in page if not standing.user.is_active])
+    rows = [
+        {"standing": standing, "flags": flags.get(standing.user_id, []), "left": notes.get(standing.user_id, "")}
+        for standing in page
+    ]
     context = _filters(request, board) | {
         "rows": rows,
         "page_obj": page,
@@ -211,6 +216,7 @@ def _person_context(request, person, *, adjust_form=None) -> dict:
         "published_posts": published_posts_for_review(user_ids=[person.pk]),
         "adjust_form": adjust_form or AdjustForm(),
         "void_form": VoidForm(),
+        "left": "" if person.is_active else deactivation_notes(user_ids=[person.pk]).get(person.pk, "deactivated"),
     }
 
 

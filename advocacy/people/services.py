@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from . import personal_data
+from . import deactivations, personal_data
 from .audit import audit_record
 from .models import AuditEntry, Team, User
 from .roles import ROLE_PERMISSIONS, Role
@@ -120,7 +120,8 @@ def user_deactivate(*, user: User, actor: User | None = None, source: str = "", 
 
     The one way an account is switched off: HR in the directory or the admin, erasure, SCIM
     and SSO all come here, and the switch is in the audit log. The rankings leave them out
-    (leaderboard.standings.unranked_users_q).
+    (leaderboard.standings.unranked_users_q): the leaderboard listens (people.deactivations) and re-flags their
+    standings after the commit.
     """
     was_active = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False) == 1
     user.is_active = False
@@ -135,6 +136,7 @@ def user_deactivate(*, user: User, actor: User | None = None, source: str = "", 
             after=["deactivated"],
             reason=reason,
         )
+    deactivations.account_switched(user_id=user.pk)
     return user
 
 
@@ -153,6 +155,7 @@ def user_reactivate(*, user: User, actor: User | None = None, source: str = "", 
             after=["active"],
             reason=reason,
         )
+    deactivations.account_switched(user_id=user.pk)
     return user
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "draws",
     "notifications",
     "analytics",
+    "scim",
 ]
 
 MIDDLEWARE = [
@@ -514,6 +515,34 @@ PEOPLE_IMPORT_MAX_ROWS = envint("PEOPLE_IMPORT_MAX_ROWS", 10_000, minimum=1, max
 # Rows applied per Celery task (one transaction each); the import resumes at the next batch.
 PEOPLE_IMPORT_BATCH_SIZE = envint("PEOPLE_IMPORT_BATCH_SIZE", 100, minimum=1, maximum=5_000)
 INVITATION_EXPIRY_DAYS = envint("INVITATION_EXPIRY_DAYS", 14, minimum=1, maximum=365)
+
+# --- SCIM provisioning (scim/; README "SCIM provisioning") -------------------
+# Groups whose displayName IDENTITY_ROLE_GROUPS lists give a role; with this on, every other
+# pushed group is a team (the enterprise "department" attribute wins when a person has one).
+SCIM_GROUPS_AS_TEAMS = envbool("SCIM_GROUPS_AS_TEAMS", True)
+SCIM_SERVICE_PROVIDER = {
+    "USER_MODEL_GETTER": "scim.provider.user_model",
+    "USER_ADAPTER": "scim.adapters.ScimUserAdapter",
+    "GROUP_MODEL": "scim.models.ScimGroup",
+    "GROUP_ADAPTER": "scim.adapters.ScimGroupAdapter",
+    "USER_FILTER_PARSER": "scim.provider.UserFilter",
+    "GROUP_FILTER_PARSER": "scim.provider.GroupFilter",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "scim.provider.ServiceProviderConfig",
+    "BASE_LOCATION_GETTER": "scim.adapters.base_location",
+    "GET_EXTRA_MODEL_FILTER_KWARGS_GETTER": "scim.provider.filter_kwargs_getter",
+    "GET_QUERYSET_POST_PROCESSOR_GETTER": "scim.provider.queryset_post_processor_getter",
+    "AUTH_CHECK_MIDDLEWARE": "scim.provider.BearerTokenAuth",
+    "SCHEMAS_GETTER": "scim.schemas.schemas_getter",
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "A token HR creates under HR → SCIM tokens, sent as 'Authorization: Bearer <token>'.",
+            "primary": True,
+        }
+    ],
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
+}
 
 # --- Logging ------------------------------------------------------------------
 LOG_LEVEL = envstr("LOG_LEVEL", "INFO").upper()

@@ -65,6 +65,8 @@ def test_the_download_keeps_its_sections_in_their_order(alice):
         "sign_in_identities",
         "invitations",
         "account_history",
+        "scim",
+        "scim_deactivations",
     ]
 
 
