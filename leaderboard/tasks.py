@@ -14,7 +14,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from . import selectors, services, standings_apply, standings_rebuild
+from . import review_flags, selectors, services, standings_apply, standings_rebuild
 from .periods import local_date
 
 SHARE_SCAN_DAYS = 3
@@ -39,6 +39,12 @@ def apply_standings() -> int:
 def rebuild_standings() -> int:
     """Recreate the standings from the whole ledger (periodic, and after visibility settings change)."""
     return standings_rebuild.standings_rebuild()
+
+
+@shared_task(name="leaderboard.refresh_review_flags")
+def refresh_review_flags(full: bool = False) -> int:
+    """Recompute the stored HR review flags of whoever had new clicks (``full``: everyone in the boards' windows)."""
+    return review_flags.review_flags_refresh(full=full)
 
 
 @shared_task(name="leaderboard.award_share")
