@@ -390,6 +390,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"full": True},
     },
+    # Dashboards: re-read changed shares into the rollups every minute, every share hourly.
+    "analytics-refresh-rollups": {
+        "task": "analytics.refresh_rollups",
+        "schedule": timedelta(minutes=1),
+    },
+    "analytics-rebuild-rollups": {
+        "task": "analytics.refresh_rollups",
+        "schedule": crontab(minute=47),
+        "kwargs": {"full": True},
+    },
     "sharing-drain-clicks": {
         "task": "sharing.drain_clicks",
         "schedule": timedelta(seconds=10),
