@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -11,6 +12,8 @@ from .models import User
 from .roles import COMMS_WORKSPACE, EMPLOYEE_AREA, HR_WORKSPACE
 from .selectors import employee_list, person_data_export, team_list, user_roles
 from .services import PROFILE_FIELDS, ErasureRefused, person_erase, profile_update
+
+PEOPLE_PER_PAGE = 50
 
 
 @permission_required(EMPLOYEE_AREA)
@@ -39,8 +42,8 @@ def team_list_view(request):
 
 @permission_required(HR_WORKSPACE)
 def people_list(request):
-    people = employee_list().prefetch_related("groups")
-    return render(request, "people/people_list.html", {"people": people})
+    people = Paginator(employee_list().prefetch_related("groups"), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "people/people_list.html", {"people": people, "page_obj": people})
 
 
 @require_http_methods(["GET"])
