@@ -233,6 +233,7 @@ def _worker_rebuilds() -> None:
     """What the workers keep from the raw rows: standings, analytics rollups, review flags."""
     from django.db import connection
 
+    from analytics.rollups import rollups_refresh
     from leaderboard.review_flags import review_flags_refresh
     from leaderboard.standings_rebuild import standings_rebuild
 
@@ -240,6 +241,8 @@ def _worker_rebuilds() -> None:
         standings_rebuild()
     with generators.step("review flags"):
         review_flags_refresh(full=True)
+    with generators.step("analytics rollups"):
+        rollups_refresh(full=True)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
