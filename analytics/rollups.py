@@ -91,7 +91,7 @@ def _store(share_ids: list[int], now: datetime) -> int:
 def _changed_since(since: datetime) -> list[int]:
     newest = ShareRollup.objects.aggregate(last=Max("share_id"))["last"] or 0
     made = Share.objects.filter(Q(created_at__gte=since) | Q(pk__gt=newest)).values_list("pk", flat=True)
-    clicked = Click.objects.filter(occurred_at__gte=since).values_list("share_id", flat=True).distinct()
+    clicked = Click.objects.filter(occurred_at__gte=since).order_by().values_list("share_id", flat=True).distinct()
     pulled = ShareMetrics.objects.filter(last_pulled_at__gte=since).values_list("share_id", flat=True)
     return sorted(set(made) | set(clicked) | set(pulled))
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from .anomalies import SPIKE_HISTORY_DAYS, ClickRow, FailedPost, Flag, failed_post_flags, flags_for
 from .models import ReviewFlags, ReviewFlagsBoard
-from .periods import Period, day_bounds, live_window, local_date, period_end
+from .periods import Period, board_zone, day_bounds, live_window, period_end
 
 # Flags look at most this far back (older clicks are only spike history).
 FLAG_DAYS = 35
@@ -44,15 +44,27 @@ def flag_window(*, period: str, start, now: datetime) -> tuple[datetime, datetim
 
 def click_flags_for_users(*, user_ids: list[int], since: datetime, until: datetime) -> dict[int, list[Flag]]:
     """The click anomaly flags of each person between ``since`` and ``until``, in two queries."""
+    return click_flags_for_windows(user_ids=user_ids, windows=[(since, until)])[(since, until)]
+
+
+Window = tuple[datetime, datetime]
+
+
+def click_flags_for_windows(*, user_ids: list[int], windows: list[Window]) -> dict[Window, dict[int, list[Flag]]]:
+    """The click flags of each person for each (since, until) window; two queries whatever the windows."""
     from sharing.models import Click, Share
 
-    if not user_ids:
-        return {}
+    result: dict[Window, dict[int, list[Flag]]] = {window: {} for window in windows}
+    open_windows = [(since, until) for since, until in windows if since < until]
+    if not user_ids or not open_windows:
+        return result | {window: {user_id: [] for user_id in user_ids} for window in windows}
+    earliest = min(since for since, _ in open_windows)
+    latest = max(until for _, until in open_windows)
     rows = Click.objects.filter(
         share__user_id__in=user_ids,
         kind__in=FLAG_KINDS,
-        occurred_at__gte=since - timedelta(days=SPIKE_HISTORY_DAYS),
-        occurred_at__lt=until,
+        occurred_at__gte=earliest - timedelta(days=SPIKE_HISTORY_DAYS),
+        occurred_at__lt=latest,
     ).values_list(
         "share__user_id",
         "share__user__team_id",
@@ -65,23 +77,39 @@ def click_flags_for_users(*, user_ids: list[int], since: datetime, until: dateti
     )
     clicks: dict[int, list[ClickRow]] = {user_id: [] for user_id in user_ids}
     teams: dict[int, int | None] = {}
-    for user_id, team_id, share_id, occurred_at, visitor_hash, created_at, address_hash, kind in rows:
+    for user_id, team_id, share_id, occurred_at, visitor_hash, created_at, address_hash, kind in rows.order_by():
         clicks[user_id].append(ClickRow(share_id, occurred_at, visitor_hash, created_at, address_hash, kind))
         teams[user_id] = team_id
-    hashes: dict[int, dict[int, set[str]]] = {}
+    # (sharer, hash, last shared) per team: who counts as "a teammate who shared" depends on the window.
+    sharers: dict[int, list[tuple[int, str, datetime]]] = {}
     team_ids = {team_id for team_id in teams.values() if team_id is not None}
     if team_ids:
-        for team_id, sharer_id, visitor_hash in (
-            Share.objects.filter(user__team_id__in=team_ids, last_shared_at__gte=since - timedelta(days=1))
+        for team_id, sharer_id, visitor_hash, last_shared_at in (
+            Share.objects.filter(user__team_id__in=team_ids, last_shared_at__gte=earliest - timedelta(days=1))
             .exclude(sharer_visitor_hash="")
-            .values_list("user__team_id", "user_id", "sharer_visitor_hash")
+            .order_by()
+            .values_list("user__team_id", "user_id", "sharer_visitor_hash", "last_shared_at")
         ):
-            hashes.setdefault(team_id, {}).setdefault(sharer_id, set()).add(visitor_hash)
-    result = {}
-    for user_id in user_ids:
-        teammates = hashes.get(teams.get(user_id), {})
-        mates = set().union(*(h for sharer, h in teammates.items() if sharer != user_id)) if teammates else set()
-        result[user_id] = flags_for(clicks=clicks[user_id], teammate_hashes=mates, since=since, day_of=local_date)
+            sharers.setdefault(team_id, []).append((sharer_id, visitor_hash, last_shared_at))
+    zone = board_zone()
+
+    def day_of(moment: datetime):  # periods.local_date without looking the zone up per click
+        return moment.astimezone(zone).date()
+
+    for since, until in windows:
+        found = result[(since, until)]
+        history_from, shared_from = since - timedelta(days=SPIKE_HISTORY_DAYS), since - timedelta(days=1)
+        for user_id in user_ids:
+            if since >= until:
+                found[user_id] = []
+                continue
+            mine = [click for click in clicks[user_id] if history_from <= click.occurred_at < until]
+            mates = {
+                visitor_hash
+                for sharer_id, visitor_hash, last_shared_at in sharers.get(teams.get(user_id), ())
+                if sharer_id != user_id and last_shared_at >= shared_from
+            }
+            found[user_id] = flags_for(clicks=mine, teammate_hashes=mates, since=since, day_of=day_of)
     return result
 
 
@@ -113,6 +141,7 @@ def _users_with_clicks(*, since: datetime, until: datetime) -> list[int]:
 
     return sorted(
         Click.objects.filter(kind__in=FLAG_KINDS, occurred_at__gte=since, occurred_at__lt=until)
+        .order_by()  # Click's default ordering would make DISTINCT per click, not per person
         .values_list("share__user_id", flat=True)
         .distinct()
     )
@@ -130,6 +159,7 @@ def _users_touched(*, state: ReviewFlagsBoard, cursor: int, since: datetime, unt
             occurred_at__gte=since - timedelta(days=SPIKE_HISTORY_DAYS),
             occurred_at__lt=until,
         )
+        .order_by()  # Click's default ordering would make DISTINCT per click, not per person
         .values_list("share__user_id", flat=True)
         .distinct()
     )
@@ -148,6 +178,7 @@ def _users_touched(*, state: ReviewFlagsBoard, cursor: int, since: datetime, unt
                 occurred_at__gte=since,
                 occurred_at__lt=until,
             )
+            .order_by()
             .values_list("share__user_id", flat=True)
             .distinct()
         )
@@ -178,10 +209,10 @@ def _store(*, boards: list[tuple[str, object]], flags: dict[int, list[Flag]], no
 
 
 def review_flags_refresh(*, now: datetime | None = None, full: bool = False) -> int:
-    """Bring the stored flags of every kept board up to date; returns how many (person, window) were computed.
+    """Bring the stored flags of every kept board up to date; returns how many people were recomputed.
 
-    Boards whose windows hold the same clicks (all time and a quarter clamped to the last
-    35 days) are computed once and stored for each.
+    Each person's clicks are loaded once for all the boards; boards whose windows hold the
+    same clicks (all time and a quarter clamped to the last 35 days) are computed once.
     """
     from sharing.models import Click
 
@@ -198,27 +229,35 @@ def review_flags_refresh(*, now: datetime | None = None, full: bool = False) -> 
     for period, start in boards:
         since, until = flag_window(period=period, start=start, now=now)
         windows.setdefault((since, min(until, now + timedelta(days=1))), []).append((period, start))
+    rebuild = full or any(board not in states for board in boards)
+    open_windows = [(since, until) for since, until in windows if since < until]
+    if not open_windows:
+        users = []
+    elif rebuild:
+        users = _users_with_clicks(
+            since=min(since for since, _ in open_windows), until=max(until for _, until in open_windows)
+        )
+    else:
+        oldest = min(states.values(), key=lambda state: state.click_cursor)
+        users = _users_touched(
+            state=oldest,
+            cursor=cursor,
+            since=min(since for since, _ in open_windows),
+            until=max(until for _, until in open_windows),
+        )
     computed = 0
-    for (since, until), same in windows.items():
-        rebuild = full or any(board not in states for board in same)
-        if since >= until:
-            users = []
-        elif rebuild:
-            users = _users_with_clicks(since=since, until=until)
-        else:
-            state = min((states[board] for board in same), key=lambda state: state.click_cursor)
-            users = _users_touched(state=state, cursor=cursor, since=since, until=until)
-        for index in range(0, len(users), BATCH_USERS):
-            batch = users[index : index + BATCH_USERS]
-            _store(boards=same, flags=click_flags_for_users(user_ids=batch, since=since, until=until), now=now)
-            computed += len(batch)
-        for period, start in same:
-            if rebuild:  # whoever was not recomputed has no clicks in the window any more
-                ReviewFlags.objects.filter(period=period, period_start=start, computed_at__lt=now).delete()
-            ReviewFlagsBoard.objects.update_or_create(
-                period=period,
-                period_start=start,
-                defaults={"click_cursor": cursor, "computed_at": now} | ({"rebuilt_at": now} if rebuild else {}),
-                create_defaults={"click_cursor": cursor, "computed_at": now, "rebuilt_at": now},
-            )
+    for index in range(0, len(users), BATCH_USERS):
+        batch = users[index : index + BATCH_USERS]
+        for window, flags in click_flags_for_windows(user_ids=batch, windows=list(windows)).items():
+            _store(boards=windows[window], flags=flags, now=now)
+        computed += len(batch)
+    for period, start in boards:
+        if rebuild:  # whoever was not recomputed has no clicks in the window any more
+            ReviewFlags.objects.filter(period=period, period_start=start, computed_at__lt=now).delete()
+        ReviewFlagsBoard.objects.update_or_create(
+            period=period,
+            period_start=start,
+            defaults={"click_cursor": cursor, "computed_at": now} | ({"rebuilt_at": now} if rebuild else {}),
+            create_defaults={"click_cursor": cursor, "computed_at": now, "rebuilt_at": now},
+        )
     return computed
