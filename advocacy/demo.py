@@ -13,4 +13,6 @@ SEEDERS: list[str] = [
     # After sharing and metrics: the ledger is filled from their demo rows.
     "leaderboard.demo.seed",
     "draws.demo.seed",
+    # Last: the dashboards' rollups are built from everything above.
+    "analytics.demo.seed",
 ]

@@ -4,6 +4,10 @@ Conventions every figure follows, so the numbers on one page agree with each oth
 
 - A share counts in a range when it was first made in it (``Share.created_at``), and the
   dates of a range are whole days in the site's time zone, both ends included.
+- The grouped figures are read from ``ShareRollup`` (one narrow row per share that the workers
+  keep current, ``analytics/rollups.py``), never from shares joined to their metrics; a
+  figure is as fresh as the last refresh (a minute). ``tests/analytics/test_rollups.py``
+  checks them against the same figures computed from the raw rows.
 - Human clicks are ``Share.human_clicks`` of those shares: every counted click the link
   ever received, whenever it happened. The tally survives the purge of raw clicks, which
   ``Click`` rows would not. (A post's "clicks over time" is the one exception: it needs
@@ -22,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -33,6 +37,8 @@ from advocacy.people.selectors import active_employees
 from content_library.models import Post
 from guidelines.selectors import acknowledgement_rates_by_team
 from sharing.models import Click, Share
+
+from .models import ShareRollup
 
 MIN_GROUP_SIZE = 5
 TOP_LIMIT = 10
@@ -75,6 +81,14 @@ def shares_in_range(*, filters: Filters) -> QuerySet[Share]:
     return shares
 
 
+def rollups_in_range(*, filters: Filters) -> QuerySet[ShareRollup]:
+    """The rollup rows of the shares first made in the range (whole days in the site's time zone)."""
+    rows = ShareRollup.objects.filter(day__gte=filters.start, day__lte=filters.end)
+    if filters.team is not None:
+        rows = rows.filter(user__team=filters.team)
+    return rows
+
+
 def reported_sum(metric: str, *, prefix: str = "") -> Sum:
     """The total of a metric over the shares whose network reports it; None when no share has it."""
     return Sum(f"{prefix}metrics__{metric}", filter=Q(**{f"{prefix}network__in": networks_reporting(metric)}))
@@ -87,7 +101,24 @@ def known_total(*values: int | None) -> int | None:
 
 
 def _result_annotations() -> dict:
-    """The same columns for every grouped table: shares, human clicks, engagement, impressions."""
+    """The same columns for every grouped table of rollups: shares, human clicks, engagement, impressions.
+
+    A rollup's figure is None when its network does not report it, so a plain Sum is None
+    exactly when no share in the group has the figure.
+    """
+    return {
+        "shares": Count("pk"),
+        "human_clicks": Coalesce(Sum("human_clicks"), 0),
+        "likes": Sum("reported_likes"),
+        "reposts": Sum("reported_reposts"),
+        "replies": Sum("reported_replies"),
+        "impressions": Sum("reported_impressions"),
+        "impressions_known": Count("reported_impressions"),
+    }
+
+
+def _share_result_annotations() -> dict:
+    """The same columns computed from shares joined to their metrics (one post's page, the checks)."""
     return {
         "shares": Count("pk"),
         "human_clicks": Coalesce(Sum("human_clicks"), 0),
@@ -218,7 +249,7 @@ def earned_media_rates() -> tuple[Decimal, Decimal]:
 
 def totals_for(*, filters: Filters, participation: list[TeamParticipation]) -> Totals:
     """Headline figures: one aggregate over the shares; people come from the participation rows."""
-    figures = shares_in_range(filters=filters).aggregate(**_result_annotations())
+    figures = rollups_in_range(filters=filters).aggregate(**_result_annotations())
     cpm, cpc = earned_media_rates()
     return Totals(
         active_employees=sum(row.members for row in participation),
@@ -237,7 +268,7 @@ def totals_for(*, filters: Filters, participation: list[TeamParticipation]) -> T
 
 def results_by_post(*, filters: Filters) -> QuerySet:
     return (
-        shares_in_range(filters=filters)
+        rollups_in_range(filters=filters)
         .values("post_id", title=F("post__title"), slug=F("post__slug"))
         .annotate(**_result_annotations())
         .order_by("-shares", "-human_clicks", "post_id")
@@ -246,7 +277,7 @@ def results_by_post(*, filters: Filters) -> QuerySet:
 
 def results_by_campaign(*, filters: Filters) -> QuerySet:
     return (
-        shares_in_range(filters=filters)
+        rollups_in_range(filters=filters)
         .filter(post__campaign__isnull=False)
         .values(campaign_id=F("post__campaign_id"), name=F("post__campaign__name"))
         .annotate(**_result_annotations())
@@ -257,7 +288,7 @@ def results_by_campaign(*, filters: Filters) -> QuerySet:
 def results_by_contributor(*, filters: Filters) -> QuerySet:
     """Per person, for comms; people who asked to stay off leaderboards are left out here too."""
     return (
-        shares_in_range(filters=filters)
+        rollups_in_range(filters=filters)
         .filter(user__hide_from_leaderboards=False)
         .values(
             "user_id",
@@ -272,7 +303,7 @@ def results_by_contributor(*, filters: Filters) -> QuerySet:
 
 def results_by_network(*, filters: Filters) -> QuerySet:
     return (
-        shares_in_range(filters=filters)
+        rollups_in_range(filters=filters)
         .values("network")
         .annotate(**_result_annotations())
         .order_by("-shares", "network")
@@ -281,7 +312,7 @@ def results_by_network(*, filters: Filters) -> QuerySet:
 
 def results_by_content_type(*, filters: Filters) -> QuerySet:
     return (
-        shares_in_range(filters=filters)
+        rollups_in_range(filters=filters)
         .values(content_type=F("post__content_type"))
         .annotate(**_result_annotations())
         .order_by("-shares", "content_type")
@@ -290,10 +321,9 @@ def results_by_content_type(*, filters: Filters) -> QuerySet:
 
 def trend(*, filters: Filters) -> list[dict]:
     """Shares and human clicks per day (or ISO week for long ranges), with empty periods filled in."""
-    truncate = TruncDate if filters.granularity == "day" else TruncWeek
+    rows = rollups_in_range(filters=filters)
     rows = (
-        shares_in_range(filters=filters)
-        .annotate(period=truncate("created_at", tzinfo=timezone.get_current_timezone()))
+        (rows.annotate(period=F("day")) if filters.granularity == "day" else rows.annotate(period=TruncWeek("day")))
         .values("period")
         .annotate(shares=Count("pk"), human_clicks=Coalesce(Sum("human_clicks"), 0))
         .order_by("period")
@@ -390,13 +420,13 @@ def post_clicks_by_day(*, post: Post) -> list[dict]:
 
 
 def post_networks(*, post: Post) -> QuerySet:
-    return post.shares.values("network").annotate(**_result_annotations()).order_by("-shares", "network")
+    return post.shares.values("network").annotate(**_share_result_annotations()).order_by("-shares", "network")
 
 
 def post_performance(*, post: Post) -> PostPerformance:
     """A post's results over all time: 3 queries (totals with caption variety, per network, clicks per day)."""
     totals = post.shares.aggregate(
-        **_result_annotations(),
+        **_share_result_annotations(),
         sharers=Count("user_id", distinct=True),
         # Caption variety: how many different captions employees wrote (blank ones are not a caption).
         distinct_captions=Count("caption", distinct=True, filter=~Q(caption="")),
@@ -412,15 +442,20 @@ def post_performance(*, post: Post) -> PostPerformance:
 
 
 def people_totals(*, filters: Filters) -> QuerySet[User]:
-    """Per active employee: shares in the range and their human clicks. Totals only, never click logs."""
-    in_range = Q(shares__created_at__gte=filters.start_at, shares__created_at__lt=filters.end_before)
+    """Per active employee: shares in the range and their human clicks. Totals only, never click logs.
+
+    Each figure is a subquery over the person's rollups in the range, so a page of people
+    (the ordering needs no figure) reads only its own people's rows.
+    """
+    mine = ShareRollup.objects.filter(user=OuterRef("pk"), day__gte=filters.start, day__lte=filters.end)
+    mine = mine.order_by().values("user")
     people = active_employees()
     if filters.team is not None:
         people = people.filter(team=filters.team)
     return (
         people.annotate(
-            share_count=Count("shares", filter=in_range),
-            human_click_count=Coalesce(Sum("shares__human_clicks", filter=in_range), 0),
+            share_count=Coalesce(Subquery(mine.annotate(n=Count("pk")).values("n")), 0),
+            human_click_count=Coalesce(Subquery(mine.annotate(n=Sum("human_clicks")).values("n")), 0),
         )
         .values("pk", "username", "display_name", "share_count", "human_click_count", team_name=F("team__name"))
         .order_by(F("team__name").asc(nulls_last=True), "display_name", "username", "pk")

@@ -132,8 +132,9 @@ def flags_for(
                     share_id,
                 )
             )
-    per_day = Counter(day_of(click.occurred_at) for click in clicks)
-    for day in sorted({day_of(click.occurred_at) for click in recent}):
+    days = [day_of(click.occurred_at) for click in clicks]  # once per click: it is the costly part
+    per_day = Counter(days)
+    for day in sorted({day for day, click in zip(days, clicks, strict=True) if click.occurred_at >= since}):
         history = [per_day.get(day - timedelta(days=n), 0) for n in range(1, SPIKE_HISTORY_DAYS + 1)]
         usual = sum(history) / SPIKE_HISTORY_DAYS
         if per_day[day] >= SPIKE_MIN_CLICKS and per_day[day] >= SPIKE_FACTOR * max(usual, 1):

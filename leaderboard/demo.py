@@ -10,6 +10,7 @@ from advocacy.people.roles import Role
 
 from . import selectors, services
 from .models import PointEvent
+from .review_flags import review_flags_refresh
 from .standings_rebuild import standings_rebuild
 
 DEMO_VOID_REASON = "Demo: HR voided this click batch while checking an unusual click pattern with the sharer."
@@ -33,6 +34,7 @@ def seed(*, rng, now, log) -> None:
         services.points_award_for_suggestion(suggestion_id=suggestion_id)
     _void_one(log)
     standings_rebuild(now=now)
+    review_flags_refresh(now=now, full=True)
     log(f"leaderboard: {PointEvent.objects.count() - before} ledger events added, standings rebuilt")
 
 

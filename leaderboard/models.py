@@ -254,3 +254,43 @@ class Recompute(models.Model):
 
     def __str__(self) -> str:
         return f"Recompute {self.pk} by {self.actor_id}"
+
+
+class ReviewFlags(models.Model):
+    """One person's click anomaly flags on one board period, computed by ``leaderboard.refresh_review_flags``.
+
+    A cache of ``leaderboard.anomalies.flags_for`` over the click rows (``review_flags.py``
+    keeps it current and can always recreate it), so the HR review reads one row per person
+    instead of their clicks. Flags of failed pasted posts are not stored: they are read live.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=8, choices=Standing.Period.choices)
+    period_start = models.DateField()
+    # [{"code": ..., "message": ..., "share_id": ...}, ...] in the order flags_for gives them.
+    flags = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "period_start", "user"], name="one_review_flags_per_board")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {len(self.flags)} flags ({self.period} {self.period_start})"
+
+
+class ReviewFlagsBoard(models.Model):
+    """How far the stored flags of one board period have read the clicks (the refresh's cursor)."""
+
+    period = models.CharField(max_length=8, choices=Standing.Period.choices)
+    period_start = models.DateField()
+    click_cursor = models.BigIntegerField(default=0)
+    computed_at = models.DateTimeField()
+    rebuilt_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "period_start"], name="one_review_flags_board")]
+
+    def __str__(self) -> str:
+        return f"review flags {self.period} {self.period_start} up to click {self.click_cursor}"

@@ -39,6 +39,13 @@ def register_section() -> None:
         "leaderboard",
         export=export,
         erase=erase,
-        models=["leaderboard.PointEvent", "leaderboard.Standing", "leaderboard.PointsRules", "leaderboard.Recompute"],
+        models=[
+            "leaderboard.PointEvent",
+            "leaderboard.Standing",
+            "leaderboard.PointsRules",
+            "leaderboard.Recompute",
+            # HR's review flags: derived from the clicks, recomputed by the worker (review_flags.py).
+            "leaderboard.ReviewFlags",
+        ],
         position=20,
     )

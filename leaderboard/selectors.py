@@ -11,7 +11,7 @@ from django.utils import timezone
 from advocacy.people.models import Team
 
 from .models import PointEvent, PointsRules, Standing, StandingCount, TeamStanding
-from .periods import Period, board_zone, day_bounds, local_date, period_end, period_starts, previous_start
+from .periods import Period, board_zone, day_bounds, period_end, period_starts, previous_start
 
 Scope = Standing.Scope
 Kind = PointEvent.Kind
@@ -357,58 +357,29 @@ def badges_for(*, user) -> list[Badge]:
 
 
 def anomalies_for_users(*, user_ids: list[int], board: Board, now: datetime | None = None) -> dict[int, list]:
-    """Anomaly flags per person for the board's period (at most the last 35 days), in three queries."""
-    from sharing.models import Click, Share, Verification
+    """Anomaly flags per person for the board's period (at most the last 35 days).
 
-    from .anomalies import SPIKE_HISTORY_DAYS, ClickRow, FailedPost, failed_post_flags, flags_for
+    The click flags come from ``ReviewFlags``, which the worker keeps current
+    (``review_flags.review_flags_refresh``): two queries. A board the worker does not keep
+    (or has not reached yet) is computed from the click rows, as the worker would. The flags
+    of failed pasted posts are read live (one query).
+    """
+    from .review_flags import (
+        click_flags_for_users,
+        failed_post_flags_for_users,
+        flag_window,
+        stored_click_flags,
+    )
 
     if not user_ids:
         return {}
     now = now or timezone.now()
-    since = max(day_bounds(board.start)[0], now - timedelta(days=35))
-    until = day_bounds(board.end)[0] if board.period != Period.ALL else now + timedelta(days=1)
-    # Refused clicks too: "many browsers behind one address" reads the ones the tracker turned away.
-    kinds = [Click.Kind.HUMAN, Click.Kind.ADDRESS, Click.Kind.DUPLICATE]
-    rows = Click.objects.filter(
-        share__user_id__in=user_ids,
-        kind__in=kinds,
-        occurred_at__gte=since - timedelta(days=SPIKE_HISTORY_DAYS),
-        occurred_at__lt=until,
-    ).values_list(
-        "share__user_id",
-        "share__user__team_id",
-        "share_id",
-        "occurred_at",
-        "visitor_hash",
-        "share__created_at",
-        "address_hash",
-        "kind",
-    )
-    clicks: dict[int, list[ClickRow]] = {user_id: [] for user_id in user_ids}
-    teams: dict[int, int | None] = {}
-    for user_id, team_id, share_id, occurred_at, visitor_hash, created_at, address_hash, kind in rows:
-        clicks[user_id].append(ClickRow(share_id, occurred_at, visitor_hash, created_at, address_hash, kind))
-        teams[user_id] = team_id
-    hashes: dict[int, dict[int, set[str]]] = {}
-    team_ids = {team_id for team_id in teams.values() if team_id is not None}
-    for team_id, sharer_id, visitor_hash in (
-        Share.objects.filter(user__team_id__in=team_ids, last_shared_at__gte=since - timedelta(days=1))
-        .exclude(sharer_visitor_hash="")
-        .values_list("user__team_id", "user_id", "sharer_visitor_hash")
-    ):
-        hashes.setdefault(team_id, {}).setdefault(sharer_id, set()).add(visitor_hash)
-    failed: dict[int, list[FailedPost]] = {user_id: [] for user_id in user_ids}
-    for user_id, share_id, network, state, detail in Share.objects.filter(
-        user_id__in=user_ids, published_verification__in=Verification.failed()
-    ).values_list("user_id", "pk", "network", "published_verification", "published_verification_detail"):
-        failed[user_id].append(FailedPost(share_id, network, state, detail))
-    result = {}
-    for user_id in user_ids:
-        teammates = hashes.get(teams.get(user_id), {})
-        mates = set().union(*(h for sharer, h in teammates.items() if sharer != user_id)) if teammates else set()
-        result[user_id] = flags_for(clicks=clicks[user_id], teammate_hashes=mates, since=since, day_of=local_date)
-        result[user_id] += failed_post_flags(failed[user_id])
-    return result
+    clicks = stored_click_flags(user_ids=user_ids, period=board.period, start=board.start)
+    if clicks is None:
+        since, until = flag_window(period=board.period, start=board.start, now=now)
+        clicks = click_flags_for_users(user_ids=user_ids, since=since, until=until)
+    failed = failed_post_flags_for_users(user_ids=user_ids)
+    return {user_id: clicks.get(user_id, []) + failed[user_id] for user_id in user_ids}
 
 
 # --- Sources awaiting points (for the scan tasks) ---------------------------------------------

@@ -14,7 +14,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from . import selectors, services, standings_apply, standings_rebuild
+from . import review_flags, selectors, services, standings_apply, standings_rebuild
 from .periods import local_date
 
 SHARE_SCAN_DAYS = 3
@@ -53,6 +53,12 @@ def reflag_standings(user_id: int) -> int:
 def queue_reflag(*, user_id: int) -> None:
     """Registered with advocacy.people.deactivations (already after the commit)."""
     reflag_standings.delay(user_id)
+
+
+@shared_task(name="leaderboard.refresh_review_flags")
+def refresh_review_flags(full: bool = False) -> int:
+    """Recompute the stored HR review flags of whoever had new clicks (``full``: everyone in the boards' windows)."""
+    return review_flags.review_flags_refresh(full=full)
 
 
 @shared_task(name="leaderboard.award_share")

@@ -3,7 +3,8 @@
 import hashlib
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -89,6 +90,11 @@ def share_list_for_user(*, user) -> QuerySet[Share]:
         .select_related("post", "post__campaign", "metrics")
         .order_by("-last_shared_at", "-id")
     )
+
+
+def share_totals_for_user(*, user) -> dict:
+    """How many shares the person has and every human click their links received, in one query."""
+    return Share.objects.filter(user=user).aggregate(shares=Count("pk"), human_clicks=Coalesce(Sum("human_clicks"), 0))
 
 
 def published_posts_for_review(*, user_ids: list[int] | None = None, limit: int = 25) -> list[Share]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseRedirectBase
@@ -34,12 +35,14 @@ from .selectors import (
     share_get_for_user,
     share_link_entry,
     share_list_for_user,
+    share_totals_for_user,
     shared_links_open,
     visitor_recent_clicks,
 )
 from .services import AcknowledgementRequired, ShareRefused, click_record, share_create, share_record_published_url
 from .visitors import is_bot, request_hashes, set_sharer_cookie, sharer_ids_from_cookie, visitor_hashes
 
+ACTIVITY_PER_PAGE = 25
 logger = logging.getLogger(__name__)
 
 
@@ -281,12 +284,18 @@ def landing(request, code):
 
 @permission_required(EMPLOYEE_AREA)
 def my_activity(request, *, published_form=None, failed_share_id=None, status=200):
-    shares = list(share_list_for_user(user=request.user))
+    totals = share_totals_for_user(user=request.user)
+    paginator = Paginator(share_list_for_user(user=request.user), ACTIVITY_PER_PAGE)
+    paginator.count = totals["shares"]  # counted once, with the clicks
+    page = paginator.get_page(request.GET.get("page"))
+    shares = list(page)
     for share in shares:
         share.verification_help = VERIFICATION_HELP.get(share.published_verification, "")
     context = {
         "shares": shares,
-        "total_clicks": sum(share.human_clicks for share in shares),
+        "page_obj": page,
+        "total_shares": totals["shares"],
+        "total_clicks": totals["human_clicks"],
         "published_form": published_form,
         "failed_share_id": failed_share_id,
     }
@@ -294,6 +303,13 @@ def my_activity(request, *, published_form=None, failed_share_id=None, status=20
     if shares:
         set_sharer_cookie(request, response, user_id=request.user.pk)
     return response
+
+
+def _activity_page_url(request) -> str:
+    """Back to the page of My activity the form was on."""
+    page = request.GET.get("page", "")
+    url = reverse("sharing:my_activity")
+    return f"{url}?{urlencode({'page': page})}" if page.isdigit() else url
 
 
 @require_POST
@@ -308,5 +324,5 @@ def published_url(request, share_id):
             form.add_error("url", exc)
         else:
             messages.success(request, f"Saved the link to your {share.get_network_display()} post.")
-            return redirect("sharing:my_activity")
+            return redirect(_activity_page_url(request))
     return my_activity(request, published_form=form, failed_share_id=share.pk, status=400)

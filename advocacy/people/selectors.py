@@ -21,8 +21,12 @@ def active_employees() -> QuerySet[User]:
 
 
 def employee_list(*, team: Team | None = None) -> QuerySet[User]:
-    """Active employees, with their team loaded."""
-    people = active_employees().select_related("team").order_by("display_name", "username").distinct()
+    """Active employees, with their team loaded.
+
+    No DISTINCT: a person holds the Employee group once (unique user and group), and DISTINCT
+    would make every page sort and count the whole company.
+    """
+    people = active_employees().select_related("team").order_by("display_name", "username", "pk")
     if team is not None:
         people = people.filter(team=team)
     return people

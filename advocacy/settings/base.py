@@ -405,9 +405,29 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leaderboard.rebuild_standings",
         "schedule": timedelta(minutes=10),
     },
+    # HR review flags: people with new clicks every minute, everyone in the boards' windows hourly.
+    "leaderboard-refresh-review-flags": {
+        "task": "leaderboard.refresh_review_flags",
+        "schedule": timedelta(minutes=1),
+    },
+    "leaderboard-rebuild-review-flags": {
+        "task": "leaderboard.refresh_review_flags",
+        "schedule": crontab(minute=17),
+        "kwargs": {"full": True},
+    },
     "leaderboard-full-scan": {
         "task": "leaderboard.scan_sources",
         "schedule": crontab(hour=2, minute=30),
+        "kwargs": {"full": True},
+    },
+    # Dashboards: re-read changed shares into the rollups every minute, every share hourly.
+    "analytics-refresh-rollups": {
+        "task": "analytics.refresh_rollups",
+        "schedule": timedelta(minutes=1),
+    },
+    "analytics-rebuild-rollups": {
+        "task": "analytics.refresh_rollups",
+        "schedule": crontab(minute=47),
         "kwargs": {"full": True},
     },
     "sharing-drain-clicks": {

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 
 from advocacy.people.models import Team, User
 from advocacy.people.roles import Role
+from analytics.rollups import rollups_refresh
 from content_library.models import Campaign, Post
 from metrics.models import ShareMetrics
 from sharing.models import Share
@@ -89,6 +90,7 @@ def build_program(*, people_per_team=(6, 7, 3), posts=6, shares_per_person=4, da
             pending = []
     _flush(program, pending)
     _spread_over_days(program, days=days)
+    rollups_refresh(full=True)  # what the worker does after the shares land
     return program
 
 

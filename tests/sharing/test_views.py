@@ -214,14 +214,44 @@ class TestMyActivity:
                 make_share(user=alice, post=post, code=f"Code{index:05d}")
 
         # session, user, the user's own and group permissions (navigation), the library's "new" badge count,
-        # the shares with their posts and campaigns
+        # the totals (shares and clicks, also the pager's count), the page of shares with their posts and metrics
         shares(2, 0)
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             client.get(reverse("sharing:my_activity"))
-        shares(20, 2)
-        with django_assert_num_queries(6):
+        shares(40, 2)
+        with django_assert_num_queries(7):
             response = client.get(reverse("sharing:my_activity"))
-        assert response.content.decode().count("<tr id=") == 22
+        assert response.content.decode().count("<tr id=") == 25
+        with django_assert_num_queries(7):
+            response = client.get(reverse("sharing:my_activity"), {"page": 2})
+        assert response.content.decode().count("<tr id=") == 17
+
+    def test_it_pages_25_shares_with_the_totals_of_all_of_them(self, client, alice):
+        for index in range(30):
+            make_share(user=alice, post=make_post(slug=f"post-{index}"), code=f"Page{index:05d}", human_clicks=2)
+        client.force_login(alice)
+        first = client.get(reverse("sharing:my_activity")).content.decode()
+        assert "30 shares, 60 human clicks" in first and "Page 1 of 2" in first
+        assert "Page00029" in first and "Page00004" not in first  # newest first
+        second = client.get(reverse("sharing:my_activity"), {"page": "2"}).content.decode()
+        assert "30 shares, 60 human clicks" in second and "Page00004" in second and "Page00005" not in second
+        assert client.get(reverse("sharing:my_activity"), {"page": "nonsense"}).status_code == 200
+
+    def test_a_refused_published_url_on_page_two_is_shown_on_page_two(self, client, alice):
+        shares = [
+            make_share(user=alice, post=make_post(slug=f"post-{index}"), code=f"Page{index:05d}") for index in range(27)
+        ]
+        oldest = shares[0]
+        client.force_login(alice)
+        page = client.get(reverse("sharing:my_activity"), {"page": 2}).content.decode()
+        action = reverse("sharing:published_url", kwargs={"share_id": oldest.pk}) + "?page=2"
+        assert f'action="{action}"' in page
+        bad = client.post(action, {"url": "https://x.com/alice/status/1"})
+        assert bad.status_code == 400 and "not a LinkedIn post URL" in bad.content.decode()
+        assert f'id="share-{oldest.pk}"' in bad.content.decode()
+        good = "https://www.linkedin.com/feed/update/urn:li:activity:7123456789012345678/"
+        response = client.post(action, {"url": good})
+        assert response.status_code == 302 and response.url == reverse("sharing:my_activity") + "?page=2"
 
     def test_the_published_post_url_is_checked_and_kept(self, client, alice, share):
         client.force_login(alice)

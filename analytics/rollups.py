@@ -1,0 +1,149 @@
+"""Keeps ``ShareRollup`` current from the shares, their people and posts, and their latest metrics.
+
+- ``rollups_refresh()`` (beat, every minute) re-reads the shares that may have changed since
+  the last run, with a margin for clicks still being tallied: shares made (or newer than any
+  rollup), clicked or pulled since then;
+- ``rollups_refresh(full=True)`` (beat, hourly, and the first run) re-reads every share and
+  drops rows whose share is gone. It also catches what the minute run cannot see: a click
+  tallied more than ten minutes after it happened, rows written behind the services' back.
+
+Both are idempotent upserts keyed by share, deterministic for the same sources, and can be
+killed halfway.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone
+
+from advocacy.networks import networks_reporting
+from metrics.models import ShareMetrics
+from sharing.models import Click, Share
+
+from .models import RollupState, ShareRollup
+
+BATCH = 2000
+# Clicks are tallied into Share.human_clicks shortly after they happen: the minute run looks
+# this far behind its last run so a click tallied late is still read.
+REFRESH_MARGIN = timedelta(minutes=10)
+METRICS = ("likes", "reposts", "replies", "impressions")
+_COLUMNS = (
+    "pk",
+    "created_at",
+    "user_id",
+    "post_id",
+    "network",
+    "human_clicks",
+    *(f"metrics__{metric}" for metric in METRICS),
+)
+
+
+def rollup_rows(*, share_ids: list[int], now: datetime) -> list[ShareRollup]:
+    """The rollup rows of these shares as the sources say now (one query)."""
+    reporting = {metric: set(networks_reporting(metric)) for metric in METRICS}
+    zone = timezone.get_default_timezone()
+    rows = []
+    for pk, created_at, user_id, post_id, network, clicks, *figures in Share.objects.filter(
+        pk__in=share_ids
+    ).values_list(*_COLUMNS):
+        reported = {
+            f"reported_{metric}": value if network in reporting[metric] else None
+            for metric, value in zip(METRICS, figures, strict=True)
+        }
+        rows.append(
+            ShareRollup(
+                share_id=pk,
+                day=timezone.localtime(created_at, zone).date(),
+                user_id=user_id,
+                post_id=post_id,
+                network=network,
+                human_clicks=clicks,
+                refreshed_at=now,
+                **reported,
+            )
+        )
+    return rows
+
+
+_UPDATED = [
+    "day",
+    "user",
+    "post",
+    "network",
+    "human_clicks",
+    *(f"reported_{metric}" for metric in METRICS),
+    "refreshed_at",
+]
+
+
+def _store(share_ids: list[int], now: datetime) -> int:
+    with transaction.atomic():
+        rows = rollup_rows(share_ids=share_ids, now=now)
+        ShareRollup.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["share"], update_fields=_UPDATED, batch_size=BATCH
+        )
+    return len(rows)
+
+
+def _changed_since(since: datetime) -> list[int]:
+    newest = ShareRollup.objects.aggregate(last=Max("share_id"))["last"] or 0
+    made = Share.objects.filter(Q(created_at__gte=since) | Q(pk__gt=newest)).values_list("pk", flat=True)
+    clicked = Click.objects.filter(occurred_at__gte=since).order_by().values_list("share_id", flat=True).distinct()
+    pulled = ShareMetrics.objects.filter(last_pulled_at__gte=since).values_list("share_id", flat=True)
+    return sorted(set(made) | set(clicked) | set(pulled))
+
+
+def _rebuild_postgres(now: datetime) -> int:
+    """The full rebuild as one set-based upsert (the same rows ``rollup_rows`` makes, share by share)."""
+    reported = ", ".join(f"CASE WHEN s.network = ANY(%s) THEN m.{metric} END" for metric in METRICS)
+    columns = ", ".join(f"reported_{metric}" for metric in METRICS)
+    updates = ", ".join(
+        f"{column} = EXCLUDED.{column}" for column in [*_COLUMN_NAMES, *(f"reported_{m}" for m in METRICS)]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Table names and fixed column lists only; every value is a parameter.
+            f"INSERT INTO {ShareRollup._meta.db_table} (share_id, day, user_id, post_id, network, human_clicks, "  # noqa: S608
+            f"{columns}, refreshed_at) "
+            f"SELECT s.id, (s.created_at AT TIME ZONE %s)::date, s.user_id, s.post_id, s.network, s.human_clicks, "
+            f"{reported}, %s FROM {Share._meta.db_table} s "
+            f"LEFT JOIN {ShareMetrics._meta.db_table} m ON m.share_id = s.id "
+            f"ON CONFLICT (share_id) DO UPDATE SET {updates}",
+            [timezone.get_default_timezone_name(), *(list(networks_reporting(metric)) for metric in METRICS), now],
+        )
+        return cursor.rowcount
+
+
+_COLUMN_NAMES = ["day", "user_id", "post_id", "network", "human_clicks", "refreshed_at"]
+
+
+def rollups_refresh(*, full: bool = False, now: datetime | None = None) -> int:
+    """Bring ``ShareRollup`` up to date; returns how many shares were re-read."""
+    now = now or timezone.now()
+    state = RollupState.objects.first()
+    full = full or state is None
+    done = 0
+    if full and connection.vendor == "postgresql":
+        done = _rebuild_postgres(now)
+    elif full:
+        last = 0
+        while True:
+            ids = list(Share.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH])
+            if not ids:
+                break
+            done += _store(ids, now)
+            last = ids[-1]
+    else:
+        ids = _changed_since(state.refreshed_at - REFRESH_MARGIN)
+        for index in range(0, len(ids), BATCH):
+            done += _store(ids[index : index + BATCH], now)
+    if full:  # rows whose share was deleted behind the ORM's back
+        ShareRollup.objects.filter(~Exists(Share.objects.filter(pk=OuterRef("share_id")))).delete()
+    if state is None:
+        RollupState.objects.create(refreshed_at=now, rebuilt_at=now)
+    else:
+        RollupState.objects.filter(pk=state.pk).update(refreshed_at=now, **({"rebuilt_at": now} if full else {}))
+    return done
