@@ -10,7 +10,7 @@ import redis
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from advocacy.networks import Network
@@ -283,11 +283,11 @@ def click_record(
     return kind
 
 
-def clicks_drain(*, batch_size: int = 500, max_batches: int = 200, min_idle_ms: int = 60_000) -> int:
+def clicks_drain(*, batch_size: int = 2000, max_batches: int = 100, min_idle_ms: int = 60_000) -> int:
     """Move captured clicks from the Redis stream into the database and add them to the totals.
 
     Safe to run twice or to be killed halfway: a click is inserted by its event id (a second
-    insert is ignored), totals grow only from rows not yet tallied, and stream entries are
+    insert is ignored), its share's total grows in the same transaction, and stream entries are
     acknowledged only after the database has them; entries a dead worker left unacknowledged
     are reclaimed after `min_idle_ms`. The database has the last word on what counts: a
     human click whose visitor already counted on that link (through the database while Redis
@@ -302,7 +302,6 @@ def clicks_drain(*, batch_size: int = 500, max_batches: int = 200, min_idle_ms: 
                 if not entries:
                     break
                 _clicks_insert(entries)
-                clicks_tally()
                 clickstream.stream_ack(conn, [entry_id for entry_id, _ in entries])
                 processed += len(entries)
         except redis.RedisError:
@@ -337,7 +336,12 @@ def _stream_clicks(entries: list) -> list[_Drained]:
 
 
 @transaction.atomic
-def _clicks_insert(entries: list) -> None:
+def _clicks_insert(entries: list) -> int:
+    """Write one batch of stream entries and add its human clicks to the shares' totals; returns rows written.
+
+    The rows are written already tallied and the totals grow in the same transaction, with one
+    UPDATE for the whole batch: a click row is never rewritten to say it was counted.
+    """
     rows = _stream_clicks(entries)
     # Locked in id order, the same order everywhere, so two drains never deadlock; the lock also
     # makes "has this visitor counted already" a question only one writer asks at a time.
@@ -353,8 +357,26 @@ def _clicks_insert(entries: list) -> None:
         Click.objects.filter(event_id__in=[row.click.event_id for row in rows]).values_list("event_id", flat=True)
     )
     rows = [row for row in rows if row.click.event_id not in known]
+    if not rows:
+        return 0
     _clicks_recheck([row for row in rows if row.click.kind == Click.Kind.HUMAN])
+    for row in rows:
+        row.click.tallied = True
     Click.objects.bulk_create([row.click for row in rows], ignore_conflicts=True)
+    # Count what this batch really wrote (a conflict skips a row silently): the event ids were
+    # unknown a moment ago and their shares are locked, so every one found now is ours.
+    # (By event id alone: "and kind = human" tempts the planner into reading every human click.)
+    written = Click.objects.filter(event_id__in=[row.click.event_id for row in rows]).values_list("share_id", "kind")
+    _totals_add(Counter(share_id for share_id, kind in written if kind == Click.Kind.HUMAN))
+    return len(rows)
+
+
+def _totals_add(counted: Counter) -> None:
+    """Add ``counted[share_id]`` human clicks to each share, in one statement."""
+    if not counted:
+        return
+    increment = Case(*(When(pk=share_id, then=Value(n)) for share_id, n in counted.items()), default=Value(0))
+    Share.objects.filter(pk__in=list(counted)).update(human_clicks=F("human_clicks") + increment)
 
 
 def _clicks_recheck(rows: list[_Drained]) -> None:
@@ -391,8 +413,12 @@ def _clicks_recheck(rows: list[_Drained]) -> None:
             per_address[(click.share_id, click.address_hash)] += 1
 
 
-def clicks_tally(*, batch_size: int = 1000) -> int:
-    """Add clicks not yet tallied to their shares' totals, each exactly once; returns how many were tallied."""
+def clicks_tally(*, batch_size: int = 5000) -> int:
+    """Add clicks not yet tallied to their shares' totals, each exactly once; returns how many were tallied.
+
+    The drain writes its clicks already tallied; this catches rows written untallied (by
+    an older release, or an import), a claimed range of ids at a time, one UPDATE per batch.
+    """
     tallied = 0
     while True:
         with transaction.atomic():
@@ -405,9 +431,9 @@ def clicks_tally(*, batch_size: int = 1000) -> int:
             if not rows:
                 return tallied
             counted = Counter(share_id for _, share_id, kind in rows if kind == Click.Kind.HUMAN)
-            # In id order: two tallies updating the same shares in different orders deadlock.
-            for share_id, count in sorted(counted.items()):
-                Share.objects.filter(pk=share_id).update(human_clicks=F("human_clicks") + count)
+            # Locked in id order first, as the drain locks them: one UPDATE alone locks in any order.
+            list(Share.objects.select_for_update().filter(pk__in=list(counted)).order_by("pk").values_list("pk"))
+            _totals_add(counted)
             Click.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(tallied=True)
             tallied += len(rows)
 
