@@ -14,7 +14,7 @@ The reads here (which batches are due) sit beside the write because they are one
 # SQL here is assembled from the model's table and column names; values are always parameters.
 # ruff: noqa: S608
 
-from collections.abc import Iterable
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -114,7 +114,7 @@ def _award_chunk(batches: list[DueBatch], rules: PointsRules) -> list[int]:
     }
     cap = rules.click_cap_per_share_per_day
     now = timezone.now()
-    events = []
+    rows = []
     for batch in batches:
         if batch.share_id not in shares:  # deleted since its clicks: nobody to credit
             continue
@@ -123,56 +123,79 @@ def _award_chunk(batches: list[DueBatch], rules: PointsRules) -> list[int]:
         quantity = counted - batch.covered
         capped = " (daily cap reached)" if counted == cap else ""
         plural = "s" if quantity != 1 else ""
-        events.append(
-            PointEvent(
-                cause_key=f"clicks:{batch.share_id}:{batch.day.isoformat()}"
+        rows.append(
+            {
+                "cause_key": f"clicks:{batch.share_id}:{batch.day.isoformat()}"
                 + (f":from-{batch.covered}" if batch.covered else ""),
-                user_id=user_id,
-                kind=Kind.CLICKS,
-                points=quantity * rules.human_click,
-                quantity=quantity,
-                rules=rules,
-                occurred_at=max(batch.last, day_bounds(batch.day)[0]),
+                "user_id": user_id,
+                "kind": Kind.CLICKS.value,
+                "points": quantity * rules.human_click,
+                "quantity": quantity,
+                "rules_id": rules.pk,
+                "occurred_at": max(batch.last, day_bounds(batch.day)[0]),
                 # The batch's moment lies in its day, so its periods are the day's.
-                week=week_start(batch.day),
-                month=month_start(batch.day),
-                quarter=quarter_start(batch.day),
-                team_id_at_award=team_id,
-                campaign_id_at_award=campaign_id,
-                share_ref=batch.share_id,
-                day=batch.day,
-                description=f"{quantity} human click{plural} on “{title}” on {batch.day:%d %b}{capped}"[:300],
-                detail={"clicks_seen": batch.seen, "cap": cap},
-                created_at=now,
-            )
+                "week": week_start(batch.day),
+                "month": month_start(batch.day),
+                "quarter": quarter_start(batch.day),
+                "team_id_at_award": team_id,
+                "campaign_id_at_award": campaign_id,
+                "share_ref": batch.share_id,
+                "day": batch.day,
+                "description": f"{quantity} human click{plural} on “{title}” on {batch.day:%d %b}{capped}"[:300],
+                "detail": {"clicks_seen": batch.seen, "cap": cap},
+                "created_at": now,
+            }
         )
-    ids = ledger_insert_or_ignore(events)
+    return ledger_insert_or_ignore(rows)
+
+
+def ledger_insert_or_ignore(rows: list[dict]) -> list[int]:
+    """Insert ledger rows (field attnames to values) and queue them for the standings; returns the new ids.
+
+    A row whose cause key is already recorded is skipped, and only rows really written are
+    queued: ``bulk_create(ignore_conflicts=True)`` cannot say which those are, ``ON CONFLICT
+    … DO NOTHING RETURNING`` can. On PostgreSQL that is one statement over column arrays;
+    on SQLite (3.35 and later) a multi-row insert and the queue rows after it.
+    """
+    if not rows:
+        return []
+    fields = [field for field in PointEvent._meta.concrete_fields if not field.primary_key]
+    defaults = {field.attname: field.get_default() for field in fields}
+    rows = [defaults | row for row in rows]
+    table, columns = PointEvent._meta.db_table, ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    conflict = 'ON CONFLICT ("cause_key") DO NOTHING RETURNING "id"'
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+            cursor.execute(
+                f"WITH written AS (INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}), "
+                f"queued AS (INSERT INTO {PendingPointEvent._meta.db_table} (event_id) SELECT id FROM written) "
+                "SELECT id FROM written",
+                [_array_literal([row[field.attname] for row in rows]) for field in fields],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        params = [field.get_db_prep_save(row[field.attname], connection=connection) for row in rows for field in fields]
+        placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(rows))} {conflict}", params
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
     PendingPointEvent.objects.bulk_create([PendingPointEvent(event_id=pk) for pk in ids])
     return ids
 
 
-def ledger_insert_or_ignore(events: Iterable[PointEvent]) -> list[int]:
-    """Insert ledger rows in one statement, skipping any whose cause key is already recorded; returns new ids.
+def _array_literal(values: list) -> str:
+    """A PostgreSQL array literal, one text parameter for a whole column (NULL for None, JSON for dicts)."""
 
-    ``bulk_create(ignore_conflicts=True)`` cannot say which rows it wrote, and only those
-    may be queued for the standings; ``ON CONFLICT … DO NOTHING RETURNING`` can, on
-    PostgreSQL and on SQLite (3.35 and later) alike.
-    """
-    events = list(events)
-    if not events:
-        return []
-    fields = [field for field in PointEvent._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [
-        field.get_db_prep_save(getattr(event, field.attname), connection=connection)
-        for event in events
-        for field in fields
-    ]
-    sql = (
-        f"INSERT INTO {PointEvent._meta.db_table} ({columns}) VALUES {', '.join([row] * len(events))} "
-        f'ON CONFLICT ("cause_key") DO NOTHING RETURNING "id"'
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [pk for (pk,) in cursor.fetchall()]
+    def text(value) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, date):  # and datetimes
+            value = value.isoformat()
+        elif isinstance(value, dict):
+            value = json.dumps(value)
+        elif isinstance(value, bool):
+            value = "t" if value else "f"
+        return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return "{" + ",".join(text(value) for value in values) + "}"
