@@ -88,7 +88,10 @@ def build(cursor, scale: float) -> dict:
             },
         )
     first_share = Share.objects.order_by("pk").values_list("pk", flat=True).first()
-    with generators.step(f"{old_clicks:,} older clicks (with every index in place)"):
+    with generators.step(f"{old_clicks:,} older clicks (indexes rebuilt after the load)"):
+        # Building the indexes once is far quicker than maintaining them row by row; every one
+        # of them (and the constraints) is back before anything is measured.
+        recreate = generators._drop_secondary_indexes(cursor, Click._meta.db_table, keep_foreign_keys=True)
         generators.generated_insert(
             cursor,
             Click,
@@ -103,6 +106,8 @@ def build(cursor, scale: float) -> dict:
                 "tallied": "true",
             },
         )
+        for definition in recreate:
+            cursor.execute(definition)
         cursor.execute(
             "UPDATE sharing_share s SET human_clicks = c.n FROM (SELECT share_id, count(*) AS n FROM sharing_click "
             "WHERE kind = 'human' GROUP BY share_id) c WHERE s.id = c.share_id"

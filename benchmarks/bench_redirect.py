@@ -343,10 +343,15 @@ def main() -> int:
         print(("PASS" if ok else "FAIL") + f" ({'worker busy' if 'worker busy' in ratios else 'worker idle'})")
         return 0 if ok else 1
     finally:
-        for process in [server, *helpers]:
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=20)
+        running = [process for process in [server, *helpers] if process is not None]
+        for process in running:
+            process.terminate()
+        for process in running:
+            try:
+                process.wait(timeout=30)  # a worker finishes the drain under way first
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         if redis_url:
             import redis
 
