@@ -14,7 +14,12 @@ uses its own temporary SQLite database (or BENCH_DATABASE_URL) and the Redis at
 BENCH_REDIS_URL / REDIS_URL (default redis://127.0.0.1:6379/14), which must be an
 empty scratch database: it is flushed at the end.
 
-Targets: tracked throughput >= 0.7x the bare view's, tracked p99 <= 1.6x the bare p99.
+It measures twice: with the machine otherwise idle, then with a Celery worker and beat
+running beside the server (the click drain every 10 seconds moves what the load captures
+into the database, the scans award it), as in production on one machine.
+
+Targets, with the worker and beat running: tracked throughput >= 0.8x the bare view's,
+tracked p99 <= 1.5x the bare p99. The idle figures are printed beside them.
 """
 
 import http.client
@@ -46,7 +51,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
-TARGET_THROUGHPUT, TARGET_P99 = 0.7, 1.6
+TARGET_THROUGHPUT, TARGET_P99 = 0.8, 1.5
+CELERY = [PYTHON, "-m", "celery", "-A", "advocacy"]
 
 SETTINGS = """
 from advocacy.settings.base import *  # noqa: F403
@@ -198,6 +204,49 @@ def _python_load(port: int, prefix: str, codes: list[str]) -> dict:
     return {"rps": len(latencies) / elapsed, "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000}
 
 
+def _measure(port: int, codes: list[str], codes_file: Path, work: Path) -> tuple[float, float]:
+    """ROUNDS alternating runs of each view; prints them and the medians, returns (throughput, p99) ratios."""
+    results = {"bare": [], "tracked": []}
+    for _ in range(ROUNDS):
+        for name, prefix in (("bare", "/bench/bare/"), ("tracked", "/s/")):
+            if WRK:
+                result = _wrk(port, prefix, codes_file, work / "wrk_redirect.lua")
+            else:
+                result = _python_load(port, prefix, codes)
+            results[name].append(result)
+            print(f"  {name:8} {result['rps']:9.0f} req/s   p99 {result['p99_ms']:7.2f} ms")
+    bare_rps = statistics.median(r["rps"] for r in results["bare"])
+    tracked_rps = statistics.median(r["rps"] for r in results["tracked"])
+    bare_p99 = statistics.median(r["p99_ms"] for r in results["bare"])
+    tracked_p99 = statistics.median(r["p99_ms"] for r in results["tracked"])
+    throughput_ratio, p99_ratio = tracked_rps / bare_rps, tracked_p99 / bare_p99
+    print(f"  bare 302 view:   {bare_rps:8.0f} req/s, p99 {bare_p99:6.2f} ms (median of {ROUNDS})")
+    print(f"  tracked /s/code: {tracked_rps:8.0f} req/s, p99 {tracked_p99:6.2f} ms (median of {ROUNDS})")
+    print(f"  throughput ratio tracked/bare: {throughput_ratio:.2f} (target >= {TARGET_THROUGHPUT})")
+    print(f"  p99 ratio tracked/bare:        {p99_ratio:.2f} (target <= {TARGET_P99})")
+    return throughput_ratio, p99_ratio
+
+
+def _start_worker_and_beat(env: dict, work: Path) -> list[subprocess.Popen]:
+    """A Celery worker (two processes, as on a two-core machine) and beat, on the app's own schedule."""
+    log = open(work / "celery.log", "w")  # noqa: SIM115 (closed with the temporary directory)
+    worker = subprocess.Popen(
+        [*CELERY, "worker", "--concurrency", "2", "--loglevel", "warning"], env=env, cwd=ROOT, stdout=log, stderr=log
+    )
+    beat = subprocess.Popen(
+        [*CELERY, "beat", "--loglevel", "warning"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+    )
+    time.sleep(5)  # started, connected, and the first ticks sent
+    for process in (worker, beat):
+        if process.poll() is not None:
+            sys.exit(f"The Celery worker or beat stopped at once; see {work / 'celery.log'}")
+    return [worker, beat]
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-redirect-"))
     if os.environ.get("BENCH_KEEP"):  # keep the temporary directory for a look afterwards
@@ -219,6 +268,7 @@ def main() -> int:
     if redis_url:
         env["REDIS_URL"] = redis_url
     server = None
+    helpers: list[subprocess.Popen] = []
     try:
         subprocess.run([PYTHON, str(ROOT / "manage.py"), "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
         seeded = subprocess.run(
@@ -273,37 +323,35 @@ def main() -> int:
             f"{ROUNDS} rounds of {SECONDS}s each, load by {'wrk' if WRK else 'Python'}, "
             f"clicks to {'Redis' if redis_url else 'the database (no Redis)'}"
         )
-        results = {"bare": [], "tracked": []}
-        for _ in range(ROUNDS):
-            for name, prefix in (("bare", "/bench/bare/"), ("tracked", "/s/")):
-                if WRK:
-                    result = _wrk(port, prefix, codes_file, work / "wrk_redirect.lua")
-                else:
-                    result = _python_load(port, prefix, codes)
-                results[name].append(result)
-                print(f"  {name:8} {result['rps']:9.0f} req/s   p99 {result['p99_ms']:7.2f} ms")
-        bare_rps = statistics.median(r["rps"] for r in results["bare"])
-        tracked_rps = statistics.median(r["rps"] for r in results["tracked"])
-        bare_p99 = statistics.median(r["p99_ms"] for r in results["bare"])
-        tracked_p99 = statistics.median(r["p99_ms"] for r in results["tracked"])
-        throughput_ratio, p99_ratio = tracked_rps / bare_rps, tracked_p99 / bare_p99
-        print(f"bare 302 view:   {bare_rps:8.0f} req/s, p99 {bare_p99:6.2f} ms (median of {ROUNDS})")
-        print(f"tracked /s/code: {tracked_rps:8.0f} req/s, p99 {tracked_p99:6.2f} ms (median of {ROUNDS})")
-        print(f"throughput ratio tracked/bare: {throughput_ratio:.2f} (target >= {TARGET_THROUGHPUT})")
-        print(f"p99 ratio tracked/bare:        {p99_ratio:.2f} (target <= {TARGET_P99})")
+        ratios = {}
+        for variant in ("worker idle", "worker busy"):
+            if variant == "worker busy":
+                if not redis_url:
+                    print("no Redis: the worker and beat need it as their broker; the busy variant is skipped")
+                    break
+                helpers = _start_worker_and_beat(env, work)
+            print(f"{variant}:")
+            ratios[variant] = _measure(port, codes, codes_file, work)
         if redis_url:
             import redis
 
             stream = redis.Redis.from_url(redis_url).xlen("sharing:clicks")
-            print(f"clicks captured in the stream: {stream}")
+            print(f"clicks still on the stream at the end: {stream}")
         print("machine load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-        ok = throughput_ratio >= TARGET_THROUGHPUT and p99_ratio <= TARGET_P99
-        print("PASS" if ok else "FAIL")
+        judged = ratios.get("worker busy") or ratios["worker idle"]
+        ok = judged[0] >= TARGET_THROUGHPUT and judged[1] <= TARGET_P99
+        print(("PASS" if ok else "FAIL") + f" ({'worker busy' if 'worker busy' in ratios else 'worker idle'})")
         return 0 if ok else 1
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+        running = [process for process in [server, *helpers] if process is not None]
+        for process in running:
+            process.terminate()
+        for process in running:
+            try:
+                process.wait(timeout=30)  # a worker finishes the drain under way first
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         if redis_url:
             import redis
 

@@ -8,7 +8,7 @@ reason, so "why do I have these points?" shows what a void looks like.
 from advocacy.people.models import User
 from advocacy.people.roles import Role
 
-from . import selectors, services
+from . import click_awards, selectors, services
 from .models import PointEvent
 from .review_flags import review_flags_refresh
 from .standings_rebuild import standings_rebuild
@@ -23,11 +23,10 @@ def seed(*, rng, now, log) -> None:
     services.points_rules_current()
     for share_id in Share.objects.order_by("created_at", "pk").values_list("pk", flat=True):
         services.points_award_for_share(share_id=share_id)
-    cap = services.points_rules_current().click_cap_per_share_per_day
-    click_days = selectors.click_days_awaiting_points(since_day=None, cap=cap)
-    # Day by day, as the workers would have awarded them.
-    for share_id, day in sorted(click_days, key=lambda pair: (pair[1], pair[0])):
-        services.points_award_for_clicks(share_id=share_id, day=day)
+    rules = services.points_rules_current()
+    # Day by day (the order click_batches_due gives), as the workers would have awarded them.
+    due = click_awards.click_batches_due(since_day=None, cap=rules.click_cap_per_share_per_day)
+    click_awards.points_award_click_batches(batches=due, rules=rules)
     for change_id in _all(selectors.metric_changes_awaiting_points):
         services.points_award_for_metric_change(change_id=change_id)
     for suggestion_id in selectors.suggestions_awaiting_points():

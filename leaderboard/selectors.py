@@ -5,13 +5,13 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import CharField, Count, Exists, Max, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Concat, TruncDate
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from advocacy.people.models import Team
 
 from .models import PointEvent, PointsRules, Standing, StandingCount, TeamStanding
-from .periods import Period, board_zone, day_bounds, period_end, period_starts, previous_start
+from .periods import Period, period_end, period_starts, previous_start
 
 Scope = Standing.Scope
 Kind = PointEvent.Kind
@@ -404,26 +404,9 @@ def click_days_awaiting_points(*, since_day: date | None, cap: int) -> list[tupl
 
     ``since_day`` None looks at every day (the demo seed); the scans look at the last two.
     """
-    from sharing.models import Click
+    from .click_awards import click_batches_due
 
-    clicks = Click.objects.filter(kind=Click.Kind.HUMAN)
-    events = PointEvent.objects.filter(kind=Kind.CLICKS)
-    if since_day is not None:
-        clicks = clicks.filter(occurred_at__gte=day_bounds(since_day)[0])
-        events = events.filter(day__gte=since_day)
-    seen = (
-        clicks.annotate(day=TruncDate("occurred_at", tzinfo=board_zone()))
-        .values("share_id", "day")
-        .annotate(n=Count("id"))
-        .values_list("share_id", "day", "n")
-    )
-    covered = {
-        (share_id, day): n
-        for share_id, day, n in events.values("share_ref", "day")
-        .annotate(n=Sum("quantity"))
-        .values_list("share_ref", "day", "n")
-    }
-    return sorted((share_id, day) for share_id, day, n in seen if min(n, cap) > covered.get((share_id, day), 0))
+    return sorted((batch.share_id, batch.day) for batch in click_batches_due(since_day=since_day, cap=cap))
 
 
 def suggestions_awaiting_points(*, limit: int = 1000) -> list[int]:

@@ -11,9 +11,10 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
+from . import click_awards
 from .models import PendingPointEvent, PointEvent, PointsRules, Recompute
 from .periods import day_bounds, iso_week_label, period_starts
 from .selectors import is_voided
@@ -211,42 +212,18 @@ def _streak_award(*, user, week: date, rules: PointsRules) -> PointEvent | None:
 def points_award_for_clicks(*, share_id: int, day: date) -> PointEvent | None:
     """Award the human clicks on a share's link during ``day`` (board time zone), up to the daily cap.
 
-    Clicks keep arriving during the day, so the day is awarded in batches: the first
-    is ``clicks:<share>:<day>``, each later one ``clicks:<share>:<day>:from-<n>`` where
-    n is how many clicks the earlier batches covered. Two workers that saw the same
-    earlier batches produce the same key, so only one of them awards.
+    The one-share form of the scan's set-based award (click_awards.py, which explains the
+    batches and their keys); returns the new event, or None when nothing was due.
     """
-    from sharing.models import Click
-
-    share = _share_for_award(share_id)
-    if share is None:
-        return None
-    rules = points_rules_current()
-    start, end = day_bounds(day)
-    seen = Click.objects.filter(
-        share_id=share_id, kind=Click.Kind.HUMAN, occurred_at__gte=start, occurred_at__lt=end
-    ).aggregate(total=Count("id"), last=Max("occurred_at"))
-    counted = min(seen["total"] or 0, rules.click_cap_per_share_per_day)
-    covered = (
-        PointEvent.objects.filter(kind=Kind.CLICKS, share_ref=share_id, day=day).aggregate(n=Sum("quantity"))["n"] or 0
-    )
-    if counted <= covered:
-        return None
-    batch = counted - covered
-    key = f"clicks:{share_id}:{day.isoformat()}" + (f":from-{covered}" if covered else "")
-    capped = " (daily cap reached)" if counted == rules.click_cap_per_share_per_day else ""
-    return _ledger_insert(
-        cause_key=key,
-        **_credited_by(share),
-        kind=Kind.CLICKS,
-        points=batch * rules.human_click,
-        rules=rules,
-        quantity=batch,
-        occurred_at=max(seen["last"], start),
-        day=day,
-        description=f"{batch} human click{'s' if batch != 1 else ''} on “{share.post.title}” on {day:%d %b}{capped}",
-        detail={"clicks_seen": seen["total"], "cap": rules.click_cap_per_share_per_day},
-    )
+    due = [
+        batch
+        for batch in click_awards.click_batches_due(
+            since_day=None, cap=points_rules_current().click_cap_per_share_per_day, share_id=share_id
+        )
+        if batch.day == day
+    ]
+    ids = click_awards.points_award_click_batches(batches=due, rules=points_rules_current())
+    return PointEvent.objects.get(pk=ids[0]) if ids else None
 
 
 METRIC_RULES = {

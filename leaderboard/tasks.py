@@ -8,16 +8,21 @@ by id, for a worker or an operator re-running one (``celery call leaderboard.awa
 HR's voids, adjustments and recomputes queue the apply themselves (``queue_standings_apply``).
 """
 
+import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from celery import shared_task
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
-from . import review_flags, selectors, services, standings_apply, standings_rebuild
+from . import click_awards, review_flags, selectors, services, standings_apply, standings_rebuild
 from .periods import local_date
 
 SHARE_SCAN_DAYS = 3
+# The scan's advisory lock on PostgreSQL (an arbitrary constant: "LBD" + 2; the standings use + 1).
+SCAN_LOCK_KEY = 0x4C424402
 
 
 def _apply_all() -> int:
@@ -91,7 +96,17 @@ def scan_sources(full: bool = False) -> dict:
 
     The minute run looks at recent shares and the last two days of clicks; the
     nightly ``full`` run looks at every share, so nothing missed stays missed.
+    One scan at a time: a scan that finds another still running returns at once.
+    Click awards stop starting new chunks halfway through the soft time limit (the
+    rest wait a minute for the next scan), so the limit always covers the chunk under way.
     """
+    with scan_exclusive() as acquired:
+        if not acquired:
+            return {"skipped": "another scan is running"}
+        return _scan(full=full, deadline=time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2)
+
+
+def _scan(*, full: bool, deadline: float) -> dict:
     now = timezone.now()
     since = datetime(2000, 1, 1, tzinfo=now.tzinfo) if full else now - timedelta(days=SHARE_SCAN_DAYS)
     counts = {"shares": 0, "click_days": 0, "suggestions": 0}
@@ -102,12 +117,7 @@ def scan_sources(full: bool = False) -> dict:
         counts["shares"] += len(share_ids)
         if len(share_ids) < 1000:
             break
-    rules = services.points_rules_current()
-    for share_id, day in selectors.click_days_awaiting_points(
-        since_day=local_date(now) - timedelta(days=1), cap=rules.click_cap_per_share_per_day
-    ):
-        services.points_award_for_clicks(share_id=share_id, day=day)
-        counts["click_days"] += 1
+    counts["click_days"] = award_click_days(now=now, deadline=deadline)
     for suggestion_id in selectors.suggestions_awaiting_points():
         services.points_award_for_suggestion(suggestion_id=suggestion_id)
         counts["suggestions"] += 1
@@ -121,6 +131,38 @@ def scan_sources(full: bool = False) -> dict:
     )
     counts["applied"] = _apply_all()
     return counts
+
+
+def award_click_days(*, now: datetime, deadline: float | None = None) -> int:
+    """Award yesterday's and today's click batches that have no points yet; returns how many were awarded."""
+    rules = services.points_rules_current()
+    due = click_awards.click_batches_due(
+        since_day=local_date(now) - timedelta(days=1), cap=rules.click_cap_per_share_per_day, now=now
+    )
+    return len(
+        click_awards.points_award_click_batches(batches=due, rules=rules, deadline=deadline, clock=time.monotonic)
+    )
+
+
+@contextmanager
+def scan_exclusive():
+    """Hold the scan lock for the block; yields False when another scan holds it.
+
+    A session-level advisory lock on PostgreSQL (released with the connection if the worker
+    dies); SQLite runs one writer at a time anyway.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SCAN_LOCK_KEY])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [SCAN_LOCK_KEY])
 
 
 def queue_standings_apply() -> None:

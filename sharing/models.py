@@ -88,7 +88,8 @@ class Click(models.Model):
     24 hours, the sharer's own, a bot, or one more browser from an address that already
     gave the link its day's clicks) so any total can be explained. `event_id` is
     made when the click happens, so writing the same click twice is a no-op; `tallied`
-    says whether the click has been added to Share.human_clicks.
+    says whether the click has been added to Share.human_clicks (the drain writes its
+    clicks tallied, in the transaction that adds them to the total).
     """
 
     class Kind(models.TextChoices):
@@ -114,7 +115,8 @@ class Click(models.Model):
             models.Index(fields=["share", "visitor_hash", "occurred_at"], name="click_dedup_idx"),
             models.Index(fields=["visitor_hash", "occurred_at"], name="click_visitor_idx"),
             models.Index(fields=["occurred_at"], name="click_occurred_idx"),
-            models.Index(fields=["tallied"], name="click_untallied_idx", condition=models.Q(tallied=False)),
+            # By id, so "the oldest untallied clicks" reads this small index in order, never the primary key.
+            models.Index(fields=["id"], name="click_untallied_idx", condition=models.Q(tallied=False)),
             models.Index(fields=["address_hash", "occurred_at"], name="click_address_time_idx"),
             models.Index(fields=["share", "address_hash"], name="click_address_idx", condition=models.Q(kind="human")),
         ]

@@ -162,9 +162,22 @@ def tracked_redirect(request, code):
     """/s/<code>: a 302 to the stored destination, counting honest human clicks on the way.
 
     The Location comes only from the stored entry; nothing in the request is read into it.
+    Usually answered by fast_path.TrackedLinkMiddleware before the full middleware stack;
+    a link that leads to a page gets here with its click already captured.
     """
     if not is_valid_code(code):
         raise Http404("No such link.")
+    outcome, now = getattr(request, "tracked_outcome", None) or tracked_capture(request, code)
+    if outcome is None:
+        return _cannot_resolve()
+    return _redirect_response(request, outcome, now=now)
+
+
+def tracked_capture(request, code: str) -> tuple[clickstream.Capture | None, float]:
+    """Capture one click on ``code`` (Redis first, else the database); returns the outcome and the time.
+
+    The outcome is None when neither Redis nor the database can say where the link goes.
+    """
     now = time.time()
     visitor_today, visitor_yesterday, address = request_hashes(request)
     click = {
@@ -175,26 +188,34 @@ def tracked_redirect(request, code):
         "sharer_ids": sharer_ids_from_cookie(request),
         "event_id": os.urandom(16).hex(),
     }
-    outcome = None
     conn = clickstream.client()
     if conn is not None:
         try:
             outcome = clickstream.capture(conn, code=code, now=now, **click)
             if outcome is None:
                 outcome = _capture_refreshed(conn, code=code, now=now, click=click)
-                if outcome is None:
-                    return _cannot_resolve()
+            return outcome, now
         except redis.RedisError:
             logger.warning("Redis is unreachable; clicks go straight to the database.")
             clickstream.mark_down()
-            outcome = None
+    try:
+        return _capture_in_database(code=code, now=now, click=click), now
+    except _DATABASE_DOWN:
+        logger.warning("Neither Redis nor the database can resolve tracked link; answered 503.")
+        return None, now
+
+
+def tracked_response_without_page(tracked: tuple[clickstream.Capture | None, float]) -> HttpResponse | None:
+    """The answer to a captured click when it is not a page (a redirect, 429 or 503); None when it is."""
+    outcome, now = tracked
     if outcome is None:
-        try:
-            outcome = _capture_in_database(code=code, now=now, click=click)
-        except _DATABASE_DOWN:
-            logger.warning("Neither Redis nor the database can resolve tracked link; answered 503.")
-            return _cannot_resolve()
-    return _redirect_response(request, outcome, now=now)
+        return _cannot_resolve()
+    if outcome.status == "limited":
+        return _too_many(outcome)
+    entry = outcome.entry
+    if entry["state"] == "ok" and not (entry["x"] and now >= entry["x"]) and is_http_url(entry["d"]):
+        return _redirect_to(entry)
+    return None
 
 
 def _capture_refreshed(conn, *, code: str, now: float, click: dict) -> clickstream.Capture | None:
@@ -240,9 +261,7 @@ def _capture_in_database(*, code: str, now: float, click: dict) -> clickstream.C
 def _redirect_response(request, outcome: clickstream.Capture, *, now: float):
     entry = outcome.entry
     if outcome.status == "limited":
-        response = HttpResponse("Too many requests; try again shortly.\n", status=429, content_type="text/plain")
-        response["Retry-After"] = str(outcome.retry_after)
-        return response
+        return _too_many(outcome)
     if entry["state"] in ("missing", "unsafe"):
         if entry["state"] == "unsafe":
             logger.warning("Refused to follow a stored destination that is not http(s) (share %s).", entry["s"])
@@ -253,6 +272,16 @@ def _redirect_response(request, outcome: clickstream.Capture, *, now: float):
     if not is_http_url(entry["d"]):
         logger.warning("Refused to follow a cached destination that is not http(s) (share %s).", entry["s"])
         raise Http404("No such link.")
+    return _redirect_to(entry)
+
+
+def _too_many(outcome: clickstream.Capture) -> HttpResponse:
+    response = HttpResponse("Too many requests; try again shortly.\n", status=429, content_type="text/plain")
+    response["Retry-After"] = str(outcome.retry_after)
+    return response
+
+
+def _redirect_to(entry: dict) -> HttpResponse:
     response = HttpResponseRedirect(entry["d"])
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer-when-downgrade"

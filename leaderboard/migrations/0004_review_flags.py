@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leaderboard", "0002_empty_counts_index"),
+        ("leaderboard", "0003_pointevent_click_day_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
