@@ -1,6 +1,5 @@
 """100,000+ shares: the dashboard's query count stays fixed and the CSV export streams in bounded memory."""
 
-import time
 import tracemalloc
 
 import pytest
@@ -17,7 +16,6 @@ RANGE = {"start": "2026-03-02", "end": "2026-03-11"}
 
 
 def test_a_hundred_thousand_shares(client, casey, django_assert_num_queries):
-    started = time.monotonic()
     program = build_program(people_per_team=(101, 101, 101, 101, 101, 3), posts=50, shares_per_person=200)
     total = Share.objects.count()
     assert total >= 100_000
@@ -51,5 +49,4 @@ def test_a_hundred_thousand_shares(client, casey, django_assert_num_queries):
     # The CSV is several MB; the peak stays a fraction of it because no more than a chunk of rows is held.
     assert size > 8_000_000
     assert peak < size / 2, (peak, size)
-    assert time.monotonic() - started < 90
     del program
