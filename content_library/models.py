@@ -72,7 +72,7 @@ class Post(models.Model):
     suggested_caption = models.TextField(max_length=CAPTION_MAX_LENGTH, blank=True)
     caption_editable = models.BooleanField(default=True, help_text="Employees may edit the caption.")
     # One bit per network the caption fits as shared (content_library.caption_fit); kept by the services.
-    caption_fit_mask = models.PositiveIntegerField(default=0, editable=False)
+    caption_fit_mask = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     hashtags = models.CharField(
         max_length=300,
         blank=True,
