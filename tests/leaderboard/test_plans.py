@@ -138,6 +138,7 @@ def _explain_all(run) -> list[str]:
 
 def _push_clicks(shares, count=50):
     conn = clickstream.client()
+    conn.delete(clickstream.STREAM_KEY)  # entries an earlier test left in this Redis db are not ours to count
     now = timezone.now().timestamp()
     for n in range(count):
         share = shares[n % len(shares)]
