@@ -106,7 +106,7 @@ def _rebuild_postgres(now: datetime) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             # Table names and fixed column lists only; every value is a parameter.
-            f"INSERT INTO {ShareRollup._meta.db_table} (share_id, day, user_id, post_id, network, human_clicks, "  # noqa: S608
+            f"INSERT INTO {ShareRollup._meta.db_table} (share_id, day, user_id, post_id, network, human_clicks, "  # noqa: S608  # nosec B608
             f"{columns}, refreshed_at) "
             f"SELECT s.id, (s.created_at AT TIME ZONE %s)::date, s.user_id, s.post_id, s.network, s.human_clicks, "
             f"{reported}, %s FROM {Share._meta.db_table} s "

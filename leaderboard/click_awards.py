@@ -168,7 +168,8 @@ def ledger_insert_or_ignore(rows: list[dict]) -> list[int]:
         if connection.vendor == "postgresql":
             arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
             cursor.execute(
-                f"WITH written AS (INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}), "
+                # Table and column names from the model, every value a parameter.
+                f"WITH written AS (INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}), "  # nosec B608
                 f"queued AS (INSERT INTO {PendingPointEvent._meta.db_table} (event_id) SELECT id FROM written) "
                 "SELECT id FROM written",
                 [_array_literal([row[field.attname] for row in rows]) for field in fields],
@@ -177,7 +178,8 @@ def ledger_insert_or_ignore(rows: list[dict]) -> list[int]:
         params = [field.get_db_prep_save(row[field.attname], connection=connection) for row in rows for field in fields]
         placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(rows))} {conflict}", params
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(rows))} {conflict}",  # nosec B608
+            params,
         )
         ids = [pk for (pk,) in cursor.fetchall()]
     PendingPointEvent.objects.bulk_create([PendingPointEvent(event_id=pk) for pk in ids])
