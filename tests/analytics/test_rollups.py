@@ -4,14 +4,14 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.utils import timezone
 
 from analytics import selectors
 from analytics.models import ShareRollup
 from analytics.rollups import rollups_refresh
-from analytics.selectors import Filters, reported_sum
+from analytics.selectors import Filters, _share_result_annotations
 from metrics.models import ShareMetrics
 from sharing.models import Click, Share
 from tests.analytics.conftest import START, build_program
@@ -27,17 +27,8 @@ RANGES = [
 
 
 def _raw_annotations():
-    from advocacy.networks import networks_reporting
-
-    return {
-        "shares": Count("pk"),
-        "human_clicks": Coalesce(Sum("human_clicks"), 0),
-        "likes": reported_sum("likes"),
-        "reposts": reported_sum("reposts"),
-        "replies": reported_sum("replies"),
-        "impressions": reported_sum("impressions"),
-        "impressions_known": Count("metrics__impressions", filter=Q(network__in=networks_reporting("impressions"))),
-    }
+    # The raw path the post page uses (shares joined to their metrics), independent of the rollups.
+    return _share_result_annotations()
 
 
 def _raw(filters):
