@@ -22,6 +22,11 @@ CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 
 
+def xdist_worker_number() -> int:
+    """0 without pytest-xdist, else the worker's number: parallel workers must not share a Redis database."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
 def missing_service(reason: str):
     """Skip on a developer's machine; fail where the services are required (CI)."""
     if REQUIRE_SERVICES:
@@ -85,7 +90,7 @@ def redis_url():
     """A reachable Redis for tests that need the real thing (a test database, flushed afterwards)."""
     import redis
 
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    url = os.environ.get("REDIS_URL") or f"redis://127.0.0.1:6379/{15 - xdist_worker_number()}"
     client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
         client.ping()
