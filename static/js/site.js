@@ -11,6 +11,10 @@
         button.setAttribute("aria-expanded", open ? "true" : "false");
       });
     }
+    // A table not yet stacked on a phone scrolls inside itself there: keyboard users must be able to reach it.
+    document.querySelectorAll("table.table:not(.data-table)").forEach(function (table) {
+      if (!table.hasAttribute("tabindex")) table.setAttribute("tabindex", "0");
+    });
     var menus = Array.prototype.slice.call(document.querySelectorAll(".nav-menu"));
     menus.forEach(function (menu) {
       menu.addEventListener("toggle", function () {

@@ -51,9 +51,7 @@ def test_it_refuses_a_colour_that_is_not_hex():
 def test_it_saves_branding_and_the_current_branding_follows(django_capture_on_commit_callbacks, casey):
     assert branding_current().programme_name == "Advocacy"
     with django_capture_on_commit_callbacks(execute=True):
-        branding_update(
-            by=casey, organisation_name="Example Corp", programme_name="Voices", accent_colour="#7a3fb0"
-        )
+        branding_update(by=casey, organisation_name="Example Corp", programme_name="Voices", accent_colour="#7a3fb0")
     current = branding_current()
     assert (current.organisation_name, current.programme_name, current.accent_colour) == (
         "Example Corp",

@@ -70,6 +70,18 @@ def test_an_employee_cannot_see_the_style_guide_but_comms_can(client, alice, cas
     assert client.get(reverse("branding:styleguide")).status_code == 403
     client.force_login(casey)
     html = client.get(reverse("branding:styleguide")).content.decode()
-    for component in ("page-header", "stat-value", "avatar-initials", "pill-good", "progress", "empty-state",
-                      "message success", "tabs", "data-confirm", "data-table", "error-summary", "has-error"):
+    for component in (
+        "page-header",
+        "stat-value",
+        "avatar-initials",
+        "pill-good",
+        "progress",
+        "empty-state",
+        "message success",
+        "tabs",
+        "data-confirm",
+        "data-table",
+        "error-summary",
+        "has-error",
+    ):
         assert component in html, component

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,18 +14,23 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Branding',
+            name="Branding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organisation_name', models.CharField(default='Your organisation', max_length=120)),
-                ('programme_name', models.CharField(default='Advocacy', max_length=80)),
-                ('accent_colour', models.CharField(default='#1f5fbf', max_length=7)),
-                ('logo', models.ImageField(blank=True, upload_to='branding/')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("organisation_name", models.CharField(default="Your organisation", max_length=120)),
+                ("programme_name", models.CharField(default="Advocacy", max_length=80)),
+                ("accent_colour", models.CharField(default="#1f5fbf", max_length=7)),
+                ("logo", models.ImageField(blank=True, upload_to="branding/")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'branding',
+                "verbose_name_plural": "branding",
             },
         ),
     ]
