@@ -20,6 +20,13 @@ AXE_PATH = "/__test__/axe.min.js"
 SIZES = [(1366, 900), (390, 844)]
 BLOCKING = ("critical", "serious")
 
+# The header's rows: the menu must be one line at 1366 px, and a menu button on a phone.
+HEADER_ROWS = """() => {
+  const items = [...document.querySelectorAll(".nav-list > li, .account")].filter(e => e.offsetParent);
+  return new Set(items.map(e => Math.round(e.getBoundingClientRect().top / 8))).size;
+}"""
+MENU_BUTTON_SHOWN = "() => { const b = document.querySelector('.menu-button'); return !b || !!b.offsetParent; }"
+
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
   return result.violations
@@ -56,6 +63,12 @@ def _check(page, label: str, problems: list[str]):
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     if width[0] > width[1]:
         problems.append(f"{label}: {width[0]} px wide in a {width[1]} px window")
+    if width[1] >= 1366 and page.evaluate(HEADER_ROWS) > 1:
+        problems.append(f"{label}: the menu wraps onto {page.evaluate(HEADER_ROWS)} lines")
+    if width[1] >= 1366 and page.query_selector(".menu-button") and page.evaluate(MENU_BUTTON_SHOWN):
+        problems.append(f"{label}: the phone's menu button shows on a laptop")
+    if width[1] < 600 and not page.evaluate(MENU_BUTTON_SHOWN):
+        problems.append(f"{label}: no menu button on a phone")
     page.add_script_tag(url=AXE_PATH)
     for violation in page.evaluate(AXE_RUN):
         problems.append(f"{label}: axe {violation}")
