@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint migrate seed worker beat benchmark clean
+.PHONY: run test lint migrate seed worker beat benchmark screenshots clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ seed: migrate
 
 benchmark: $(VENV)/.installed-dev
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# PNGs of each role's main pages at 1366×900 and 390×844 into docs/screenshots/ (a throw-away demo database).
+screenshots: $(VENV)/.installed-dev
+	$(PY) tools/screenshots.py
 
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache

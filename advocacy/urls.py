@@ -39,6 +39,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("", include("advocacy.people.urls")),
+    path("", include("advocacy.branding.urls")),
     path("sso/", include("sso.urls")),
     path("", include("content_library.urls")),
     path("", include("guidelines.urls")),

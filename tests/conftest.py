@@ -187,3 +187,12 @@ def login_in_browser(page, live_server, username, password=None):
         page.get_by_label("Code").fill(app_code(device))
         page.get_by_role("button", name="Continue").click()
         page.wait_for_load_state()
+
+
+def nav_link(page, name: str):
+    """A link of the main menu, opening the dropdown (<details>) it sits in first, as a person would."""
+    nav = page.get_by_role("navigation", name="Main")
+    menu = nav.locator("details.nav-menu").filter(has=page.get_by_role("link", name=name, include_hidden=True))
+    if menu.count() and not menu.first.evaluate("menu => menu.open"):
+        menu.first.locator("summary").click()
+    return nav.get_by_role("link", name=name).first

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "advocacy.people",
+    # The organisation's branding and the design system's template tags ({% load ui %}): every app may read it.
+    "advocacy.branding",
     "sso",
     "content_library",
     "guidelines",
@@ -96,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "advocacy.people.context_processors.navigation",
+                "advocacy.branding.context_processors.branding",
             ],
         },
     },

@@ -47,8 +47,9 @@ def mixed(alice, bob):
 
 def _cells(html, table_id, label):
     table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', html, re.S).group()
-    row = re.search(rf"<tr>\s*<th scope=\"row\">{label}</th>(.*?)</tr>", table, re.S).group(1)
-    return re.findall(r'<td class="num">(.*?)</td>', row)
+    # Cells carry data-label (the stacked phone layout) besides their class.
+    row = re.search(rf"<tr>\s*<th[^>]* scope=\"row\">{label}</th>(.*?)</tr>", table, re.S).group(1)
+    return re.findall(r'<td[^>]* class="num">(.*?)</td>', row)
 
 
 def _csv(response):

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from analytics import selectors
-from tests.conftest import login_in_browser
+from tests.conftest import login_in_browser, nav_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ def test_comms_reads_the_program_dashboard_on_demo_data(page, live_server, tmp_p
     call_command("seed_demo")
     problems = _watch_csp(page)
     login_in_browser(page, live_server, "comms")
-    page.get_by_role("link", name="Analytics").first.click()
+    nav_link(page, "Analytics").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Program analytics", level=1).is_visible()
     expected = selectors.comms_dashboard(filters=selectors.default_filters(today=timezone.localdate())).totals
@@ -49,6 +49,6 @@ def test_hr_reads_participation_and_acknowledgements_on_demo_data(page, live_ser
     assert page.get_by_role("heading", name="Program analytics for HR").is_visible()
     assert page.locator("#participation-table tbody tr").count() >= 6
     assert page.get_by_role("heading", name="Policy acknowledgement").is_visible()
-    assert page.get_by_role("link", name="Draws").first.is_visible()
+    assert nav_link(page, "Draws").is_visible()
     page.screenshot(path=str(tmp_path / "hr-dashboard.png"), full_page=True)
     assert problems == [], "the HR dashboard breaks the Content-Security-Policy"

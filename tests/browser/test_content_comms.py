@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from content_library.models import Post
-from tests.conftest import login_in_browser
+from tests.conftest import login_in_browser, nav_link
 from tests.content_library.factories import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,7 +18,7 @@ def _local_input(moment):
 
 def test_a_post_goes_from_draft_to_the_targeted_feed(page, browser, live_server, casey, alice, bob):
     login_in_browser(page, live_server, "casey")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Posts").click()
+    nav_link(page, "Posts").click()
     page.get_by_role("link", name="New post").click()
 
     page.get_by_label("Title").fill("Engineering all-hands recap")
@@ -48,7 +48,7 @@ def test_a_post_goes_from_draft_to_the_targeted_feed(page, browser, live_server,
     assert page.get_by_role("img", name="The team on stage").count() >= 1
     page.get_by_role("button", name="Submit for review").click()
     assert page.get_by_test_id("post-status").inner_text() == "Submitted"
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Review").click()
+    nav_link(page, "Review").click()
     item = page.locator(".review-item", has_text="Engineering all-hands recap")
     item.get_by_label("Note (required to reject)").fill("Lovely recap")
     item.get_by_role("button", name="Approve").click()

@@ -3,7 +3,7 @@
 import pytest
 
 from content_library.models import Post
-from tests.conftest import login_in_browser
+from tests.conftest import login_in_browser, nav_link
 from tests.content_library.factories import PostFactory, PostImageFactory, TopicFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,7 @@ def test_the_feed_filters_and_counts_what_is_new(page, live_server, alice, bob):
 
 def test_an_employee_suggestion_becomes_a_post_in_the_feed(page, browser, live_server, alice, casey):
     login_in_browser(page, live_server, "alice")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My suggestions").click()
+    nav_link(page, "My suggestions").click()
     page.get_by_role("link", name="Suggest content").click()
     page.get_by_label("Link").fill("https://example.com/award")
     page.get_by_label("What is it about?").fill("We won an industry award")
@@ -47,7 +47,7 @@ def test_an_employee_suggestion_becomes_a_post_in_the_feed(page, browser, live_s
 
     comms = browser.new_context().new_page()
     login_in_browser(comms, live_server, "casey")
-    comms.get_by_role("navigation", name="Main").get_by_role("link", name="Review").click()
+    nav_link(comms, "Review").click()
     item = comms.locator(".review-item", has_text="We won an industry award")
     item.get_by_label("Post title (if approved)").fill("An industry award")
     item.get_by_role("button", name="Approve suggestion").click()

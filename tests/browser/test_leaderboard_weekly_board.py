@@ -72,11 +72,12 @@ def test_a_share_and_a_click_move_an_employee_up_and_hr_can_void_one(page, brows
     login_in_browser(hr_page, live_server, "harper")
     hr_page.goto(f"{live_server.url}/leaderboard/review/?period=week")
     hr_page.get_by_role("link", name="Alice Archer").click()
-    hr_page.on("dialog", lambda dialog: dialog.accept())
     hr_page.wait_for_url("**/leaderboard/review/people/**")
     share_row = hr_page.locator(f'[data-event="share:{share.pk}"]')
     share_row.get_by_label("Reason for voiding").fill("Shared to a test account")
     share_row.get_by_role("button", name="Void").click()
+    # The question comes in the page's own <dialog> (static/js/dialogs.js), not window.confirm().
+    hr_page.get_by_role("dialog").get_by_role("button", name="Confirm").click()
     expect(hr_page.locator(".messages")).to_contain_text("Voided")
     hr.close()
     tasks.apply_standings()

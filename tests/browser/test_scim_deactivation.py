@@ -5,7 +5,7 @@ import time
 import httpx2
 import pytest
 
-from tests.conftest import login_in_browser
+from tests.conftest import login_in_browser, nav_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_scim_deactivation_signs_the_person_out_within_a_second(browser, live_server, alice, harper, tmp_path):
     hr = browser.new_context().new_page()
     login_in_browser(hr, live_server, "harper")
-    hr.get_by_role("navigation", name="Main").get_by_role("link", name="SCIM tokens").click()
+    nav_link(hr, "SCIM tokens").click()
     hr.get_by_label("Name (which provider or connection uses it)").fill("Entra ID")
     hr.get_by_role("button", name="Create token").click()
     raw = hr.get_by_test_id("raw-token").inner_text().strip()

@@ -6,7 +6,7 @@ from django.utils import timezone
 from metrics.models import ProviderHealth
 from metrics.providers import Metrics
 from metrics.services import share_metrics_start, snapshot_record
-from tests.conftest import login_in_browser
+from tests.conftest import login_in_browser, nav_link
 from tests.metrics.conftest import make_share
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ def test_comms_finds_provider_health_in_the_menu(page, live_server, casey, setti
     problems = []
     page.on("console", lambda message: problems.append(message.text) if "Refused to" in message.text else None)
     login_in_browser(page, live_server, "casey")
-    page.get_by_role("link", name="Provider health").first.click()
+    nav_link(page, "Provider health").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Provider health").is_visible()
     x_row = page.locator("#provider-x")

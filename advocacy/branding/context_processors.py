@@ -1,0 +1,5 @@
+from .selectors import branding_current
+
+
+def branding(request):
+    return {"branding": branding_current()}

@@ -1,0 +1,40 @@
+import pytest
+from django.template import Context, Template
+
+from advocacy.branding.templatetags.ui import initials, label_table
+from tests.factories import UserFactory
+
+
+def test_initials_take_the_first_and_last_words():
+    assert initials("Alice Archer") == "AA"
+    assert initials("Chloé de la Moreau") == "CM"
+    assert initials("casey") == "CA"
+    assert initials("") == "?"
+
+
+@pytest.mark.django_db
+def test_the_avatar_shows_initials_without_a_photo():
+    user = UserFactory(display_name="Priya Iyer")
+    html = Template("{% load ui %}{% avatar user size='lg' %}").render(Context({"user": user}))
+    assert "avatar-initials" in html and "avatar-lg" in html and ">PI<" in html
+    assert 'aria-hidden="true"' in html
+
+
+def test_datatable_labels_each_body_cell_by_its_column():
+    html = label_table(
+        '<table class="table">\n<thead><tr><th>Name</th><th colspan="2">Shares &amp; clicks</th></tr></thead>\n'
+        '<tbody><tr><th scope="row">Alice</th><td>1</td><td data-label="Kept">2</td></tr></tbody></table>'
+    )
+    assert html.startswith('<table class="data-table table">')
+    assert '<th data-label="Name" scope="row">Alice</th>' in html
+    assert '<td data-label="Shares &amp; clicks">1</td>' in html
+    assert '<td data-label="Kept">2</td>' in html
+
+
+def test_the_datatable_tag_wraps_a_rendered_table():
+    template = Template(
+        "{% load ui %}{% datatable %}<table class='x'><thead><tr><th>A</th></tr></thead>"
+        "<tbody>{% for v in values %}<tr><td>{{ v }}</td></tr>{% endfor %}</tbody></table>{% enddatatable %}"
+    )
+    html = template.render(Context({"values": [1, 2]}))
+    assert html.count('data-label="A"') == 2
