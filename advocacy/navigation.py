@@ -51,6 +51,11 @@ NAVIGATION: list[NavItem] = [
     NavItem("Analytics", "analytics:comms_dashboard", COMMS_WORKSPACE, "comms"),
     NavItem("Analytics", "analytics:hr_dashboard", HR_WORKSPACE, "hr"),
     NavItem("Programme goals", "programme:goal_list", COMMS_WORKSPACE, "comms"),
+    NavItem("Reach", "programme:reach", COMMS_WORKSPACE, "comms"),
+    NavItem("My audience", "programme:my_audience", EMPLOYEE_AREA, "employee"),
+    NavItem("Pulse", "programme:pulse_take", EMPLOYEE_AREA, "employee"),
+    NavItem("Pulse results", "programme:pulse_manage", COMMS_WORKSPACE, "comms"),
+    NavItem("Pulse results", "programme:pulse_manage", HR_WORKSPACE, "hr"),
 ]
 
 SECTION_TITLES = {"employee": "Advocate", "comms": "Comms", "hr": "HR"}

@@ -22,6 +22,19 @@ def digest_programme_line(*, user, now) -> str:
     return programme_digest_line(today=timezone.localdate(now))
 
 
+def comms_dashboard_reach(*, request) -> Panel:
+    from .reach import reach_summary
+
+    return Panel(
+        template="programme/_dashboard_reach.html",
+        context={"reach": reach_summary(), "calculator_url": reverse("programme:reach")},
+    )
+
+
 def register_hooks() -> None:
+    from .personal_data import register_section
+
+    register_section()
     register_panel("comms_dashboard", key="programme.goals", provider=comms_dashboard_goals)
+    register_panel("comms_dashboard", key="programme.reach", provider=comms_dashboard_reach)
     register_digest_line(key="programme.goals", provider=digest_programme_line)

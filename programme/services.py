@@ -63,3 +63,26 @@ def goal_update(*, goal: Goal, **fields) -> Goal:
 @transaction.atomic
 def goal_delete(*, goal: Goal) -> None:
     goal.delete()
+
+
+MAX_LINKEDIN_CONNECTIONS = 30_000  # LinkedIn's own limit on connections
+
+
+@transaction.atomic
+def stated_audience_set(*, user, linkedin_connections: int | None, now=None):
+    """Record (or, with None, withdraw) the LinkedIn connections a person states they have."""
+    from django.utils import timezone
+
+    from .models import StatedAudience
+
+    if linkedin_connections is None:
+        StatedAudience.objects.filter(user=user).delete()
+        return None
+    if not 0 <= linkedin_connections <= MAX_LINKEDIN_CONNECTIONS:
+        raise ValidationError(
+            {"linkedin_connections": f"Enter a number from 0 to {MAX_LINKEDIN_CONNECTIONS:,} (LinkedIn's limit)."}
+        )
+    stated, _ = StatedAudience.objects.update_or_create(
+        user=user, defaults={"linkedin_connections": linkedin_connections, "stated_at": now or timezone.now()}
+    )
+    return stated
