@@ -56,6 +56,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Pulse", "programme:pulse_take", EMPLOYEE_AREA, "employee"),
     NavItem("Pulse results", "programme:pulse_manage", COMMS_WORKSPACE, "comms"),
     NavItem("Pulse results", "programme:pulse_manage", HR_WORKSPACE, "hr"),
+    NavItem("Ambassador candidates", "programme:ambassador_candidates", COMMS_WORKSPACE, "comms"),
 ]
 
 SECTION_TITLES = {"employee": "Advocate", "comms": "Comms", "hr": "HR"}

@@ -13,4 +13,5 @@ urlpatterns = [
     path("programme/pulse/", views.pulse_manage, name="pulse_manage"),
     path("programme/pulse/<int:survey_id>/", views.pulse_results, name="pulse_results"),
     path("pulse/", views.pulse_take, name="pulse_take"),
+    path("comms/programme/ambassadors/candidates/", views.ambassador_candidates, name="ambassador_candidates"),
 ]

@@ -40,4 +40,5 @@ ROUTES = [
     Route("programme:pulse_manage", expect(employee=403, comms=200, hr=200)),
     Route("programme:pulse_results", expect(employee=403, comms=200, hr=200), kwargs=_survey),
     Route("programme:pulse_take", EMPLOYEE_PAGE),
+    Route("programme:ambassador_candidates", COMMS_PAGE),
 ]
