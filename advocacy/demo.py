@@ -15,4 +15,6 @@ SEEDERS: list[str] = [
     "draws.demo.seed",
     # Last: the dashboards' rollups are built from everything above.
     "analytics.demo.seed",
+    # After analytics: goals read its rollups; reach reads the demo metrics.
+    "programme.demo.seed",
 ]

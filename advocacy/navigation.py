@@ -62,6 +62,13 @@ NAVIGATION: list[NavItem] = [
     NavItem("Analytics", "analytics:hr_dashboard", HR_WORKSPACE, "hr"),
     NavItem("Branding", "branding:edit", COMMS_WORKSPACE, "comms"),
     NavItem("Style guide", "branding:styleguide", COMMS_WORKSPACE, "comms"),
+    NavItem("Programme goals", "programme:goal_list", COMMS_WORKSPACE, "comms"),
+    NavItem("Reach", "programme:reach", COMMS_WORKSPACE, "comms"),
+    NavItem("My audience", "programme:my_audience", EMPLOYEE_AREA, "employee", group=MY_SHARING),
+    NavItem("Pulse", "programme:pulse_take", EMPLOYEE_AREA, "employee", group=MY_SHARING),
+    NavItem("Pulse results", "programme:pulse_manage", COMMS_WORKSPACE, "comms"),
+    NavItem("Pulse results", "programme:pulse_manage", HR_WORKSPACE, "hr"),
+    NavItem("Ambassador candidates", "programme:ambassador_candidates", COMMS_WORKSPACE, "comms"),
 ]
 
 SECTION_TITLES = {"employee": "Advocate", "comms": "Comms", "hr": "HR"}

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("draws.urls")),
     path("", include("notifications.urls")),
     path("", include("analytics.urls")),
+    path("", include("programme.urls")),
     path("scim/v2/", include("scim.api_urls")),
     path("", include("scim.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

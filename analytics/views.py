@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from advocacy.exports import csv_response
+from advocacy.panels import panels_for
 from advocacy.people.access import permission_required
 from advocacy.people.roles import COMMS_WORKSPACE, HR_WORKSPACE
 
@@ -26,6 +27,7 @@ def comms_dashboard(request):
         return render(request, "analytics/comms_dashboard.html", {"form": form}, status=400)
     dashboard = selectors.comms_dashboard(filters=form.filters())
     context = {"form": form, "dashboard": dashboard, "query": request.GET.urlencode()}
+    context["panels"] = panels_for("comms_dashboard", request=request)  # registered by higher apps
     if not dashboard.hidden:
         context["charts"] = {
             "trend": line_chart(

@@ -39,6 +39,9 @@ class ShareMetrics(models.Model):
     replies = models.PositiveBigIntegerField(null=True, blank=True)
     quotes = models.PositiveBigIntegerField(null=True, blank=True)
     impressions = models.PositiveBigIntegerField(null=True, blank=True)
+    # The sharer's followers on the network at the latest pull, where the network shows them
+    # (Mastodon, Bluesky): the share's potential reach. None: not known, never 0.
+    author_followers = models.PositiveBigIntegerField(null=True, blank=True)
 
     # The slot of the latest snapshot applied to the totals (older, late pulls never overwrite them).
     totals_slot = models.DateTimeField(null=True, blank=True)

@@ -331,6 +331,8 @@ def _apply(
         snapshot_record(tracked=tracked, slot=item.slot, metrics=result.metrics, taken_at=now)
         if result.resolved_ref is not None:
             tracked.post_id = result.resolved_ref.post_id
+        if result.author_followers is not None:
+            tracked.author_followers = result.author_followers
         tracked.last_error = ""
         _advance(tracked=tracked, now=now)
         report.recorded.append(item.share_id)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from advocacy.panels import digest_lines
 from advocacy.people.models import User
 from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA
 from content_library.models import Post
@@ -89,6 +90,8 @@ class Digest:
     new_posts: list[Post] = field(default_factory=list)
     featured_posts: list[Post] = field(default_factory=list)
     points: DigestPoints | None = None
+    # One-line news registered by higher apps (advocacy.panels), e.g. how the programme is doing.
+    lines: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -125,4 +128,10 @@ def digest_for(*, user, now: datetime | None = None) -> Digest:
     featured = list(
         visible.filter(is_featured=True).exclude(pk__in=shown).order_by("-publish_at", "-id")[:DIGEST_FEATURED_POSTS]
     )
-    return Digest(since=since, new_posts=new_posts, featured_posts=featured, points=digest_points(user=user, now=now))
+    return Digest(
+        since=since,
+        new_posts=new_posts,
+        featured_posts=featured,
+        points=digest_points(user=user, now=now),
+        lines=digest_lines(user=user, now=now),
+    )

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "notifications",
     "analytics",
     "scim",
+    # Runs the programme (goals, reach, ambassadors, pulse) from every app below: the top floor.
+    "programme",
 ]
 
 MIDDLEWARE = [

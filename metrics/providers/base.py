@@ -107,6 +107,8 @@ class MetricResult:
     resolved_ref: PostRef | None = None
     http_status: int | None = None
     facts: PostFacts | None = None
+    # The author's follower count where the network shows it (Mastodon, Bluesky): potential reach.
+    author_followers: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -265,3 +267,11 @@ def count(value) -> int | None:
 
 class MalformedAnswer(ValueError):
     pass
+
+
+def follower_count(value) -> int | None:
+    """A follower count from JSON, or None when absent or not a count: it never fails the metrics."""
+    try:
+        return count(value)
+    except MalformedAnswer:
+        return None

@@ -31,6 +31,7 @@ from .base import (
     Provider,
     ProviderConfig,
     count,
+    follower_count,
     for_refs,
 )
 
@@ -162,6 +163,29 @@ class BlueskyProvider(Provider):
             results[ref] = MetricResult(
                 ref, Outcome.OK, metrics=metrics, http_status=answer.status, facts=_facts(view), **extra
             )
+        return self._with_followers(base, results)
+
+    def _with_followers(self, base: str, results: dict[PostRef, MetricResult]) -> dict[PostRef, MetricResult]:
+        """Each author's ``followersCount`` from ``app.bsky.actor.getProfiles`` (one call per batch's authors).
+
+        Potential reach is a nice-to-have beside the metrics: if the call fails, the
+        results keep their metrics and the followers stay unknown.
+        """
+        authors = {ref: next(iter(r.facts.author)) for ref, r in results.items() if r.ok and r.facts and r.facts.author}
+        actors = sorted(set(authors.values()))[:BATCH_SIZE]
+        if not actors:
+            return results
+        answer = self._get(f"{base}/xrpc/app.bsky.actor.getProfiles?{urlencode([('actors', a) for a in actors])}")
+        payload = {} if isinstance(answer, MetricResult) else self._json(answer)
+        profiles = payload.get("profiles") if isinstance(payload, dict) else None
+        followers = {
+            str(profile.get("did")): follower_count(profile.get("followersCount"))
+            for profile in (profiles if isinstance(profiles, list) else [])
+            if isinstance(profile, dict)
+        }
+        for ref, did in authors.items():
+            if followers.get(did) is not None:
+                results[ref] = replace(results[ref], author_followers=followers[did])
         return results
 
 

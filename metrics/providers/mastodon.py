@@ -32,6 +32,7 @@ from .base import (
     ProviderConfig,
     _failure,
     count,
+    follower_count,
     for_refs,
 )
 from .http import HttpClient, address_allowed, is_public_address
@@ -124,8 +125,14 @@ class MastodonProvider(Provider):
             )
         except MalformedAnswer as exc:
             return MetricResult(ref, Outcome.TRANSIENT, detail=f"Unexpected answer from {ref.instance}: {exc}")
+        account = payload.get("account") if isinstance(payload.get("account"), dict) else {}
         return MetricResult(
-            ref, Outcome.OK, metrics=metrics, http_status=answer.status, facts=_facts(payload, ref.instance)
+            ref,
+            Outcome.OK,
+            metrics=metrics,
+            http_status=answer.status,
+            facts=_facts(payload, ref.instance),
+            author_followers=follower_count(account.get("followers_count")),
         )
 
 

@@ -75,7 +75,7 @@ def test_no_app_imports_an_app_above_it():
 def test_every_app_folder_has_a_place_in_the_layers():
     apps = {path.parent.name for path in ROOT.glob("*/apps.py")} | {"advocacy"}
     assert set(LAYERS) == apps
-    assert LAYERS[0] == "advocacy" and LAYERS[-3:] == ("notifications", "analytics", "scim")
+    assert LAYERS[0] == "advocacy" and LAYERS[-4:] == ("notifications", "analytics", "scim", "programme")
 
 
 def test_the_check_sees_an_import_hidden_inside_a_function(tmp_path, monkeypatch):

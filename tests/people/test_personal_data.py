@@ -67,6 +67,9 @@ def test_the_download_keeps_its_sections_in_their_order(alice):
         "account_history",
         "scim",
         "scim_deactivations",
+        "stated_audience",
+        "goals_created",
+        "pulses_answered",
     ]
 
 

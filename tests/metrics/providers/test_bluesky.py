@@ -175,3 +175,24 @@ def test_a_timeout_is_transient(provider, fake_api):
 def test_malformed_answers_are_transient(provider, fake_api, body):
     fake_api.route(GET_POSTS, Reply(body=body))
     assert provider.fetch([ref()])[ref()].outcome is Outcome.TRANSIENT
+
+
+GET_PROFILES = "/xrpc/app.bsky.actor.getProfiles"
+
+
+def test_it_reads_each_authors_followers_in_one_call(provider, fake_api):
+    fake_api.route(GET_POSTS, echo_posts)
+    fake_api.route(GET_PROFILES, Reply(body={"profiles": [{"did": DID, "handle": "bsky.app", "followersCount": 1520}]}))
+    refs = [ref(rkey=f"3lb2tq7xhrc{n:02d}") for n in range(3)]
+    results = provider.fetch(refs)
+    [asked] = fake_api.requests_to(GET_PROFILES)
+    assert asked.query["actors"] == [DID]
+    assert [results[r].author_followers for r in refs] == [1520, 1520, 1520]
+
+
+def test_followers_that_cannot_be_read_leave_the_metrics_alone(provider, fake_api):
+    fake_api.route(GET_POSTS, Reply(body=fixture("bluesky_get_posts.json")))
+    fake_api.route(GET_PROFILES, Reply(status=500, body={"error": "InternalServerError"}))
+    result = provider.fetch([ref()])[ref()]
+    assert result.outcome is Outcome.OK and result.metrics.likes == 57
+    assert result.author_followers is None

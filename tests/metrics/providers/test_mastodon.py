@@ -295,3 +295,16 @@ def test_failures_are_stamped_onto_each_ref_by_base_for_refs(provider, fake_api,
     results = provider.fetch([ref("1"), ref("2")])
     assert {r.outcome for r in results.values()} == {Outcome.RATE_LIMITED}
     assert stamped == [Outcome.RATE_LIMITED, Outcome.RATE_LIMITED]  # the answer, then the refs not asked
+
+
+def test_it_reads_the_authors_followers_as_potential_reach(provider, fake_api):
+    fake_api.route(f"/api/v1/statuses/{STATUS_ID}", Reply(body=status()))
+    assert provider.fetch([ref()])[ref()].author_followers == 412  # account.followers_count in the fixture
+
+
+def test_a_strange_follower_count_is_unknown_and_the_metrics_still_count(provider, fake_api):
+    body = status()
+    body["account"]["followers_count"] = "lots"
+    fake_api.route(f"/api/v1/statuses/{STATUS_ID}", Reply(body=body))
+    result = provider.fetch([ref()])[ref()]
+    assert result.outcome is Outcome.OK and result.author_followers is None

@@ -1,0 +1,101 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from advocacy.people.models import Team
+from content_library.models import Campaign, Post
+
+from . import services
+from .models import Goal
+
+
+class GoalForm(forms.ModelForm):
+    content_type = forms.ChoiceField(
+        choices=[("", "All content types"), *Post.ContentType.choices], required=False, label="Content type"
+    )
+
+    class Meta:
+        model = Goal
+        fields = ["name", "measure", "target", "start", "end", "campaign", "team", "content_type"]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+        }
+        labels = {"start": "From", "end": "To"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = Campaign.objects.order_by("name")
+        self.fields["campaign"].empty_label = "All campaigns"
+        self.fields["team"].queryset = Team.objects.order_by("name")
+        self.fields["team"].empty_label = "All teams"
+
+    def _post_clean(self):
+        # The service owns the rules (end after start, a positive target, a percentage ≤ 100).
+        super()._post_clean()
+        data = self.cleaned_data
+        if all(data.get(name) is not None for name in ("measure", "target", "start", "end")):
+            try:
+                services._check_goal(
+                    measure=data["measure"], target=data["target"], start=data["start"], end=data["end"]
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        if field not in self.errors or message not in self.errors[field]:
+                            self.add_error(field, message)
+
+
+class StatedAudienceForm(forms.Form):
+    linkedin_connections = forms.IntegerField(
+        label="Your LinkedIn connections",
+        min_value=0,
+        max_value=services.MAX_LINKEDIN_CONNECTIONS,
+        required=False,
+        help_text="As LinkedIn shows it on your profile. Leave empty to withdraw it. Shown to comms as “stated”.",
+    )
+
+
+class ReachCalculatorForm(forms.Form):
+    employees = forms.IntegerField(label="Employees (N)", min_value=1, max_value=10_000_000)
+    participation_percent = forms.DecimalField(
+        label="Participation (% of them who share)", min_value=0, max_value=100, decimal_places=1
+    )
+    posts_per_month = forms.IntegerField(label="Posts a month each shares (M)", min_value=1, max_value=1000)
+    audience_per_share = forms.IntegerField(
+        label="Audience per share",
+        min_value=0,
+        max_value=100_000_000,
+        help_text="Defaults to your programme's average.",
+    )
+
+
+class PulseSurveyForm(forms.Form):
+    title = forms.CharField(max_length=120, initial="Monthly pulse")
+    period = forms.CharField(max_length=20, help_text='The period it asks about, e.g. "2026-12".')
+    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date"}))
+    questions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="3 to 5 statements, one a line, answered from 1 (strongly disagree) to 5 (strongly agree).",
+        initial="Our brand promise matches my day-to-day work.\nI would recommend working here to a friend.\n"
+        "I am proud to share what we do.",
+    )
+
+
+def pulse_answer_form(survey):
+    """A form with one 1–5 choice per question of the survey, plus an optional comment."""
+    scale = [(str(n), f"{n}") for n in range(1, 6)]
+    fields = {
+        f"q{question.pk}": forms.TypedChoiceField(
+            label=question.text, choices=scale, coerce=int, widget=forms.RadioSelect, required=True
+        )
+        for question in survey.questions.all()
+    }
+    fields["comment"] = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+        label="Anything to add? (optional)",
+        help_text="Stored without your name, team or the time. Do not write anything that identifies you.",
+    )
+    return type("PulseAnswerForm", (forms.Form,), fields)
