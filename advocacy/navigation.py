@@ -50,6 +50,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("Draws admin", "draws:manage_list", HR_WORKSPACE, "hr"),
     NavItem("Analytics", "analytics:comms_dashboard", COMMS_WORKSPACE, "comms"),
     NavItem("Analytics", "analytics:hr_dashboard", HR_WORKSPACE, "hr"),
+    NavItem("Challenges", "challenges:list", EMPLOYEE_AREA, "employee"),
+    NavItem("Challenges admin", "challenges:manage_list", COMMS_WORKSPACE, "comms"),
 ]
 
 SECTION_TITLES = {"employee": "Advocate", "comms": "Comms", "hr": "HR"}

@@ -54,6 +54,12 @@ class Post(models.Model):
         REJECTED = "rejected", "Rejected"
         ARCHIVED = "archived", "Archived"
 
+    class Kind(models.TextChoices):
+        # Written by comms (or from a suggestion) for everyone to share: the library.
+        LIBRARY = "library", "Library post"
+        # An employee's own words, written for a challenge: shareable by its author only, never in the feed.
+        EMPLOYEE = "employee", "Employee's own post"
+
     class ContentType(models.TextChoices):
         COMPANY_NEWS = "company_news", "Company news"
         INDUSTRY = "industry", "Industry / third-party"
@@ -66,6 +72,7 @@ class Post(models.Model):
     body = models.TextField(max_length=5000, blank=True)
     destination_url = models.URLField(max_length=2000, blank=True, validators=[http_url_validator])
     content_type = models.CharField(max_length=20, choices=ContentType.choices, default=ContentType.COMPANY_NEWS)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LIBRARY, db_default=Kind.LIBRARY)
     topics = models.ManyToManyField(Topic, blank=True, related_name="posts")
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     is_featured = models.BooleanField(default=False)

@@ -501,3 +501,100 @@ def library_visit_record(*, user, at: datetime | None = None) -> None:
         unique_fields=["user"],
         update_fields=["seen_at"],
     )
+
+
+# --- Employees' own posts -------------------------------------------------------
+
+
+@transaction.atomic
+def employee_post_create(
+    *,
+    author,
+    title: str,
+    caption: str,
+    campaign: Campaign | None = None,
+    image=None,
+    image_alt_text: str = "",
+    now: datetime | None = None,
+) -> Post:
+    """A post in an employee's own words (for a challenge): live at once, shareable by its author alone.
+
+    It is a Post of kind "employee" so a share of it is a share like any other (tracked link,
+    clicks, points, draws by campaign) while it never appears in anyone's library feed or the
+    comms workspace. The caption rules are applied when it is shared (sharing.share_create).
+    An image is decoded and re-encoded like every upload; a refused image saves nothing.
+    """
+    now = now or timezone.now()
+    caption = (caption or "").strip()
+    image_alt_text = (image_alt_text or "").strip()
+    if not caption:
+        raise ValidationError({"caption": "Write your post: it is what you will share."})
+    clean = None
+    if image:
+        if not image_alt_text:
+            raise ValidationError({"image_alt_text": "Describe the image for people who cannot see it."})
+        try:
+            clean = clean_uploaded_image(
+                image,
+                max_bytes=settings.CONTENT_IMAGE_MAX_BYTES,
+                max_pixels=settings.CONTENT_IMAGE_MAX_PIXELS,
+                max_decode_bytes=employee_decode_budget(),
+            )
+        except ValidationError as exc:
+            raise ValidationError({"image": exc.messages}) from None
+    title = Truncator((title or "").strip() or caption.splitlines()[0]).chars(120)
+    post = Post(
+        kind=Post.Kind.EMPLOYEE,
+        title=title,
+        slug=_unique_slug(Post, title, max_length=220),
+        content_type=Post.ContentType.CULTURE,
+        campaign=campaign,
+        suggested_caption=caption,
+        target_everyone=False,
+        publish_at=now,
+        status=Status.APPROVED,
+        created_by=author,
+    )
+    post.full_clean()
+    post.save()
+    post_caption_fit_refresh(post=post)
+    _record(post, from_status="", to_status=Status.APPROVED, actor=author, note="Written by its author for sharing.")
+    if clean is not None:
+        picture = PostImage(post=post, alt_text=image_alt_text[:300], width=clean.width, height=clean.height)
+        _save_with_file(picture, "image", clean.as_django_file())
+        _queue_renditions(picture.pk)
+    return post
+
+
+@transaction.atomic
+def employee_post_promote(*, post: Post, actor, title: str = "", publish_at: datetime | None = None) -> Post:
+    """Copy an employee's own post into the library as an approved post credited to its author.
+
+    Whether the author agreed is the caller's to check (the challenges app records consent).
+    The copy is a library post in its own right: editing or archiving it leaves the original
+    and its shares alone. Without publish_at it waits unscheduled in the calendar.
+    """
+    _require_comms(actor)
+    if post.kind != Post.Kind.EMPLOYEE:
+        raise ValidationError({"post": "Only an employee's own post can be promoted into the library."})
+    author = post.created_by
+    credit = f"Written by {author.name}." if author else "Written by an employee."
+    copy = post_create(
+        actor=actor,
+        title=(title or "").strip() or post.title,
+        body=post.suggested_caption,
+        campaign=post.campaign,
+        content_type=Post.ContentType.CULTURE,
+        suggested_caption=post.suggested_caption,
+        suggested_by=author,
+        publish_at=publish_at,
+    )
+    for original in post.images.all():
+        with default_storage.open(original.image.name, "rb") as handle:
+            content = handle.read()
+        image = PostImage(post=copy, alt_text=original.alt_text, width=original.width, height=original.height)
+        _save_with_file(image, "image", ContentFile(content, name=PurePosixPath(original.image.name).name))
+        _queue_renditions(image.pk)
+    post_transition(post=copy, to_status=Status.SUBMITTED, actor=actor, note=credit)
+    post_transition(post=copy, to_status=Status.APPROVED, actor=actor, note="Promoted with the author's consent.")
+    return copy

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "notifications",
     "analytics",
     "scim",
+    "challenges",
 ]
 
 MIDDLEWARE = [
@@ -737,3 +738,8 @@ NOTIFY_RETRY_BACKOFF_SECONDS = envint("NOTIFY_RETRY_BACKOFF_SECONDS", 30, minimu
 
 ANALYTICS_CPM = envfloat("ANALYTICS_CPM", 10.0, minimum=0)
 ANALYTICS_CPC = envfloat("ANALYTICS_CPC", 1.5, minimum=0)
+
+# --- Challenges and employees' own posts (challenges app) ---------------------------
+# A challenge's board scores entries × CHALLENGE_ENTRY_POINTS + the human clicks on their tracked links.
+CHALLENGE_ENTRY_POINTS = envint("CHALLENGE_ENTRY_POINTS", 10, minimum=0, maximum=1000)
+CHALLENGE_MAX_ENTRIES_PER_PERSON = envint("CHALLENGE_MAX_ENTRIES_PER_PERSON", 3, minimum=1, maximum=50)
