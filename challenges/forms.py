@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 
 from advocacy.networks import CAPTION_MAX_LENGTH, Network
+from content_library.forms import VIDEO_ACCEPT
 
 
 class ChallengeForm(forms.Form):
@@ -23,6 +25,19 @@ class EntryForm(forms.Form):
     network = forms.ChoiceField(label="Share it on", choices=Network.choices)
     image = forms.FileField(label="Photo (optional)", required=False, help_text="JPEG, PNG or WebP.")
     image_alt_text = forms.CharField(label="Describe the photo", max_length=300, required=False)
+    video = forms.FileField(
+        label="Short video (optional)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": VIDEO_ACCEPT}),
+    )
+    video_description = forms.CharField(label="What happens in the video", max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["video"].help_text = (
+            f"MP4, MOV or WebM, up to {settings.CONTENT_VIDEO_MAX_BYTES // (1024 * 1024)} MB and "
+            f"{settings.CONTENT_VIDEO_MAX_SECONDS} seconds."
+        )
 
 
 class ConsentForm(forms.Form):

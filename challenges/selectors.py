@@ -56,9 +56,9 @@ def challenge_get_for_comms(*, slug: str) -> Challenge:
 
 
 def _entries() -> QuerySet[Entry]:
-    return Entry.objects.select_related("author", "author__team", "post", "share", "promoted_post").prefetch_related(
-        "post__images"
-    )
+    return Entry.objects.select_related(
+        "author", "author__team", "post", "post__video", "share", "promoted_post"
+    ).prefetch_related("post__images")
 
 
 def entries_for_challenge(*, challenge: Challenge) -> QuerySet[Entry]:

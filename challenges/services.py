@@ -10,7 +10,14 @@ from django.utils.text import slugify
 
 from advocacy.networks import Network
 from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA
-from content_library.services import campaign_create, campaign_update, employee_post_create, employee_post_promote
+from content_library.services import (
+    campaign_create,
+    campaign_update,
+    employee_media_clean,
+    employee_post_create,
+    employee_post_media_add,
+    employee_post_promote,
+)
 from sharing.services import share_create
 
 from .models import Challenge, Entry
@@ -129,6 +136,8 @@ def entry_create(
     network: str,
     image=None,
     image_alt_text: str = "",
+    video=None,
+    video_description: str = "",
     visitor_hash: str = "",
     now: datetime | None = None,
 ) -> Entry:
@@ -136,8 +145,8 @@ def entry_create(
 
     The caption goes through the same rules as every share (sharing.share_create calls the
     guidelines' caption check; the challenge's hashtag is required through its campaign).
-    Any refusal (ShareRefused, AcknowledgementRequired, ValidationError) rolls everything
-    back: no post, no image, no entry.
+    Photo and video are checked first and stored last, once the share is made, so any refusal
+    (ShareRefused, AcknowledgementRequired, ValidationError) leaves no post, file or entry.
     """
     now = now or timezone.now()
     if author is None or not author.is_active or not author.has_perm(EMPLOYEE_AREA):
@@ -152,18 +161,16 @@ def entry_create(
         raise ValidationError(
             f"You have entered this challenge {already} times, the most anyone may; share your entries instead."
         )
+    media = employee_media_clean(
+        image=image, image_alt_text=image_alt_text, video=video, video_description=video_description
+    )
     post = employee_post_create(
-        author=author,
-        title=f"{locked.title}: {author.name}",
-        caption=caption,
-        campaign=locked.campaign,
-        image=image,
-        image_alt_text=image_alt_text,
-        now=now,
+        author=author, title=f"{locked.title}: {author.name}", caption=caption, campaign=locked.campaign, now=now
     )
     share, _created = share_create(
         user=author, post=post, network=network, caption=post.suggested_caption, visitor_hash=visitor_hash, now=now
     )
+    employee_post_media_add(post=post, media=media)
     return Entry.objects.create(challenge=locked, author=author, post=post, share=share)
 
 

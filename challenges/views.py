@@ -90,6 +90,8 @@ def entry_new(request, slug):
                 network=data["network"],
                 image=data.get("image") or None,
                 image_alt_text=data["image_alt_text"],
+                video=data.get("video") or None,
+                video_description=data["video_description"],
                 visitor_hash=visitor_hashes(request)[0],
             )
         except AcknowledgementRequired:

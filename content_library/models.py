@@ -148,6 +148,34 @@ class PostImage(models.Model):
         return self.alt_text
 
 
+class PostVideo(models.Model):
+    """A post's short video: a probed, remuxed file without metadata, its poster, and (when needed) an MP4 transcode.
+
+    `file` is what is played and downloaded: the remuxed upload until the transcode to
+    H.264/AAC MP4 has run (status "processing"), then the MP4 ("ready").
+    """
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", "Being converted for every browser"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be converted"
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="video")
+    file = models.FileField(upload_to="videos/%Y/%m/", max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveBigIntegerField(default=0)
+    poster = models.ImageField(upload_to="videos/posters/%Y/%m/", max_length=200)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    duration = models.FloatField(default=0)
+    description = models.CharField(max_length=300, help_text="What happens in the video, for people who cannot see it.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.READY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.description
+
+
 class PostTransition(models.Model):
     """One step of the approval workflow: who moved the post, from what to what, and why."""
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from advocacy.networks import Network
 
 from .caption_fit import annotate_fits
-from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, Suggestion, Topic
+from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, PostVideo, Suggestion, Topic
 from .registry import with_share_marker
 from .renditions import RENDITIONS, rendition_size
 
@@ -92,7 +92,7 @@ def post_shareable_q(*, user, now: datetime | None = None) -> Q:
 
 
 def _with_display_relations(posts: QuerySet[Post]) -> QuerySet[Post]:
-    return posts.select_related("campaign", "suggested_by").prefetch_related(
+    return posts.select_related("campaign", "suggested_by", "video").prefetch_related(
         Prefetch("images", queryset=PostImage.objects.order_by("position", "id")),
         Prefetch("topics", queryset=Topic.objects.order_by("name")),
         Prefetch("captions", queryset=PostCaption.objects.order_by("network")),
@@ -286,3 +286,11 @@ def topic_choices_for_feed(*, user) -> QuerySet[Topic]:
 
 def suggestion_list_for_author(*, user) -> QuerySet[Suggestion]:
     return Suggestion.objects.filter(author=user).select_related("post").order_by("-created_at", "-id")
+
+
+def post_video_get_public(*, video_id: int) -> PostVideo:
+    """A video of an approved post (library or an employee's own), for the player and downloads; Http404 otherwise."""
+    video = PostVideo.objects.select_related("post").filter(pk=video_id, post__status=Post.Status.APPROVED).first()
+    if video is None or not video.file:
+        raise Http404("No such video.")
+    return video

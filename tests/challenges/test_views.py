@@ -187,3 +187,34 @@ class TestCommsPages:
         # session, user, permissions (2), nav badge, challenges with campaign and entry count
         with django_assert_num_queries(6):
             assert client.get(reverse("challenges:manage_list")).status_code == 200
+
+
+class TestVideoEntries:
+    def test_an_entry_with_a_video_shows_it_with_its_poster_on_the_wall(self, client, alice, bob, challenge):
+        from tests.advocacy.videos import make_video
+
+        client.force_login(alice)
+        upload = SimpleUploadedFile("me.webm", make_video(container="webm", codec="libvpx", audio=None))
+        response = client.post(
+            reverse("challenges:enter", args=[challenge.slug]),
+            {"caption": GOOD_CAPTION, "network": "linkedin", "video": upload, "video_description": "Me, waving"},
+        )
+        assert response.status_code == 302
+        video = Entry.objects.get().post.video
+        assert video.content_type == "video/webm" and video.status == "processing"
+        client.force_login(bob)
+        wall = client.get(reverse("challenges:detail", args=[challenge.slug])).content.decode()
+        assert f'poster="{video.poster.url}"' in wall and "Me, waving" in wall
+
+    def test_a_video_without_a_description_is_refused_and_nothing_is_kept(self, client, alice, challenge, settings):
+        from tests.advocacy.videos import make_video
+        from tests.content_library.test_uploads import _stored_files
+
+        client.force_login(alice)
+        upload = SimpleUploadedFile("me.mp4", make_video())
+        response = client.post(
+            reverse("challenges:enter", args=[challenge.slug]),
+            {"caption": GOOD_CAPTION, "network": "linkedin", "video": upload},
+        )
+        assert response.status_code == 400 and "video_description" in response.context["form"].errors
+        assert not Entry.objects.exists() and not _stored_files(settings.MEDIA_ROOT)
