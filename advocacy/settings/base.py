@@ -58,10 +58,11 @@ INSTALLED_APPS = [
     "metrics",
     "leaderboard",
     "draws",
+    # Above draws (whose eligibility it shows) and below notifications, analytics and scim.
+    "challenges",
     "notifications",
     "analytics",
     "scim",
-    "challenges",
 ]
 
 MIDDLEWARE = [
