@@ -13,6 +13,8 @@ SEEDERS: list[str] = [
     # After sharing and metrics: the ledger is filled from their demo rows.
     "leaderboard.demo.seed",
     "draws.demo.seed",
+    # After draws: an entry's caption carries the draw disclosure when an open draw asks for it.
+    "challenges.demo.seed",
     # Last: the dashboards' rollups are built from everything above.
     "analytics.demo.seed",
     # After analytics: goals read its rollups; reach reads the demo metrics.

@@ -69,6 +69,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("Pulse results", "programme:pulse_manage", COMMS_WORKSPACE, "comms"),
     NavItem("Pulse results", "programme:pulse_manage", HR_WORKSPACE, "hr"),
     NavItem("Ambassador candidates", "programme:ambassador_candidates", COMMS_WORKSPACE, "comms"),
+    NavItem("Challenges", "challenges:list", EMPLOYEE_AREA, "employee", group=MY_SHARING),
+    NavItem("Challenges admin", "challenges:manage_list", COMMS_WORKSPACE, "comms"),
 ]
 
 SECTION_TITLES = {"employee": "Advocate", "comms": "Comms", "hr": "HR"}

@@ -20,6 +20,7 @@ from .forms import (
     ScheduleForm,
     SuggestionReviewForm,
     TransitionForm,
+    VideoForm,
 )
 from .models import Campaign, Post, PostImage, Suggestion
 from .selectors import (
@@ -42,6 +43,7 @@ from .services import (
     post_schedule,
     post_transition,
     post_update,
+    post_video_set,
     suggestion_approve,
     suggestion_reject,
     topic_get_or_create,
@@ -162,6 +164,7 @@ def _post_page(request, post: Post, *, status=200, **forms):
             (to_status, TRANSITION_LABELS[to_status]) for to_status in sorted(ALLOWED_TRANSITIONS[post.status])
         ],
         "image_form": forms.get("image_form") or ImageAddForm(),
+        "video_form": forms.get("video_form") or VideoForm(),
         "schedule_form": forms.get("schedule_form")
         or ScheduleForm(
             initial={
@@ -237,6 +240,27 @@ def post_image_add_view(request, pk):
             messages.success(request, "Image added; network sizes are being made.")
             return redirect("content_library:comms_post_detail", pk=post.pk)
     return _post_page(request, post, status=400, image_form=form)
+
+
+@permission_required(COMMS_WORKSPACE)
+@require_POST
+def post_video_set_view(request, pk):
+    post = post_get_for_comms(post_id=pk)
+    form = VideoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            post_video_set(
+                post=post,
+                upload=form.cleaned_data["video"],
+                description=form.cleaned_data["video_description"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, "Video added.")
+            return redirect("content_library:comms_post_detail", pk=post.pk)
+    return _post_page(request, post, status=400, video_form=form)
 
 
 @permission_required(COMMS_WORKSPACE)

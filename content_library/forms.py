@@ -247,3 +247,22 @@ class CampaignForm(forms.ModelForm):
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", "The campaign must end on or after its first day.")
         return data
+
+
+VIDEO_ACCEPT = "video/mp4,video/webm,video/quicktime,.mp4,.webm,.mov"
+
+
+def _video_help() -> str:
+    return (
+        f"MP4, MOV or WebM, up to {settings.CONTENT_VIDEO_MAX_BYTES // (1024 * 1024)} MB and "
+        f"{settings.CONTENT_VIDEO_MAX_SECONDS} seconds. Location and other metadata are removed."
+    )
+
+
+class VideoForm(forms.Form):
+    video = forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": VIDEO_ACCEPT}))
+    video_description = forms.CharField(max_length=300, label="What happens in the video")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["video"].help_text = _video_help()

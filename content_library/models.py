@@ -54,6 +54,12 @@ class Post(models.Model):
         REJECTED = "rejected", "Rejected"
         ARCHIVED = "archived", "Archived"
 
+    class Kind(models.TextChoices):
+        # Written by comms (or from a suggestion) for everyone to share: the library.
+        LIBRARY = "library", "Library post"
+        # An employee's own words, written for a challenge: shareable by its author only, never in the feed.
+        EMPLOYEE = "employee", "Employee's own post"
+
     class ContentType(models.TextChoices):
         COMPANY_NEWS = "company_news", "Company news"
         INDUSTRY = "industry", "Industry / third-party"
@@ -66,6 +72,7 @@ class Post(models.Model):
     body = models.TextField(max_length=5000, blank=True)
     destination_url = models.URLField(max_length=2000, blank=True, validators=[http_url_validator])
     content_type = models.CharField(max_length=20, choices=ContentType.choices, default=ContentType.COMPANY_NEWS)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LIBRARY, db_default=Kind.LIBRARY)
     topics = models.ManyToManyField(Topic, blank=True, related_name="posts")
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     is_featured = models.BooleanField(default=False)
@@ -139,6 +146,34 @@ class PostImage(models.Model):
 
     def __str__(self) -> str:
         return self.alt_text
+
+
+class PostVideo(models.Model):
+    """A post's short video: a probed, remuxed file without metadata, its poster, and (when needed) an MP4 transcode.
+
+    `file` is what is played and downloaded: the remuxed upload until the transcode to
+    H.264/AAC MP4 has run (status "processing"), then the MP4 ("ready").
+    """
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", "Being converted for every browser"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be converted"
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="video")
+    file = models.FileField(upload_to="videos/%Y/%m/", max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveBigIntegerField(default=0)
+    poster = models.ImageField(upload_to="videos/posters/%Y/%m/", max_length=200)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    duration = models.FloatField(default=0)
+    description = models.CharField(max_length=300, help_text="What happens in the video, for people who cannot see it.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.READY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.description
 
 
 class PostTransition(models.Model):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from advocacy.networks import Network
 
 from .caption_fit import annotate_fits
-from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, Suggestion, Topic
+from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, PostVideo, Suggestion, Topic
 from .registry import with_share_marker
 from .renditions import RENDITIONS, rendition_size
 
@@ -74,7 +74,7 @@ def post_live_q(*, now: datetime | None = None, prefix: str = "") -> Q:
 
 
 def post_visible_to_q(*, user, now: datetime | None = None) -> Q:
-    """Live, and aimed at everyone or at the person's team."""
+    """A live library post aimed at everyone or at the person's team (employees' own posts never are)."""
     targeted = Q(target_everyone=True)
     team_id = getattr(user, "team_id", None)
     if team_id is not None:
@@ -82,11 +82,17 @@ def post_visible_to_q(*, user, now: datetime | None = None) -> Q:
         targeted |= Q(
             Exists(Post.target_teams.through.objects.filter(post_id=OuterRef("pk"), team_id=team_id)),
         )
-    return post_live_q(now=now) & targeted
+    return post_live_q(now=now) & Q(kind=Post.Kind.LIBRARY) & targeted
+
+
+def post_shareable_q(*, user, now: datetime | None = None) -> Q:
+    """What a person may share: the library posts they see, and their own live employee posts."""
+    own = Q(kind=Post.Kind.EMPLOYEE, created_by_id=getattr(user, "pk", None))
+    return post_visible_to_q(user=user, now=now) | (post_live_q(now=now) & own)
 
 
 def _with_display_relations(posts: QuerySet[Post]) -> QuerySet[Post]:
-    return posts.select_related("campaign", "suggested_by").prefetch_related(
+    return posts.select_related("campaign", "suggested_by", "video").prefetch_related(
         Prefetch("images", queryset=PostImage.objects.order_by("position", "id")),
         Prefetch("topics", queryset=Topic.objects.order_by("name")),
         Prefetch("captions", queryset=PostCaption.objects.order_by("network")),
@@ -199,7 +205,7 @@ def post_preview_image(*, post: Post, size: str = "1200x627") -> dict | None:
 
 
 def post_list_for_comms(*, status: str | None = None, search: str | None = None) -> QuerySet[Post]:
-    posts = _with_display_relations(Post.objects.all()).prefetch_related("target_teams")
+    posts = _with_display_relations(Post.objects.filter(kind=Post.Kind.LIBRARY)).prefetch_related("target_teams")
     if status:
         posts = posts.filter(status=status)
     if search and search.strip():
@@ -236,7 +242,7 @@ def post_calendar(*, start: date, days: int = 42) -> dict:
     end = begin + timedelta(days=days)
     active = [Post.Status.APPROVED, Post.Status.SUBMITTED]
     posts = (
-        Post.objects.filter(status__in=active)
+        Post.objects.filter(status__in=active, kind=Post.Kind.LIBRARY)
         .filter(Q(publish_at__gte=begin, publish_at__lt=end) | Q(expires_at__gte=begin, expires_at__lt=end))
         .select_related("campaign")
         .order_by("publish_at", "id")
@@ -249,7 +255,9 @@ def post_calendar(*, start: date, days: int = 42) -> dict:
                 events.setdefault(day, []).append({"kind": kind, "at": moment, "post": post})
     for day_events in events.values():
         day_events.sort(key=lambda event: event["at"])
-    unscheduled = Post.objects.filter(status__in=active, publish_at__isnull=True).order_by("-updated_at")
+    unscheduled = Post.objects.filter(status__in=active, kind=Post.Kind.LIBRARY, publish_at__isnull=True).order_by(
+        "-updated_at"
+    )
     return {
         "start": start,
         "end": (end - timedelta(days=1)).date(),
@@ -278,3 +286,11 @@ def topic_choices_for_feed(*, user) -> QuerySet[Topic]:
 
 def suggestion_list_for_author(*, user) -> QuerySet[Suggestion]:
     return Suggestion.objects.filter(author=user).select_related("post").order_by("-created_at", "-id")
+
+
+def post_video_get_public(*, video_id: int) -> PostVideo:
+    """A video of an approved post (library or an employee's own), for the player and downloads; Http404 otherwise."""
+    video = PostVideo.objects.select_related("post").filter(pk=video_id, post__status=Post.Status.APPROVED).first()
+    if video is None or not video.file:
+        raise Http404("No such video.")
+    return video

@@ -1,6 +1,8 @@
 """Writes for the content library. Views, the API, the admin, the demo seeder and tasks all come here."""
 
 import logging
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -17,6 +19,7 @@ from advocacy.imaging import clean_uploaded_image, employee_decode_budget
 from advocacy.networks import Network
 from advocacy.people.roles import COMMS_WORKSPACE
 from advocacy.shapes import hashtag_clean, hashtags_clean
+from advocacy.video import clean_uploaded_video, transcode_to_mp4
 from notifications.services import (
     notify_post_featured,
     notify_post_submitted,
@@ -25,7 +28,17 @@ from notifications.services import (
 )
 
 from .caption_fit import post_caption_fit_refresh
-from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, Suggestion, Topic
+from .models import (
+    Campaign,
+    LibraryVisit,
+    Post,
+    PostCaption,
+    PostImage,
+    PostTransition,
+    PostVideo,
+    Suggestion,
+    Topic,
+)
 from .renditions import RENDITIONS, make_renditions
 
 logger = logging.getLogger(__name__)
@@ -501,3 +514,255 @@ def library_visit_record(*, user, at: datetime | None = None) -> None:
         unique_fields=["user"],
         update_fields=["seen_at"],
     )
+
+
+# --- Employees' own posts -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmployeeMedia:
+    """An employee post's photo and video, checked and re-encoded, not yet stored."""
+
+    image: object | None = None
+    image_alt_text: str = ""
+    video: object | None = None
+    video_description: str = ""
+
+
+def employee_media_clean(
+    *, image=None, image_alt_text: str = "", video=None, video_description: str = ""
+) -> EmployeeMedia:
+    """Check an employee's photo and video like every upload; raises ValidationError by field, stores nothing."""
+    image_alt_text = (image_alt_text or "").strip()
+    clean_image = None
+    if image:
+        if not image_alt_text:
+            raise ValidationError({"image_alt_text": "Describe the image for people who cannot see it."})
+        try:
+            clean_image = clean_uploaded_image(
+                image,
+                max_bytes=settings.CONTENT_IMAGE_MAX_BYTES,
+                max_pixels=settings.CONTENT_IMAGE_MAX_PIXELS,
+                max_decode_bytes=employee_decode_budget(),
+            )
+        except ValidationError as exc:
+            raise ValidationError({"image": exc.messages}) from None
+    clean_video = _video_clean(video, video_description) if video else None
+    return EmployeeMedia(clean_image, image_alt_text, clean_video, (video_description or "").strip())
+
+
+@transaction.atomic
+def employee_post_create(
+    *, author, title: str, caption: str, campaign: Campaign | None = None, now: datetime | None = None
+) -> Post:
+    """A post in an employee's own words (for a challenge): live at once, shareable by its author alone.
+
+    It is a Post of kind "employee" so a share of it is a share like any other (tracked link,
+    clicks, points, draws by campaign) while it never appears in anyone's library feed or the
+    comms workspace. The caption rules are applied when it is shared (sharing.share_create);
+    media are added once it has been (employee_post_media_add), so a refused caption stores no file.
+    """
+    now = now or timezone.now()
+    caption = (caption or "").strip()
+    if not caption:
+        raise ValidationError({"caption": "Write your post: it is what you will share."})
+    title = Truncator((title or "").strip() or caption.splitlines()[0]).chars(120)
+    post = Post(
+        kind=Post.Kind.EMPLOYEE,
+        title=title,
+        slug=_unique_slug(Post, title, max_length=220),
+        content_type=Post.ContentType.CULTURE,
+        campaign=campaign,
+        suggested_caption=caption,
+        target_everyone=False,
+        publish_at=now,
+        status=Status.APPROVED,
+        created_by=author,
+    )
+    post.full_clean()
+    post.save()
+    post_caption_fit_refresh(post=post)
+    _record(post, from_status="", to_status=Status.APPROVED, actor=author, note="Written by its author for sharing.")
+    return post
+
+
+@transaction.atomic
+def employee_post_media_add(*, post: Post, media: EmployeeMedia) -> None:
+    """Store the checked photo (renditions follow) and video (a transcode follows when needed) of an employee post."""
+    if media.image is not None:
+        clean = media.image
+        picture = PostImage(post=post, alt_text=media.image_alt_text[:300], width=clean.width, height=clean.height)
+        _save_with_file(picture, "image", clean.as_django_file())
+        _queue_renditions(picture.pk)
+    if media.video is not None:
+        _video_store(post, media.video, media.video_description)
+
+
+@transaction.atomic
+def employee_post_promote(*, post: Post, actor, title: str = "", publish_at: datetime | None = None) -> Post:
+    """Copy an employee's own post into the library as an approved post credited to its author.
+
+    Whether the author agreed is the caller's to check (the challenges app records consent).
+    The copy is a library post in its own right: editing or archiving it leaves the original
+    and its shares alone. Without publish_at it waits unscheduled in the calendar.
+    """
+    _require_comms(actor)
+    if post.kind != Post.Kind.EMPLOYEE:
+        raise ValidationError({"post": "Only an employee's own post can be promoted into the library."})
+    author = post.created_by
+    credit = f"Written by {author.name}." if author else "Written by an employee."
+    copy = post_create(
+        actor=actor,
+        title=(title or "").strip() or post.title,
+        body=post.suggested_caption,
+        campaign=post.campaign,
+        content_type=Post.ContentType.CULTURE,
+        suggested_caption=post.suggested_caption,
+        suggested_by=author,
+        publish_at=publish_at,
+    )
+    for original in post.images.all():
+        with default_storage.open(original.image.name, "rb") as handle:
+            content = handle.read()
+        image = PostImage(post=copy, alt_text=original.alt_text, width=original.width, height=original.height)
+        _save_with_file(image, "image", ContentFile(content, name=PurePosixPath(original.image.name).name))
+        _queue_renditions(image.pk)
+    original_video = PostVideo.objects.filter(post=post).first()
+    if original_video is not None:
+        _video_copy(original_video, copy)
+    post_transition(post=copy, to_status=Status.SUBMITTED, actor=actor, note=credit)
+    post_transition(post=copy, to_status=Status.APPROVED, actor=actor, note="Promoted with the author's consent.")
+    return copy
+
+
+# --- Videos ---------------------------------------------------------------------
+
+
+def _video_clean(upload, description: str):
+    if not (description or "").strip():
+        raise ValidationError({"video_description": "Say what happens in the video, for people who cannot see it."})
+    try:
+        return clean_uploaded_video(
+            upload,
+            max_bytes=settings.CONTENT_VIDEO_MAX_BYTES,
+            max_seconds=settings.CONTENT_VIDEO_MAX_SECONDS,
+            max_pixels=settings.CONTENT_VIDEO_MAX_SIDE**2,
+            max_side=settings.CONTENT_VIDEO_MAX_SIDE,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"video": exc.messages}) from None
+
+
+def _queue_transcode(video_id: int) -> None:
+    from .tasks import transcode_video as task
+
+    transaction.on_commit(lambda: task.delay(video_id))
+
+
+def _video_store(post: Post, clean, description: str) -> PostVideo:
+    """Write the poster, then the video, then the row; if any step fails, the files already written go."""
+    stem = uuid.uuid4().hex
+    video = PostVideo(
+        post=post,
+        content_type=clean.content_type,
+        size=len(clean.content),
+        width=clean.width,
+        height=clean.height,
+        duration=clean.duration,
+        description=description.strip()[:300],
+        status=PostVideo.Status.PROCESSING if clean.needs_transcode else PostVideo.Status.READY,
+    )
+    video.poster.save(f"{stem}.jpg", clean.poster_file(stem=stem), save=False)
+    try:
+        _save_with_file(video, "file", clean.as_django_file(stem=stem))
+    except Exception:
+        default_storage.delete(video.poster.name)
+        raise
+    if clean.needs_transcode:
+        _queue_transcode(video.pk)
+    return video
+
+
+def _video_copy(original: PostVideo, post: Post) -> PostVideo:
+    stem = uuid.uuid4().hex
+    copy = PostVideo(
+        post=post,
+        content_type=original.content_type,
+        size=original.size,
+        width=original.width,
+        height=original.height,
+        duration=original.duration,
+        description=original.description,
+        status=original.status,
+    )
+    with default_storage.open(original.poster.name, "rb") as handle:
+        copy.poster.save(f"{stem}.jpg", ContentFile(handle.read()), save=False)
+    with default_storage.open(original.file.name, "rb") as handle:
+        extension = PurePosixPath(original.file.name).suffix
+        _save_with_file(copy, "file", ContentFile(handle.read(), name=f"{stem}{extension}"))
+    if copy.status == PostVideo.Status.PROCESSING:
+        _queue_transcode(copy.pk)
+    return copy
+
+
+@transaction.atomic
+def post_video_set(*, post: Post, upload, description: str, actor) -> PostVideo:
+    """Give a library post its video (replacing any it had): probed, remuxed without metadata, with a poster."""
+    _require_comms(actor)
+    clean = _video_clean(upload, description)
+    old = PostVideo.objects.filter(post=post).first()
+    if old is not None:
+        post_video_remove(video=old, actor=actor)
+    return _video_store(post, clean, description)
+
+
+@transaction.atomic
+def post_video_remove(*, video: PostVideo, actor) -> None:
+    _require_comms(actor)
+    names = [video.file.name, video.poster.name]
+    video.delete()
+
+    def delete_files():
+        for name in names:
+            if name and default_storage.exists(name):
+                default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
+
+
+def post_video_transcode(*, video_id: int) -> str:
+    """Convert a video to H.264/AAC MP4 (for browsers and networks that take nothing else); returns its status.
+
+    Safe to run twice: a video already ready (or gone) is left alone, and the new file is
+    written before the row points at it, and the old file removed only after.
+    """
+    video = PostVideo.objects.filter(pk=video_id).first()
+    if video is None:
+        return "gone"
+    if video.status != PostVideo.Status.PROCESSING:
+        return video.status
+    original = video.file.name
+    with default_storage.open(original, "rb") as handle:
+        data = handle.read()
+    try:
+        content, width, height, _seconds = transcode_to_mp4(data, max_side=settings.CONTENT_VIDEO_TRANSCODE_MAX_SIDE)
+    except Exception:
+        logger.exception(
+            "Could not transcode video %s; the remuxed upload stays playable where browsers can.", video_id
+        )
+        PostVideo.objects.filter(pk=video_id, file=original).update(status=PostVideo.Status.FAILED)
+        return PostVideo.Status.FAILED
+    name = default_storage.save(f"videos/mp4/{PurePosixPath(original).stem}.mp4", ContentFile(content))
+    updated = PostVideo.objects.filter(pk=video_id, file=original, status=PostVideo.Status.PROCESSING).update(
+        file=name,
+        content_type="video/mp4",
+        size=len(content),
+        width=width,
+        height=height,
+        status=PostVideo.Status.READY,
+    )
+    if updated:
+        default_storage.delete(original)
+        return PostVideo.Status.READY
+    default_storage.delete(name)  # another run finished first
+    return PostVideo.objects.filter(pk=video_id).values_list("status", flat=True).first() or "gone"

@@ -10,10 +10,12 @@ urlpatterns = [
     path("suggestions/", views.suggestion_list, name="suggestion_list"),
     path("suggestions/new/", views.suggestion_new, name="suggestion_new"),
     path("library/<slug:slug>/", views.post_detail, name="post_detail"),
+    path("videos/<int:pk>/", views.video_file, name="video_file"),
     # Comms workspace
     path("comms/library/posts/", comms.post_list, name="comms_post_list"),
     path("comms/library/posts/new/", comms.post_new, name="comms_post_new"),
     path("comms/library/posts/archive/", comms.post_archive, name="comms_post_archive"),
+    path("comms/library/posts/<int:pk>/video/", comms.post_video_set_view, name="comms_post_video_set"),
     path("comms/library/posts/<int:pk>/", comms.post_detail, name="comms_post_detail"),
     path("comms/library/posts/<int:pk>/edit/", comms.post_edit, name="comms_post_edit"),
     path("comms/library/posts/<int:pk>/transition/", comms.post_transition_view, name="comms_post_transition"),

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from advocacy.forms import posted
 from advocacy.people.access import permission_required
 from advocacy.people.roles import EMPLOYEE_AREA
+from advocacy.ranges import ranged_file_response
 
 from .forms import FeedFilterForm, SuggestionForm
 from .selectors import (
@@ -18,6 +20,7 @@ from .selectors import (
     post_feed,
     post_get_for_employee,
     post_required_hashtags,
+    post_video_get_public,
     suggestion_list_for_author,
     topic_choices_for_feed,
 )
@@ -104,3 +107,17 @@ def suggestion_list(request):
     return render(
         request, "content_library/suggestion_list.html", {"suggestions": suggestion_list_for_author(user=request.user)}
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+def video_file(request, pk):
+    """A post's video, with range requests (players seek); ?download=1 saves it, for networks that need a file.
+
+    Public like the post images under /media/ and the tracked link's landing page, which plays it;
+    only videos of approved posts are served.
+    """
+    video = post_video_get_public(video_id=pk)
+    download = ""
+    if request.GET.get("download"):
+        download = f"{video.post.slug[:80]}.{video.file.name.rsplit('.', 1)[-1]}"
+    return ranged_file_response(request, name=video.file.name, content_type=video.content_type, download_name=download)

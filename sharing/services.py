@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from advocacy.networks import Network
 from content_library.models import Post
-from content_library.selectors import post_visible_to_q
+from content_library.selectors import post_shareable_q
 from guidelines.selectors import acknowledgement_required, policy_version_current
 from guidelines.services import caption_check
 
@@ -70,7 +70,7 @@ def share_create(
     now = now or timezone.now()
     if network not in Network.values:
         raise ShareRefused([f"{network!r} is not a network we share to."])
-    if not Post.objects.filter(post_visible_to_q(user=user, now=now), pk=post.pk).exists():
+    if not Post.objects.filter(post_shareable_q(user=user, now=now), pk=post.pk).exists():
         raise ShareRefused(["This post is not in your library any more."])
     if acknowledgement_required(user=user):
         raise AcknowledgementRequired

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "metrics",
     "leaderboard",
     "draws",
+    # Above draws (whose eligibility it shows) and below notifications, analytics and scim.
+    "challenges",
     "notifications",
     "analytics",
     "scim",
@@ -742,3 +744,15 @@ NOTIFY_RETRY_BACKOFF_SECONDS = envint("NOTIFY_RETRY_BACKOFF_SECONDS", 30, minimu
 
 ANALYTICS_CPM = envfloat("ANALYTICS_CPM", 10.0, minimum=0)
 ANALYTICS_CPC = envfloat("ANALYTICS_CPC", 1.5, minimum=0)
+
+# --- Challenges and employees' own posts (challenges app) ---------------------------
+# A challenge's board scores entries × CHALLENGE_ENTRY_POINTS + the human clicks on their tracked links.
+CHALLENGE_ENTRY_POINTS = envint("CHALLENGE_ENTRY_POINTS", 10, minimum=0, maximum=1000)
+CHALLENGE_MAX_ENTRIES_PER_PERSON = envint("CHALLENGE_MAX_ENTRIES_PER_PERSON", 3, minimum=1, maximum=50)
+
+# --- Videos on posts and challenge entries (advocacy/video.py) -----------------------
+# Probed with PyAV; anything but H.264/AAC in MP4 is transcoded by the worker, at most TRANSCODE_MAX_SIDE a side.
+CONTENT_VIDEO_MAX_BYTES = envint("CONTENT_VIDEO_MAX_MB", 12, minimum=1, maximum=500) * 1024 * 1024
+CONTENT_VIDEO_MAX_SECONDS = envint("CONTENT_VIDEO_MAX_SECONDS", 120, minimum=1, maximum=1800)
+CONTENT_VIDEO_MAX_SIDE = envint("CONTENT_VIDEO_MAX_SIDE", 3840, minimum=64, maximum=8192)
+CONTENT_VIDEO_TRANSCODE_MAX_SIDE = envint("CONTENT_VIDEO_TRANSCODE_MAX_SIDE", 1920, minimum=64, maximum=8192)

@@ -193,3 +193,131 @@ def test_every_upload_endpoint_survives_the_battery(client, upload_endpoints, se
     assert outcomes["accepted"] >= expected_accepts
     assert outcomes["rejected"] >= sum(1 for file in files if file.expect == "reject")
     print(f"{endpoint.name}: {len(files)} files, {dict(outcomes)}, peak {peak / 2**20:.1f} MB traced")
+
+
+# --- Videos ----------------------------------------------------------------------------------------------
+
+OUR_VIDEO_NAME = re.compile(r"^[0-9a-f]{32}\.(mp4|webm|jpg)$")
+VIDEO_MESSAGES = (
+    "MP4, MOV or WebM",
+    "is empty",
+    "larger than",
+    "over the limit",
+    "contains markup",
+    "damaged or incomplete",
+    "picture track",
+    "encoding is not one we accept",
+    "The submitted file is empty",
+    "No file was submitted",
+    "Ensure this filename has at most",
+)
+
+
+def video_battery_files(max_bytes: int) -> list[GeneratedFile]:
+    """Hostile and honest videos, made with PyAV here (nothing binary is committed)."""
+    from tests.advocacy.videos import make_video
+
+    mp4 = make_video(metadata={"location": "+48.8584+002.2945/", "title": "Home sweet home"})
+    webm = make_video(container="webm", codec="libvpx-vp9", audio="libopus")
+    mov = make_video(container="mov", audio=None)
+    png = Image.new("RGB", (32, 32), (200, 10, 10))
+    png_bytes = io.BytesIO()
+    png.save(png_bytes, "PNG")
+
+    def f(label, data, expect, name="clip.mp4", content_type="video/mp4"):
+        return GeneratedFile(kind=f"video {label}", name=name, data=data, content_type=content_type, expect=expect)
+
+    files = [
+        f("mp4 with GPS", mp4, "accept"),
+        f("webm vp9/opus", webm, "accept", "clip.webm", "video/webm"),
+        f("mov without sound", mov, "accept", "clip.mov", "video/quicktime"),
+        f("mp4 named .txt", mp4, "accept", "notes.txt", "text/plain"),
+        f("mp4 with a hostile name", mp4, "accept", "../../etc/passwd%00.mp4", "video/mp4"),
+        f("zero-length", b"", "reject"),
+        f("one byte", b"\x00", "reject"),
+        f("truncated header", mp4[:64], "reject"),
+        f("truncated half", mp4[: len(mp4) // 2], "reject"),
+        f("truncated webm", webm[: len(webm) // 3], "reject", "clip.webm", "video/webm"),
+        f("png named .mp4", png_bytes.getvalue(), "reject"),
+        f("html named .mp4", b"<!doctype html><script>alert(1)</script>", "reject"),
+        f("polyglot mp4 + html", mp4 + b"<html><script>alert(1)</script></html>", "reject"),
+        f("polyglot html + mp4", b"<svg onload=alert(1)>" + mp4, "reject"),
+        f("random bytes", bytes(range(256)) * 64, "reject"),
+        f("too long", make_video(seconds=4, fps=5), "reject"),
+        f("huge dimensions", make_video(size=(192, 48), audio=None), "reject"),
+        f("over the size limit", mp4 + b"\x00" * (max_bytes - len(mp4) + 1), "reject"),
+        f("ftyp then garbage", mp4[:32] + b"\xff" * 5000, "reject"),
+    ]
+    return files
+
+
+@pytest.fixture
+def video_endpoints(casey, alice, settings):
+    from challenges.models import Entry
+    from content_library.models import PostVideo
+    from tests.challenges.conftest import GOOD_CAPTION, make_challenge
+
+    settings.CONTENT_VIDEO_MAX_BYTES = 256 * 1024
+    settings.CONTENT_VIDEO_MAX_SECONDS = 3
+    settings.CONTENT_VIDEO_MAX_SIDE = 128
+    settings.REDIS_URL = ""
+    challenge = make_challenge(casey)
+    return [
+        Endpoint(
+            "post video",
+            "casey",
+            settings.CONTENT_VIDEO_MAX_BYTES,
+            "video",
+            lambda: reverse("content_library:comms_post_video_set", kwargs={"pk": PostFactory(created_by=casey).pk}),
+            lambda: {"video_description": "The team waves"},
+            PostVideo.objects.count,
+        ),
+        Endpoint(
+            "challenge entry video",
+            "alice",
+            settings.CONTENT_VIDEO_MAX_BYTES,
+            "video",
+            lambda: reverse("challenges:enter", kwargs={"slug": challenge.slug}),
+            # A fresh network each time would run out; the cap on entries is not under test here.
+            lambda: {"caption": GOOD_CAPTION, "network": "linkedin", "video_description": "Me, waving"},
+            Entry.objects.count,
+        ),
+    ]
+
+
+def _check_video(client, endpoint: Endpoint, file: GeneratedFile, media_root) -> str:
+    before_files, before_rows = _names(media_root), endpoint.rows()
+    body, content_type = multipart(endpoint.fields(), file, field_name=endpoint.field_name)
+    response = client.post(endpoint.url(), data=body, content_type=content_type)
+    new_files = _names(media_root) - before_files
+    where = f"{endpoint.name} ← {file.label}"
+    assert response.status_code in (302, 400), f"{where}: HTTP {response.status_code}"
+    if response.status_code == 400:
+        assert file.expect != "accept", f"{where}: a good video was refused: {response.content.decode()[-3000:]}"
+        text = response.content.decode()
+        assert any(message in text for message in VIDEO_MESSAGES), f"{where}: refused without a clear message"
+        assert not new_files, f"{where}: refused but stored {new_files}"
+        assert endpoint.rows() == before_rows, f"{where}: refused but a row was written"
+        return "rejected"
+    assert file.expect != "reject", f"{where}: accepted"
+    assert endpoint.rows() == before_rows + 1
+    assert len(new_files) == 2, f"{where}: stored {new_files}"  # the video and its poster
+    for stored in new_files:
+        basename = stored.rsplit("/", 1)[-1]
+        assert OUR_VIDEO_NAME.match(basename), f"{where}: stored under {basename!r}"
+        with open(stored, "rb") as handle:
+            content = handle.read()
+        assert content != file.data and b"Home sweet home" not in content, f"{where}: stored what came, or metadata"
+    return "accepted"
+
+
+@pytest.mark.parametrize("endpoint_index", [0, 1], ids=["post-video", "challenge-entry-video"])
+def test_every_video_upload_survives_the_battery(client, video_endpoints, settings, endpoint_index, alice, casey):
+    endpoint = video_endpoints[endpoint_index]
+    files = video_battery_files(endpoint.max_bytes)
+    client.force_login({"alice": alice, "casey": casey}[endpoint.user])
+    if endpoint.name == "challenge entry video":
+        settings.CHALLENGE_MAX_ENTRIES_PER_PERSON = 50
+    outcomes = Counter(_check_video(client, endpoint, file, settings.MEDIA_ROOT) for file in files)
+    assert outcomes["accepted"] == sum(1 for file in files if file.expect == "accept")
+    assert outcomes["rejected"] == sum(1 for file in files if file.expect == "reject")

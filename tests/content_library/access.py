@@ -1,9 +1,10 @@
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from content_library.models import Post
-from tests.access import COMMS_API, COMMS_PAGE, EMPLOYEE_API, EMPLOYEE_PAGE, Route, expect
+from tests.access import COMMS_API, COMMS_PAGE, EMPLOYEE_API, EMPLOYEE_PAGE, PUBLIC, Route, expect
 
 from .factories import CampaignFactory, PostFactory, PostImageFactory, SuggestionFactory
 
@@ -23,6 +24,14 @@ def _draft(cast):
 
 def _image(cast):
     return {"pk": PostImageFactory().pk}
+
+
+def _video(cast):
+    from content_library.services import post_video_set
+    from tests.advocacy.videos import make_video
+
+    upload = SimpleUploadedFile("clip.mp4", make_video(), content_type="video/mp4")
+    return {"pk": post_video_set(post=PostFactory(), upload=upload, description="Waves", actor=cast["comms"]).pk}
 
 
 def _campaign(cast):
@@ -131,4 +140,13 @@ ROUTES = [
     ),
     Route("content_library:api_comms_campaigns", COMMS_API),
     Route("content_library:api_comms_campaign", COMMS_API, kwargs=_campaign),
+    # Public like /media/ images: the tracked link's public landing page plays it.
+    Route("content_library:video_file", PUBLIC, kwargs=_video),
+    Route(
+        "content_library:comms_post_video_set",
+        expect(employee=403, comms=400),
+        method="post",
+        kwargs=_draft,
+        data=lambda cast: {"video_description": "no file"},
+    ),
 ]

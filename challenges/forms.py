@@ -1,0 +1,48 @@
+from django import forms
+from django.conf import settings
+
+from advocacy.networks import CAPTION_MAX_LENGTH, Network
+from content_library.forms import VIDEO_ACCEPT
+
+
+class ChallengeForm(forms.Form):
+    title = forms.CharField(max_length=150)
+    prompt = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), help_text="What employees are asked to post about."
+    )
+    hashtag = forms.CharField(max_length=60, help_text="Every entry must carry it, e.g. #LaunchWeek.")
+    starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class EntryForm(forms.Form):
+    caption = forms.CharField(
+        label="Your post",
+        max_length=CAPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="In your own words. The same guidelines apply as to every share, and it must carry the hashtag.",
+    )
+    network = forms.ChoiceField(label="Share it on", choices=Network.choices)
+    image = forms.FileField(label="Photo (optional)", required=False, help_text="JPEG, PNG or WebP.")
+    image_alt_text = forms.CharField(label="Describe the photo", max_length=300, required=False)
+    video = forms.FileField(
+        label="Short video (optional)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": VIDEO_ACCEPT}),
+    )
+    video_description = forms.CharField(label="What happens in the video", max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["video"].help_text = (
+            f"MP4, MOV or WebM, up to {settings.CONTENT_VIDEO_MAX_BYTES // (1024 * 1024)} MB and "
+            f"{settings.CONTENT_VIDEO_MAX_SECONDS} seconds."
+        )
+
+
+class ConsentForm(forms.Form):
+    consent = forms.TypedChoiceField(
+        choices=[("yes", "Yes, put it in the library with my name"), ("no", "No, keep it mine")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
