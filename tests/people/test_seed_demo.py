@@ -16,6 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.people.models import Team, User
+from challenges import demo as challenges_demo
+from challenges.models import Challenge, Entry
+from challenges.selectors import challenge_board, challenge_is_open
 from draws import demo as draws_demo
 from draws.models import Draw, Winner
 from draws.selectors import draw_status, draw_verification
@@ -128,3 +131,17 @@ def test_the_demo_has_a_finished_verifiable_draw_and_an_open_one():
     assert draw_status(draw=open_draw) == "open"
     draws_demo.seed(rng=random.Random(1), now=timezone.now(), log=lambda message: None)
     assert Draw.objects.count() == 2
+
+
+def test_the_demo_has_a_finished_and_an_open_challenge_with_entries():
+    finished = Challenge.objects.get(title=challenges_demo.FINISHED[0])
+    running = Challenge.objects.get(title=challenges_demo.OPEN[0])
+    assert finished.status == Challenge.Status.CLOSED and not challenge_is_open(challenge=finished)
+    assert challenge_is_open(challenge=running)
+    assert finished.entries.count() >= 4 and running.entries.count() >= 4
+    assert all(demo_entry.share_id for demo_entry in Entry.objects.all())
+    assert Entry.objects.filter(challenge=finished, promotion=Entry.Promotion.PROMOTED).count() == 1
+    assert challenge_board(challenge=finished)[0].score > 0
+    count = Entry.objects.count()
+    challenges_demo.seed(rng=random.Random(1), now=timezone.now(), log=lambda message: None)
+    assert Entry.objects.count() == count and Challenge.objects.count() == 2
