@@ -312,17 +312,22 @@ def results_by_campaign(*, filters: Filters) -> QuerySet:
 
 
 def results_by_contributor(*, filters: Filters) -> QuerySet:
-    """Per person, for comms; people who asked to stay off leaderboards are left out here too."""
+    """Per person, for comms; people who asked to stay off leaderboards are left out here too.
+
+    Grouped by the person's id alone and named by subqueries, which the database evaluates
+    only for the rows kept (the top ten): grouping by the names too sorted every row by them.
+    """
+    person = User.objects.filter(pk=OuterRef("user_id")).order_by()
     return (
         rollups_in_range(filters=filters)
         .filter(user__hide_from_leaderboards=False)
-        .values(
-            "user_id",
-            username=F("user__username"),
-            display_name=F("user__display_name"),
-            team_name=F("user__team__name"),
-        )
+        .values("user_id")
         .annotate(**_result_annotations())
+        .annotate(
+            username=Subquery(person.values("username")[:1]),
+            display_name=Subquery(person.values("display_name")[:1]),
+            team_name=Subquery(person.values("team__name")[:1]),
+        )
         .order_by("-shares", "-human_clicks", "user_id")
     )
 
