@@ -56,3 +56,48 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return f"rollups refreshed {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class PostDayRollup(models.Model):
+    """The shares of one post on one network made on one day, summed (rebuilt from ``ShareRollup``).
+
+    The comms dashboard's figures that need no person (totals, posts, campaigns, networks,
+    content types, trend) add these rows up instead of one row per share. A figure is None
+    exactly when none of the shares has it, so sums of sums stay "–" where they were.
+    """
+
+    day = models.DateField()
+    # Deleted with its post by the ORM, so the dashboard never shows a post that is gone.
+    post = models.ForeignKey(
+        "content_library.Post", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    network = models.CharField(max_length=20)
+    share_count = models.PositiveIntegerField()
+    human_click_count = models.BigIntegerField()
+    likes_total = models.BigIntegerField(null=True)
+    reposts_total = models.BigIntegerField(null=True)
+    replies_total = models.BigIntegerField(null=True)
+    impressions_total = models.BigIntegerField(null=True)
+    impressions_known_count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "post", "network"], name="post_day_rollup_key"),
+        ]
+        indexes = [models.Index(fields=["post", "day"], name="post_day_rollup_post_idx")]
+
+    def __str__(self) -> str:
+        return f"post {self.post_id} on {self.network}, {self.day}"
+
+
+class PostRollup(models.Model):
+    """A post's shares and their human clicks over all time (rebuilt from ``ShareRollup``): the comms post list."""
+
+    post = models.OneToOneField(
+        "content_library.Post", on_delete=models.CASCADE, primary_key=True, related_name="+", db_constraint=False
+    )
+    share_count = models.PositiveIntegerField()
+    human_click_count = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"post {self.post_id}: {self.share_count} shares"

@@ -7,6 +7,11 @@
   drops rows whose share is gone. It also catches what the minute run cannot see: a click
   tallied more than ten minutes after it happened, rows written behind the services' back.
 
+After the share rows, the per-post rows are recomputed from them (``post_rollups_refresh``):
+``PostDayRollup`` (per day, post and network) and ``PostRollup`` (per post, all time), for the
+posts of the shares just re-read, or for every post on a full run and whenever the per-post
+share count no longer matches the share rows (a share deleted since).
+
 Both are idempotent upserts keyed by share, deterministic for the same sources, and can be
 killed halfway.
 """
@@ -16,14 +21,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from advocacy.networks import networks_reporting
 from metrics.models import ShareMetrics
 from sharing.models import Click, Share
 
-from .models import RollupState, ShareRollup
+from .models import PostDayRollup, PostRollup, RollupState, ShareRollup
 
 BATCH = 2000
 # Clicks are tallied into Share.human_clicks shortly after they happen: the minute run looks
@@ -79,13 +85,69 @@ _UPDATED = [
 ]
 
 
-def _store(share_ids: list[int], now: datetime) -> int:
+def _store(share_ids: list[int], now: datetime) -> set[int]:
+    """Upsert these shares' rows; returns the posts they belong to."""
     with transaction.atomic():
         rows = rollup_rows(share_ids=share_ids, now=now)
         ShareRollup.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["share"], update_fields=_UPDATED, batch_size=BATCH
         )
-    return len(rows)
+    return {row.post_id for row in rows}
+
+
+def _insert_from(model, fields: list[str], rows) -> None:
+    """INSERT INTO model's ``fields`` the grouped ``rows`` (a values().annotate() queryset selecting them in order)."""
+    sql, params = rows.query.sql_with_params()
+    names = ", ".join(model._meta.get_field(name).column for name in fields)
+    with connection.cursor() as cursor:
+        # The column list comes from the model; the SELECT and its parameters from the ORM.
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({names}) {sql}", params)  # nosec B608
+
+
+def post_rollups_refresh(*, post_ids: set[int] | None = None) -> None:
+    """Recompute ``PostDayRollup`` and ``PostRollup`` of these posts (None: every post) from ``ShareRollup``.
+
+    Delete and re-insert in one transaction, two grouped statements: the result depends only
+    on the share rows, so it is the same however often and in whatever order it runs.
+    """
+    if post_ids is not None and not post_ids:
+        return
+    source = ShareRollup.objects.order_by()
+    day_rows, totals = PostDayRollup.objects.all(), PostRollup.objects.all()
+    if post_ids is not None:
+        ids = sorted(post_ids)
+        source, day_rows, totals = (
+            source.filter(post_id__in=ids),
+            day_rows.filter(post_id__in=ids),
+            totals.filter(post_id__in=ids),
+        )
+    figures = {
+        "share_count": Count("pk"),
+        "human_click_count": Coalesce(Sum("human_clicks"), 0),
+        **{f"{metric}_total": Sum(f"reported_{metric}") for metric in METRICS},
+        "impressions_known_count": Count("reported_impressions"),
+    }
+    with transaction.atomic():
+        day_rows._raw_delete(day_rows.db)
+        totals._raw_delete(totals.db)
+        _insert_from(
+            PostDayRollup,
+            ["day", "post", "network", *figures],
+            source.values("day", "post_id", "network").annotate(**figures),
+        )
+        _insert_from(
+            PostRollup,
+            ["post", "share_count", "human_click_count"],
+            source.values("post_id").annotate(
+                share_count=figures["share_count"], human_click_count=figures["human_click_count"]
+            ),
+        )
+
+
+def _post_rollups_complete() -> bool:
+    """Whether the per-post rows count every share row (False once a share was deleted since)."""
+    counted = PostRollup.objects.aggregate(shares=Coalesce(Sum("share_count"), 0))["shares"]
+    return counted == ShareRollup.objects.count()
 
 
 def _changed_since(since: datetime) -> list[int]:
@@ -126,6 +188,7 @@ def rollups_refresh(*, full: bool = False, now: datetime | None = None) -> int:
     state = RollupState.objects.first()
     full = full or state is None
     done = 0
+    posts: set[int] | None = set()
     if full and connection.vendor == "postgresql":
         done = _rebuild_postgres(now)
     elif full:
@@ -134,14 +197,22 @@ def rollups_refresh(*, full: bool = False, now: datetime | None = None) -> int:
             ids = list(Share.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH])
             if not ids:
                 break
-            done += _store(ids, now)
+            _store(ids, now)
+            done += len(ids)
             last = ids[-1]
     else:
+        # Before the new rows go in: a share row deleted since the last run leaves a post's count behind.
+        if not _post_rollups_complete():
+            posts = None
         ids = _changed_since(state.refreshed_at - REFRESH_MARGIN)
         for index in range(0, len(ids), BATCH):
-            done += _store(ids[index : index + BATCH], now)
+            touched = _store(ids[index : index + BATCH], now)
+            if posts is not None:
+                posts |= touched
+        done = len(ids)
     if full:  # rows whose share was deleted behind the ORM's back
         ShareRollup.objects.filter(~Exists(Share.objects.filter(pk=OuterRef("share_id")))).delete()
+    post_rollups_refresh(post_ids=None if full else posts)
     if state is None:
         RollupState.objects.create(refreshed_at=now, rebuilt_at=now)
     else:

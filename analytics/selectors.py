@@ -38,7 +38,7 @@ from content_library.models import Post
 from guidelines.selectors import acknowledgement_rates_by_team
 from sharing.models import Click, Share
 
-from .models import ShareRollup
+from .models import PostDayRollup, ShareRollup
 
 MIN_GROUP_SIZE = 5
 TOP_LIMIT = 10
@@ -89,6 +89,17 @@ def rollups_in_range(*, filters: Filters) -> QuerySet[ShareRollup]:
     return rows
 
 
+def post_rollups_in_range(*, filters: Filters) -> QuerySet:
+    """The rows the figures that need no person add up: per (day, post, network) without a team,
+    per share with one (a person's team is read now, so it is never stale).
+
+    Both kinds of row answer ``_result_annotations(rows)`` with the same figures.
+    """
+    if filters.team is not None:
+        return rollups_in_range(filters=filters)
+    return PostDayRollup.objects.filter(day__gte=filters.start, day__lte=filters.end)
+
+
 def reported_sum(metric: str, *, prefix: str = "") -> Sum:
     """The total of a metric over the shares whose network reports it; None when no share has it."""
     return Sum(f"{prefix}metrics__{metric}", filter=Q(**{f"{prefix}network__in": networks_reporting(metric)}))
@@ -100,12 +111,23 @@ def known_total(*values: int | None) -> int | None:
     return sum(known) if known else None
 
 
-def _result_annotations() -> dict:
+def _result_annotations(rows: QuerySet | None = None) -> dict:
     """The same columns for every grouped table of rollups: shares, human clicks, engagement, impressions.
 
     A rollup's figure is None when its network does not report it, so a plain Sum is None
-    exactly when no share in the group has the figure.
+    exactly when no share in the group has the figure; a per-day row holds the sum of its
+    shares' figures (None when none has it), so summing those gives the same answer.
     """
+    if rows is not None and rows.model is PostDayRollup:
+        return {
+            "shares": Coalesce(Sum("share_count"), 0),
+            "human_clicks": Coalesce(Sum("human_click_count"), 0),
+            "likes": Sum("likes_total"),
+            "reposts": Sum("reposts_total"),
+            "replies": Sum("replies_total"),
+            "impressions": Sum("impressions_total"),
+            "impressions_known": Coalesce(Sum("impressions_known_count"), 0),
+        }
     return {
         "shares": Count("pk"),
         "human_clicks": Coalesce(Sum("human_clicks"), 0),
@@ -175,19 +197,22 @@ def acknowledgement_rates() -> dict:
 def participation_by_team(*, filters: Filters) -> list[TeamParticipation]:
     """Active employees per team and how many of them shared in the range (one grouped query).
 
+    "Shared" reads the rollups like every other figure on the page, so the sharers and the
+    shares are counted from the same rows.
+
     Every row is returned, small teams included, so totals add up; ``hidden`` tells the
     page and the exports to withhold a small team's figures.
     """
-    shared = Share.objects.filter(
-        user_id=OuterRef("pk"), created_at__gte=filters.start_at, created_at__lt=filters.end_before
-    )
+    # The rollups' (person, day) index answers "shared in the range?" without reading a share.
+    shared = ShareRollup.objects.filter(user_id=OuterRef("pk"), day__gte=filters.start, day__lte=filters.end)
     people = active_employees()
     if filters.team is not None:
         people = people.filter(team=filters.team)
     rows = (
         people.annotate(has_shared=Exists(shared))
         .values("team_id", team_name=F("team__name"))
-        .annotate(members=Count("pk", distinct=True), sharers=Count("pk", filter=Q(has_shared=True), distinct=True))
+        # No DISTINCT: one row per person (the Employee group is held once), and the sort it needs is the slow part.
+        .annotate(members=Count("pk"), sharers=Count("pk", filter=Q(has_shared=True)))
         .order_by(F("team__name").asc(nulls_last=True))
     )
     return [
@@ -249,7 +274,8 @@ def earned_media_rates() -> tuple[Decimal, Decimal]:
 
 def totals_for(*, filters: Filters, participation: list[TeamParticipation]) -> Totals:
     """Headline figures: one aggregate over the shares; people come from the participation rows."""
-    figures = rollups_in_range(filters=filters).aggregate(**_result_annotations())
+    rows = post_rollups_in_range(filters=filters)
+    figures = rows.aggregate(**_result_annotations(rows))
     cpm, cpc = earned_media_rates()
     return Totals(
         active_employees=sum(row.members for row in participation),
@@ -267,65 +293,67 @@ def totals_for(*, filters: Filters, participation: list[TeamParticipation]) -> T
 
 
 def results_by_post(*, filters: Filters) -> QuerySet:
+    rows = post_rollups_in_range(filters=filters)
     return (
-        rollups_in_range(filters=filters)
-        .values("post_id", title=F("post__title"), slug=F("post__slug"))
-        .annotate(**_result_annotations())
+        rows.values("post_id", title=F("post__title"), slug=F("post__slug"))
+        .annotate(**_result_annotations(rows))
         .order_by("-shares", "-human_clicks", "post_id")
     )
 
 
 def results_by_campaign(*, filters: Filters) -> QuerySet:
+    rows = post_rollups_in_range(filters=filters)
     return (
-        rollups_in_range(filters=filters)
-        .filter(post__campaign__isnull=False)
+        rows.filter(post__campaign__isnull=False)
         .values(campaign_id=F("post__campaign_id"), name=F("post__campaign__name"))
-        .annotate(**_result_annotations())
+        .annotate(**_result_annotations(rows))
         .order_by("-shares", "-human_clicks", "campaign_id")
     )
 
 
 def results_by_contributor(*, filters: Filters) -> QuerySet:
-    """Per person, for comms; people who asked to stay off leaderboards are left out here too."""
+    """Per person, for comms; people who asked to stay off leaderboards are left out here too.
+
+    Grouped by the person's id alone and named by subqueries, which the database evaluates
+    only for the rows kept (the top ten): grouping by the names too sorted every row by them.
+    """
+    person = User.objects.filter(pk=OuterRef("user_id")).order_by()
     return (
         rollups_in_range(filters=filters)
         .filter(user__hide_from_leaderboards=False)
-        .values(
-            "user_id",
-            username=F("user__username"),
-            display_name=F("user__display_name"),
-            team_name=F("user__team__name"),
-        )
+        .values("user_id")
         .annotate(**_result_annotations())
+        .annotate(
+            username=Subquery(person.values("username")[:1]),
+            display_name=Subquery(person.values("display_name")[:1]),
+            team_name=Subquery(person.values("team__name")[:1]),
+        )
         .order_by("-shares", "-human_clicks", "user_id")
     )
 
 
 def results_by_network(*, filters: Filters) -> QuerySet:
-    return (
-        rollups_in_range(filters=filters)
-        .values("network")
-        .annotate(**_result_annotations())
-        .order_by("-shares", "network")
-    )
+    rows = post_rollups_in_range(filters=filters)
+    return rows.values("network").annotate(**_result_annotations(rows)).order_by("-shares", "network")
 
 
 def results_by_content_type(*, filters: Filters) -> QuerySet:
+    rows = post_rollups_in_range(filters=filters)
     return (
-        rollups_in_range(filters=filters)
-        .values(content_type=F("post__content_type"))
-        .annotate(**_result_annotations())
+        rows.values(content_type=F("post__content_type"))
+        .annotate(**_result_annotations(rows))
         .order_by("-shares", "content_type")
     )
 
 
 def trend(*, filters: Filters) -> list[dict]:
     """Shares and human clicks per day (or ISO week for long ranges), with empty periods filled in."""
-    rows = rollups_in_range(filters=filters)
+    rows = post_rollups_in_range(filters=filters)
+    figures = _result_annotations(rows)
     rows = (
         (rows.annotate(period=F("day")) if filters.granularity == "day" else rows.annotate(period=TruncWeek("day")))
         .values("period")
-        .annotate(shares=Count("pk"), human_clicks=Coalesce(Sum("human_clicks"), 0))
+        .annotate(shares=figures["shares"], human_clicks=figures["human_clicks"])
         .order_by("period")
     )
     found = {(row["period"].date() if isinstance(row["period"], datetime) else row["period"]): row for row in rows}

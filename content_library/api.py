@@ -266,7 +266,9 @@ class CommsPostListCreateApi(APIView):
         if wanted and wanted not in Post.Status.values:
             raise serializers.ValidationError({"status": f"Choose one of {', '.join(Post.Status.values)}."})
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(post_list_for_comms(status=wanted or None), request, view=self)
+        page = paginator.paginate_queryset(
+            post_list_for_comms(status=wanted or None, with_content=True), request, view=self
+        )
         return paginator.get_paginated_response(
             CommsPostOutputSerializer(page, many=True, context={"request": request}).data
         )

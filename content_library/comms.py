@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from advocacy.people.roles import COMMS_WORKSPACE
 
 from .forms import (
     CampaignForm,
+    CommsPostListForm,
     ImageAddForm,
     PostForm,
     ScheduleForm,
@@ -24,6 +26,7 @@ from .forms import (
 )
 from .models import Campaign, Post, PostImage, Suggestion
 from .selectors import (
+    PostState,
     campaign_list,
     post_calendar,
     post_captions_by_network,
@@ -67,22 +70,64 @@ def _topics_from(form) -> list:
     return topics
 
 
+COMMS_POSTS_PER_PAGE = 25
+
+
 @permission_required(COMMS_WORKSPACE)
 def post_list(request):
-    status = request.GET.get("status") or ""
-    if status not in Post.Status.values:
-        status = ""
-    search = request.GET.get("q", "")[:100]
+    form = CommsPostListForm(request.GET)
+    if not form.is_valid():
+        # A filter that cannot be applied gets its message and no list: another list would mislead.
+        return render(request, "content_library/comms/post_list.html", {"form": form}, status=400)
+    filters = form.filters()
+    page = Paginator(post_list_for_comms(**filters), COMMS_POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    for post in page:
+        post.state = PostState.choices[post.state_rank]
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    unsorted = kept.copy()
+    unsorted.pop("sort", None)
     return render(
         request,
         "content_library/comms/post_list.html",
         {
-            "posts": post_list_for_comms(status=status or None, search=search),
-            "status": status,
-            "q": search,
-            "statuses": Post.Status.choices,
+            "form": form,
+            "page": page,
+            "filtered": form.filtered,
+            "columns": _sortable_columns(current=filters["sort"], query=unsorted.urlencode()),
+            "query": kept.urlencode(),
         },
     )
+
+
+_POST_LIST_COLUMNS = [
+    ("Title", "title"),
+    ("State", "state"),
+    ("Type", "type"),
+    ("Campaign", "campaign"),
+    ("Audience", None),
+    ("Publishes", "publishes"),
+    ("Expires", "expires"),
+    ("Shares", "shares"),
+    ("Human clicks", "clicks"),
+    ("Updated", "updated"),
+]
+
+
+def _sortable_columns(*, current: str, query: str) -> list[dict]:
+    """The list's header cells: a link that sorts by the column (again: the other way) and its aria-sort."""
+    columns = []
+    for label, key in _POST_LIST_COLUMNS:
+        column = {"label": label, "key": key}
+        if key is not None:
+            ascending, descending = current == key, current == f"-{key}"
+            # Numbers and dates read best largest or newest first; names from A.
+            first = key if key in ("title", "state", "type", "campaign") else f"-{key}"
+            wanted = (f"-{key}" if ascending else key) if ascending or descending else first
+            column["href"] = "?" + "&".join(part for part in (query, f"sort={wanted}") if part)
+            column["aria_sort"] = "ascending" if ascending else "descending" if descending else ""
+        columns.append(column)
+    return columns
 
 
 @permission_required(COMMS_WORKSPACE)

@@ -7,6 +7,7 @@ from advocacy.networks import CAPTION_LIMITS, CAPTION_MAX_LENGTH, Network
 from advocacy.people.models import Team
 
 from .models import Campaign, Post, Suggestion, Topic
+from .selectors import COMMS_POST_DEFAULT_SORT, COMMS_POST_SORTS, PostState
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 
@@ -69,6 +70,42 @@ class FeedFilterForm(forms.Form):
             "content_type": data.get("content_type") or None,
             "network": data.get("network") or None,
         }
+
+
+class CommsPostListForm(forms.Form):
+    """The comms post list's filters and sort; a value that is not on offer is an error, not a silent default."""
+
+    state = forms.ChoiceField(required=False, label="State")
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.order_by("name"), required=False, empty_label="All campaigns", label="Campaign"
+    )
+    content_type = forms.ChoiceField(required=False, label="Type")
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    sort = forms.ChoiceField(required=False)
+
+    def __init__(self, data=None):
+        super().__init__(data)
+        self.fields["state"].choices = [("", "Any state"), *PostState.choices]
+        self.fields["content_type"].choices = [("", "All types"), *Post.ContentType.choices]
+        self.fields["sort"].choices = [(f"{way}{key}", key) for key in COMMS_POST_SORTS for way in ("", "-")]
+        self.fields["campaign"].error_messages["invalid_choice"] = "That campaign does not exist (any more)."
+        self.fields["sort"].error_messages["invalid_choice"] = "The list cannot be sorted that way."
+        self.fields["state"].error_messages["invalid_choice"] = "Choose one of the states in the list."
+
+    def filters(self) -> dict:
+        """The selector's keyword arguments (call after is_valid())."""
+        data = self.cleaned_data
+        return {
+            "state": data.get("state") or None,
+            "campaign": data.get("campaign"),
+            "content_type": data.get("content_type") or None,
+            "search": data.get("q") or None,
+            "sort": data.get("sort") or COMMS_POST_DEFAULT_SORT,
+        }
+
+    @property
+    def filtered(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in ("state", "campaign", "content_type", "q"))
 
 
 class PostForm(CleanImageMixin, forms.ModelForm):

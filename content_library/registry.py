@@ -7,7 +7,7 @@ marker is still computed inside the feed's one query and the library never impor
 
 from collections.abc import Callable
 
-from django.db.models import BooleanField, QuerySet, Value
+from django.db.models import BooleanField, IntegerField, QuerySet, Value
 
 ShareMarker = Callable[..., QuerySet]
 _share_marker: list[ShareMarker] = []
@@ -23,3 +23,25 @@ def with_share_marker(posts: QuerySet, *, user, network: str | None = None) -> Q
     if not _share_marker:
         return posts.annotate(already_shared=Value(False, output_field=BooleanField()))
     return _share_marker[0](posts, user=user, network=network)
+
+
+PostPerformance = Callable[[QuerySet], QuerySet]
+_post_performance: list[PostPerformance] = []
+
+
+def register_post_performance(annotate: PostPerformance) -> None:
+    """Set ``annotate(posts) -> posts`` with integers ``share_count`` and ``human_click_count`` (all time).
+
+    The analytics app keeps those totals (it sits above the library), so the comms post
+    list sorts by them inside its one query.
+    """
+    _post_performance[:] = [annotate]
+
+
+def with_post_performance(posts: QuerySet) -> QuerySet:
+    """Posts annotated with ``share_count`` and ``human_click_count`` (0 when no app registered them)."""
+    if not _post_performance:
+        return posts.annotate(
+            share_count=Value(0, output_field=IntegerField()), human_click_count=Value(0, output_field=IntegerField())
+        )
+    return _post_performance[0](posts)

@@ -9,7 +9,20 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.files.storage import default_storage
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -18,7 +31,7 @@ from advocacy.networks import Network
 
 from .caption_fit import annotate_fits
 from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, PostVideo, Suggestion, Topic
-from .registry import with_share_marker
+from .registry import with_post_performance, with_share_marker
 from .renditions import RENDITIONS, rendition_size
 
 _HASHTAG = re.compile(r"#?([^\s#]+)")
@@ -204,13 +217,108 @@ def post_preview_image(*, post: Post, size: str = "1200x627") -> dict | None:
 # --- Comms workspace ----------------------------------------------------------
 
 
-def post_list_for_comms(*, status: str | None = None, search: str | None = None) -> QuerySet[Post]:
-    posts = _with_display_relations(Post.objects.filter(kind=Post.Kind.LIBRARY)).prefetch_related("target_teams")
+class PostState:
+    """Where a post is in its life, from its status and its schedule now (the comms post list's column)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    REJECTED = "rejected"
+    APPROVED = "approved"  # approved but with no publish time yet: not scheduled
+    SCHEDULED = "scheduled"
+    LIVE = "live"
+    EXPIRED = "expired"
+    ARCHIVED = "archived"
+
+    # In the order of a post's life, which is also the order the column sorts in.
+    choices = [
+        (DRAFT, "Draft"),
+        (SUBMITTED, "Submitted"),
+        (REJECTED, "Rejected"),
+        (APPROVED, "Approved, not scheduled"),
+        (SCHEDULED, "Scheduled"),
+        (LIVE, "Live"),
+        (EXPIRED, "Expired"),
+        (ARCHIVED, "Archived"),
+    ]
+    labels = dict(choices)
+    ranks = {value: rank for rank, (value, _) in enumerate(choices)}
+
+
+def post_state_rank(*, now: datetime) -> Case:
+    """The post's state as its rank in ``PostState.choices``, computed by the database (to filter and sort by)."""
+    ranks, approved = PostState.ranks, Q(status=Post.Status.APPROVED)
+    return Case(
+        When(status=Post.Status.DRAFT, then=Value(ranks[PostState.DRAFT])),
+        When(status=Post.Status.SUBMITTED, then=Value(ranks[PostState.SUBMITTED])),
+        When(status=Post.Status.REJECTED, then=Value(ranks[PostState.REJECTED])),
+        When(approved & Q(publish_at__isnull=True), then=Value(ranks[PostState.APPROVED])),
+        When(approved & Q(publish_at__gt=now), then=Value(ranks[PostState.SCHEDULED])),
+        When(approved & Q(expires_at__lte=now), then=Value(ranks[PostState.EXPIRED])),
+        When(approved, then=Value(ranks[PostState.LIVE])),
+        default=Value(ranks[PostState.ARCHIVED]),
+        output_field=IntegerField(),
+    )
+
+
+# sort key -> the columns it orders by (ascending); "-key" reverses them. The id breaks ties.
+COMMS_POST_SORTS = {
+    "updated": ("updated_at",),
+    "title": ("title",),
+    "state": ("state_rank", "publish_at"),
+    "type": ("content_type",),
+    "campaign": ("campaign__name",),
+    "publishes": ("publish_at",),
+    "expires": ("expires_at",),
+    "shares": ("share_count", "human_click_count"),
+    "clicks": ("human_click_count", "share_count"),
+}
+COMMS_POST_DEFAULT_SORT = "-updated"
+
+
+def _sort_order(sort: str) -> list:
+    descending = sort.startswith("-")
+    columns = COMMS_POST_SORTS[sort.removeprefix("-")]
+    order = [F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True) for column in columns]
+    return [*order, "-id" if descending else "id"]
+
+
+def post_list_for_comms(
+    *,
+    status: str | None = None,
+    state: str | None = None,
+    campaign: Campaign | int | None = None,
+    content_type: str | None = None,
+    search: str | None = None,
+    sort: str = COMMS_POST_DEFAULT_SORT,
+    now: datetime | None = None,
+    with_content: bool = False,
+) -> QuerySet[Post]:
+    """Every post for the comms workspace, filtered and sorted in one query.
+
+    Each post carries ``state_rank`` (see ``PostState``; ``post.state`` is not set, use
+    ``PostState.choices[post.state_rank]``) and its all-time ``share_count`` and
+    ``human_click_count`` (registered by the analytics app, read from its per-post rollup).
+    ``sort`` is a key of ``COMMS_POST_SORTS``, "-" first for descending. ``with_content``
+    also loads images, topics and captions (the API's full representation).
+    """
+    posts = with_post_performance(
+        Post.objects.filter(kind=Post.Kind.LIBRARY)
+        .select_related("campaign")
+        .annotate(state_rank=post_state_rank(now=now or timezone.now()))
+    ).prefetch_related("target_teams")
+    if with_content:
+        posts = _with_display_relations(posts)
     if status:
         posts = posts.filter(status=status)
+    if state:
+        posts = posts.filter(state_rank=PostState.ranks[state])
+    if campaign:
+        posts = posts.filter(campaign=campaign)
+    if content_type:
+        posts = posts.filter(content_type=content_type)
     if search and search.strip():
         posts = posts.filter(_search_q(search.strip()))
-    return posts.order_by("-updated_at", "-id")
+    return posts.order_by(*_sort_order(sort))
 
 
 def post_get_for_comms(*, post_id: int) -> Post:

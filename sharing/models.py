@@ -70,7 +70,16 @@ class Share(models.Model):
             ),
         ]
         # Analytics, draws and the leaderboard all select shares by when they were first made.
-        indexes = [models.Index(fields=["created_at"], name="share_created_idx")]
+        indexes = [
+            models.Index(fields=["created_at"], name="share_created_idx"),
+            # HR review's "pasted posts, newest first": only the few shares with a pasted post.
+            models.Index(
+                models.F("published_recorded_at").desc(),
+                models.F("id").desc(),
+                condition=~models.Q(published_url=""),
+                name="share_pasted_recent_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.get_network_display()}: {self.post_id}"

@@ -8,9 +8,10 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncWeek
 from django.utils import timezone
 
+from advocacy.people.selectors import active_employees
 from analytics import selectors
-from analytics.models import ShareRollup
-from analytics.rollups import rollups_refresh
+from analytics.models import PostDayRollup, PostRollup, ShareRollup
+from analytics.rollups import post_rollups_refresh, rollups_refresh
 from analytics.selectors import Filters, _share_result_annotations
 from metrics.models import ShareMetrics
 from sharing.models import Click, Share
@@ -74,6 +75,8 @@ def _assert_same_as_raw(filters):
     figures = list(_raw_annotations())
     totals = selectors.rollups_in_range(filters=filters).aggregate(**selectors._result_annotations())
     assert totals == raw["totals"]
+    per_post_day = selectors.post_rollups_in_range(filters=filters)
+    assert per_post_day.aggregate(**selectors._result_annotations(per_post_day)) == raw["totals"]
     assert raw["totals"]["shares"] or filters.team is not None
     for name, select, key in [
         ("posts", selectors.results_by_post, "post_id"),
@@ -83,9 +86,31 @@ def _assert_same_as_raw(filters):
         ("content_types", selectors.results_by_content_type, "content_type"),
     ]:
         assert _keys(select(filters=filters), key) == _keys(raw[name], key), name
+    sharers = set(selectors.shares_in_range(filters=filters).values_list("user_id", flat=True))
+    people = active_employees() if filters.team is None else active_employees().filter(team=filters.team)
+    raw_participation: dict = {}
+    for user_id, team_id in people.values_list("pk", "team_id"):
+        members, shared = raw_participation.get(team_id, (0, 0))
+        raw_participation[team_id] = (members + 1, shared + (user_id in sharers))
+    participation = selectors.participation_by_team(filters=filters)
+    assert {row.team_id: (row.members, row.sharers) for row in participation} == raw_participation
     trend = {row["period"]: (row["shares"], row["human_clicks"]) for row in selectors.trend(filters=filters)}
     assert {period: figures for period, figures in trend.items() if figures != (0, 0)} == raw["trend"]
     assert figures
+
+
+def _assert_post_totals_as_raw():
+    """The per-post rows (the comms post list) and per-day rows equal the raw shares, post by post."""
+    raw = {
+        row["post_id"]: (row["n"], row["c"])
+        for row in Share.objects.order_by()
+        .values("post_id")
+        .annotate(n=Count("pk"), c=Coalesce(Sum("human_clicks"), 0))
+    }
+    assert raw
+    assert {row.post_id: (row.share_count, row.human_click_count) for row in PostRollup.objects.all()} == raw
+    per_day = PostDayRollup.objects.values("post_id").annotate(n=Sum("share_count"), c=Sum("human_click_count"))
+    assert {row["post_id"]: (row["n"], row["c"]) for row in per_day} == raw
 
 
 def _change_behind_the_dashboards_back(program):
@@ -131,6 +156,30 @@ def test_the_minute_refresh_follows_clicks_pulls_new_and_erased_shares(program):
     assert rollups_refresh() >= 3  # the clicked, the pulled and the new share, not all of them
     for filters in RANGES:
         _assert_same_as_raw(filters)
+    _assert_post_totals_as_raw()
+
+
+def test_the_per_post_rows_follow_one_more_share_and_heal_after_a_deletion(program):
+    _assert_post_totals_as_raw()
+
+    def rows():
+        return [
+            {name: value for name, value in row.items() if name != "id"}
+            for row in PostDayRollup.objects.order_by("post_id", "day", "network").values()
+        ]
+
+    before = rows()
+    post_rollups_refresh()  # a rebuild from the same share rows changes nothing
+    assert rows() == before
+    Share.objects.create(
+        user=program.users[0], post=program.posts[0], network="x", code="one-more", human_clicks=4, last_shared_at=START
+    )
+    rollups_refresh()
+    _assert_post_totals_as_raw()
+    Share.objects.filter(pk=program.shares[7].pk).delete()  # the ORM takes its rollup row with it
+    rollups_refresh()  # nothing changed since, but the per-post count no longer matches the share rows
+    _assert_post_totals_as_raw()
+    _assert_same_as_raw(RANGES[2])
 
 
 def test_a_person_moving_team_or_hiding_shows_at_once(program):
@@ -154,6 +203,7 @@ def test_the_full_rebuild_is_deterministic_and_catches_rows_written_behind_the_s
     assert ShareRollup.objects.get(pk=program.shares[5].pk).human_clicks == 777
     assert not ShareRollup.objects.filter(pk=erased.pk).exists()
     _assert_same_as_raw(WHOLE)
+    _assert_post_totals_as_raw()
     Share.objects.filter(pk=program.shares[5].pk).update(human_clicks=program.shares[5].human_clicks)
     rollups_refresh(full=True)
     gone = erased.pk

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -167,16 +168,90 @@ def test_bulk_archive_from_the_post_list(client, casey):
     assert posts[0].transitions.get().actor == casey
 
 
-@pytest.mark.parametrize("count", [2, 10])
+@pytest.mark.parametrize("count", [2, 30])
 def test_the_post_list_has_a_fixed_query_count(client, casey, django_assert_num_queries, engineering, count):
     for _ in range(count):
         post = PostFactory(target_teams=[engineering], campaign=CampaignFactory(name="C"))
         PostImageFactory(post=post)
     client.force_login(casey)
-    # session, user, permissions (2), nav badge, posts (with campaign and suggester),
-    # images, topics, captions, target teams
-    with django_assert_num_queries(10):
-        assert client.get(reverse("content_library:comms_post_list")).status_code == 200
+    # session, user, permissions (2), nav badge, count, the page of posts (with campaign,
+    # state and the per-post rollup's shares and clicks), target teams, campaign choices
+    with django_assert_num_queries(9):
+        response = client.get(reverse("content_library:comms_post_list"), {"sort": "-shares"})
+    assert response.status_code == 200
+    assert response.content.decode().count('name="post"') == min(count, 25)
+
+
+def _rows(client, **params):
+    page = client.get(reverse("content_library:comms_post_list"), params)
+    assert page.status_code == 200
+    html = page.content.decode()
+    return re.findall(r'<a href="/comms/library/posts/\d+/">([^<]+)</a>.*?data-state="(\w+)"', html, re.S)
+
+
+def test_the_post_list_shows_each_posts_state(client, casey):
+    now = timezone.now()
+    PostFactory(title="A draft", status=Post.Status.DRAFT, publish_at=None)
+    PostFactory(title="Waiting", status=Post.Status.SUBMITTED)
+    PostFactory(title="Sent back", status=Post.Status.REJECTED)
+    PostFactory(title="No date yet", publish_at=None)
+    PostFactory(title="Tomorrow", publish_at=now + timedelta(days=1))
+    PostFactory(title="Out now", publish_at=now - timedelta(days=1), expires_at=now + timedelta(days=1))
+    PostFactory(title="Gone by", publish_at=now - timedelta(days=3), expires_at=now - timedelta(days=1))
+    PostFactory(title="Put away", status=Post.Status.ARCHIVED)
+    client.force_login(casey)
+    assert sorted(_rows(client)) == sorted(
+        [
+            ("A draft", "draft"),
+            ("Waiting", "submitted"),
+            ("Sent back", "rejected"),
+            ("No date yet", "approved"),
+            ("Tomorrow", "scheduled"),
+            ("Out now", "live"),
+            ("Gone by", "expired"),
+            ("Put away", "archived"),
+        ]
+    )
+    assert _rows(client, state="live") == [("Out now", "live")]
+    assert _rows(client, state="expired") == [("Gone by", "expired")]
+    assert [title for title, _ in _rows(client, sort="state")][:2] == ["A draft", "Waiting"]
+
+
+def test_the_post_list_filters_by_campaign_type_and_search_and_sorts(client, casey):
+    autumn = CampaignFactory(name="Autumn")
+    PostFactory(title="Bravo", campaign=autumn, content_type="job")
+    PostFactory(title="Alpha", campaign=autumn, content_type="product")
+    PostFactory(title="Charlie", content_type="job", body="mentions rockets")
+    client.force_login(casey)
+    assert [title for title, _ in _rows(client, campaign=autumn.pk, sort="title")] == ["Alpha", "Bravo"]
+    assert [title for title, _ in _rows(client, campaign=autumn.pk, sort="-title")] == ["Bravo", "Alpha"]
+    assert [title for title, _ in _rows(client, content_type="job", sort="title")] == ["Bravo", "Charlie"]
+    assert [title for title, _ in _rows(client, q="rockets")] == ["Charlie"]
+
+
+def test_the_post_list_pages_by_25_and_keeps_the_filters_in_the_links(client, casey):
+    for n in range(27):
+        PostFactory(title=f"Numbered {n:02d}", content_type="job")
+    client.force_login(casey)
+    first = _rows(client, content_type="job", sort="title")
+    second = _rows(client, content_type="job", sort="title", page=2)
+    assert len(first) == 25 and [title for title, _ in second] == ["Numbered 25", "Numbered 26"]
+    html = client.get(reverse("content_library:comms_post_list"), {"content_type": "job", "sort": "title"})
+    assert "content_type=job&amp;sort=title&amp;page=2" in html.content.decode()
+
+
+def test_a_filter_that_cannot_apply_is_explained_and_lists_nothing(client, casey):
+    PostFactory(title="Still here")
+    client.force_login(casey)
+    for params, message in [
+        ({"state": "sideways"}, "Choose one of the states"),
+        ({"campaign": "99999"}, "That campaign does not exist"),
+        ({"sort": "mood"}, "cannot be sorted that way"),
+    ]:
+        response = client.get(reverse("content_library:comms_post_list"), params)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert "Still here" not in response.content.decode()
 
 
 def test_the_calendar_shows_what_goes_live_and_what_expires(client, casey):
