@@ -286,9 +286,7 @@ def test_an_apply_leaves_team_rows_it_does_not_change_unwritten(postgres_only, a
 
     def versions():
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, xmin::text FROM {TeamStanding._meta.db_table} WHERE team_id = %s", [alice.team_id]
-            )
+            cursor.execute("SELECT id, xmin::text FROM leaderboard_teamstanding WHERE team_id = %s", [alice.team_id])
             return dict(cursor.fetchall())
 
     before = versions()
