@@ -22,14 +22,19 @@ It never touches the database DATABASE_URL names: it (re)creates "<name>_clicks_
 to it. The Redis at BENCH_REDIS_URL / REDIS_URL (default redis://127.0.0.1:6379/14) must be an
 empty scratch database: it is flushed at the end.
 
+With ``--keep`` a run first saves the built company as "<name>_clicks_built" (before any new
+click) and a later run at the same scale copies it back instead of building it again, then
+migrates it (so a new migration is measured too).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/advocacy \\
-        .venv/bin/python benchmarks/bench_click_pipeline.py [--scale 0.1]
+        .venv/bin/python benchmarks/bench_click_pipeline.py [--scale 0.1] [--keep]
 """
 
 # SQL here is assembled from fixed table and column names; values are always parameters.
 # ruff: noqa: S608
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -120,6 +125,41 @@ def build(cursor, scale: float) -> dict:
     return {"shares": shares, "first_share": first_share, "old_clicks": old_clicks, "events": events}
 
 
+def _admin(url: str):
+    import psycopg2
+
+    parts = urlsplit(url)
+    admin = psycopg2.connect(
+        dbname="postgres", user=parts.username, password=parts.password, host=parts.hostname, port=parts.port or 5432
+    )
+    admin.autocommit = True
+    return admin
+
+
+def _saved_scale(url: str, saved: str) -> float | None:
+    """The scale the saved company was built at, or None when there is none."""
+    admin = _admin(url)
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [saved])
+            row = cursor.fetchone()
+    finally:
+        admin.close()
+    return float(row[0]) if row and row[0] else None
+
+
+def _copy_database(url: str, source: str, target: str, scale: float | None = None) -> None:
+    """``target`` becomes a copy of ``source`` (file copy: quicker than replaying it through the WAL)."""
+    # (Not "with admin": psycopg2 opens a transaction block there, where CREATE DATABASE cannot run.)
+    admin = _admin(url)
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{target}"')
+        cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}" STRATEGY FILE_COPY')
+        if scale is not None:
+            cursor.execute(f"COMMENT ON DATABASE \"{target}\" IS '{scale:g}'")
+    admin.close()
+
+
 def push_new_clicks(client, ids: dict, count: int, seed: int = 17) -> None:
     """``count`` new clicks on the stream as the capture script writes them: popular shares get most."""
     from sharing import clickstream
@@ -160,8 +200,8 @@ def run_application() -> dict[str, float]:
         pass
     timings["drain"] = time.perf_counter() - start
     start = time.perf_counter()
-    while tasks.award_click_days(now=timezone.now()):
-        pass
+    # One scan, as the worker runs it: without a deadline it awards every due batch.
+    tasks.award_click_days(now=timezone.now())
     timings["awards"] = time.perf_counter() - start
     start = time.perf_counter()
     tasks.apply_standings()
@@ -342,6 +382,7 @@ def _count(cursor, table: str) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full size (0.1 for a quick run)")
+    parser.add_argument("--keep", action="store_true", help="save the built company, or reuse one saved at this scale")
     args = parser.parse_args()
     if not 0 < args.scale <= 1:
         parser.error("--scale must be in (0, 1]")
@@ -349,7 +390,11 @@ def main() -> int:
     parts = urlsplit(url)
     if parts.scheme in ("postgres", "postgresql"):
         url = urlunsplit(parts._replace(path=f"/{(parts.path.lstrip('/') or 'advocacy')}_clicks"))
+    saved = f"{urlsplit(url).path.lstrip('/') or 'advocacy'}_built"
+    reuse = args.keep and urlsplit(url).scheme in ("postgres", "postgresql") and _saved_scale(url, saved) == args.scale
     os.environ["DATABASE_URL"] = generators.scratch_database(url)
+    if reuse:
+        _copy_database(url, saved, urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/"))
     redis_url, client = _redis()
     os.environ["REDIS_URL"] = redis_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings.base")
@@ -366,8 +411,19 @@ def main() -> int:
         with generators.step("migrate the scratch database"):
             call_command("migrate", verbosity=0)
         with connection.cursor() as cursor:
-            ids = build(cursor, args.scale)
+            if reuse:
+                print(f"  reusing the company saved in {saved} (--keep)")
+                cursor.execute("SELECT value FROM bench_click_pipeline_built")
+                ids = json.loads(cursor.fetchone()[0])
+            else:
+                ids = build(cursor, args.scale)
+                cursor.execute("CREATE TABLE bench_click_pipeline_built (value text)")
+                cursor.execute("INSERT INTO bench_click_pipeline_built VALUES (%s)", [json.dumps(ids)])
             events_before = _count(cursor, "leaderboard_pointevent")
+        if args.keep and not reuse:
+            with generators.step(f"save the company as {saved}"):
+                connection.close()
+                _copy_database(url, connection.settings_dict["NAME"], saved, scale=args.scale)
         with generators.step(f"{new_clicks:,} new clicks on the stream"):
             push_new_clicks(client, ids, new_clicks)
         # The baseline twice (rolled back each time; the best counts), then the application for real.

@@ -29,6 +29,8 @@ from .periods import board_zone, day_bounds, local_date, month_start, quarter_st
 Kind = PointEvent.Kind
 # (share, day) batches per INSERT: 19 parameters a row stays well under SQLite's 32,766.
 AWARD_CHUNK = 1000
+# On PostgreSQL a chunk is one statement over column arrays (a few hundred kilobytes of text).
+AWARD_CHUNK_POSTGRES = 5000
 
 
 @dataclass(frozen=True)
@@ -95,11 +97,69 @@ def points_award_click_batches(
     rest wait for the next scan, so a task's time limit only ever has to cover one chunk.
     """
     awarded: list[int] = []
-    for start in range(0, len(batches), AWARD_CHUNK):
+    postgres = connection.vendor == "postgresql"
+    size = AWARD_CHUNK_POSTGRES if postgres else AWARD_CHUNK
+    for start in range(0, len(batches), size):
         if deadline is not None and clock() >= deadline:
             break
-        awarded += _award_chunk(batches[start : start + AWARD_CHUNK], rules)
+        chunk = batches[start : start + size]
+        awarded += _award_chunk_postgres(chunk, rules) if postgres else _award_chunk(chunk, rules)
     return awarded
+
+
+@transaction.atomic
+def _award_chunk_postgres(batches: list[DueBatch], rules: PointsRules) -> list[int]:
+    """The chunk in one statement: the batches go in as column arrays, the shares' owners, teams,
+    campaigns and titles are joined in, the ledger rows are inserted (a recorded cause key is
+    skipped) and the rows really written are queued for the standings.
+
+    Every figure and text is what ``_award_chunk`` makes (the SQLite path); a batch whose
+    share was deleted since its clicks finds no share and awards nothing.
+    """
+    from advocacy.people.models import User
+    from content_library.models import Post
+    from sharing.models import Share
+
+    cap = rules.click_cap_per_share_per_day
+    columns = {
+        "share_id": ("bigint", [batch.share_id for batch in batches]),
+        "day": ("date", [batch.day for batch in batches]),
+        "seen": ("int", [batch.seen for batch in batches]),
+        "covered": ("int", [batch.covered for batch in batches]),
+        "occurred_at": ("timestamptz", [max(batch.last, day_bounds(batch.day)[0]) for batch in batches]),
+        "week": ("date", [week_start(batch.day) for batch in batches]),
+        "month": ("date", [month_start(batch.day) for batch in batches]),
+        "quarter": ("date", [quarter_start(batch.day) for batch in batches]),
+    }
+    quantity = "(least(b.seen, %(cap)s) - b.covered)"
+    description = (
+        f"left({quantity} || ' human click' || CASE WHEN {quantity} = 1 THEN '' ELSE 's' END || ' on “' "
+        "|| p.title || '” on ' || to_char(b.day, 'DD Mon') "
+        "|| CASE WHEN least(b.seen, %(cap)s) = %(cap)s THEN ' (daily cap reached)' ELSE '' END, 300)"
+    )
+    params = {name: _array_literal(values) for name, (_, values) in columns.items()}
+    params |= {"cap": cap, "per_click": rules.human_click, "rules": rules.pk, "kind": Kind.CLICKS.value}
+    source = ", ".join(f"%({name})s::{kind}[]" for name, (kind, _) in columns.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Table and column names from the models, every value a parameter.
+            f"WITH b AS (SELECT * FROM unnest({source}) WITH ORDINALITY AS b({', '.join(columns)}, n)), "  # nosec B608
+            f"written AS (INSERT INTO {PointEvent._meta.db_table} (cause_key, user_id, kind, points, quantity, "
+            "rules_id, occurred_at, week, month, quarter, team_id_at_award, campaign_id_at_award, share_ref, day, "
+            "description, reason, detail, created_at) "
+            "SELECT 'clicks:' || b.share_id || ':' || to_char(b.day, 'YYYY-MM-DD') "
+            "|| CASE WHEN b.covered > 0 THEN ':from-' || b.covered ELSE '' END, "
+            f"s.user_id, %(kind)s, {quantity} * %(per_click)s, {quantity}, %(rules)s, b.occurred_at, "
+            f"b.week, b.month, b.quarter, u.team_id, p.campaign_id, b.share_id, b.day, {description}, '', "
+            "jsonb_build_object('clicks_seen', b.seen, 'cap', %(cap)s), now() "
+            f"FROM b JOIN {Share._meta.db_table} s ON s.id = b.share_id "
+            f"JOIN {User._meta.db_table} u ON u.id = s.user_id JOIN {Post._meta.db_table} p ON p.id = s.post_id "
+            'ORDER BY b.n ON CONFLICT ("cause_key") DO NOTHING RETURNING "id"), '
+            f"queued AS (INSERT INTO {PendingPointEvent._meta.db_table} (event_id) SELECT id FROM written) "
+            "SELECT id FROM written",
+            params,
+        )
+        return sorted(pk for (pk,) in cursor.fetchall())
 
 
 @transaction.atomic

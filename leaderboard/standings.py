@@ -72,10 +72,24 @@ def refresh_team_members(team_ids: set[int] | None) -> None:
     """Members are the team's active people; the average divides by at least one."""
     teams = Team.objects.all() if team_ids is None else Team.objects.filter(pk__in=team_ids)
     counts = dict(teams.annotate(n=Count("members", filter=Q(members__is_active=True))).values_list("pk", "n"))
+    if not counts:
+        return
     table = TeamStanding._meta.db_table
+    # Only rows whose members or average really change are written: a team's rows of past
+    # periods are untouched by an apply, and rewriting them all was most of a small apply.
+    changed = "(t.members <> u.members OR t.average <> CAST(t.points * 1.0 / u.divisor AS double precision))"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} t SET members = u.members, average = t.points * 1.0 / u.divisor "  # nosec B608
+                "FROM unnest(%s::bigint[], %s::int[], %s::int[]) AS u(team_id, members, divisor) "
+                f"WHERE t.team_id = u.team_id AND {changed}",
+                [list(counts), list(counts.values()), [max(n, 1) for n in counts.values()]],
+            )
+            return
         for team_id, members in counts.items():
             cursor.execute(
-                f"UPDATE {table} SET members = %s, average = points * 1.0 / %s WHERE team_id = %s",  # nosec B608
-                [members, max(members, 1), team_id],
+                f"UPDATE {table} AS t SET members = %s, average = points * 1.0 / %s "  # nosec B608
+                f"FROM (SELECT %s AS members, %s AS divisor) AS u WHERE t.team_id = %s AND {changed}",
+                [members, max(members, 1), members, max(members, 1), team_id],
             )

@@ -21,7 +21,10 @@ from .models import PendingPointEvent, PointEvent, Standing, StandingCount, Team
 from .periods import Period, live_window
 from .standings import Scope, lock, refresh_team_members, unranked_users_q
 
-APPLY_BATCH = 10_000
+# Events per transaction. Larger batches write each standing they share once instead of once
+# per batch (a person's all-time rows are in every batch they have events in); 25,000 click
+# awards apply in well under a minute on a loaded two-core machine, inside the soft limit.
+APPLY_BATCH = 25_000
 
 
 def _claim_pending(limit: int) -> list[int]:

@@ -286,7 +286,7 @@ def click_record(
     return kind
 
 
-def clicks_drain(*, batch_size: int = 2000, max_batches: int = 100, min_idle_ms: int = 60_000) -> int:
+def clicks_drain(*, batch_size: int = 5000, max_batches: int = 40, min_idle_ms: int = 60_000) -> int:
     """Move captured clicks from the Redis stream into the database and add them to the totals.
 
     Safe to run twice or to be killed halfway: a click is inserted by its event id (a second
@@ -440,19 +440,14 @@ def _clicks_recheck(rows: list[_Drained]) -> None:
     """Downgrade human clicks the database already counted for that visitor, or that exceed the address's share."""
     if not rows:
         return
-    hashes = {row.click.visitor_hash for row in rows} | {row.yesterday for row in rows}
-    addresses = {row.click.address_hash for row in rows if row.click.address_hash}
-    counted = Click.objects.filter(kind=Click.Kind.HUMAN, share_id__in={row.click.share_id for row in rows}).filter(
-        Q(visitor_hash__in=hashes) | Q(address_hash__in=addresses)
-    )
+    visitors = {(row.click.share_id, h) for row in rows for h in (row.click.visitor_hash, row.yesterday)}
+    addresses = {(row.click.share_id, row.click.address_hash) for row in rows if row.click.address_hash}
     seen: dict[tuple[int, str], datetime] = {}
     per_address: Counter = Counter()
-    for share_id, visitor_hash, address, occurred_at in counted.values_list(
-        "share_id", "visitor_hash", "address_hash", "occurred_at"
-    ):
-        if visitor_hash in hashes:
+    for share_id, visitor_hash, address, occurred_at in _human_clicks_of(visitors=visitors, addresses=addresses):
+        if (share_id, visitor_hash) in visitors:
             seen[(share_id, visitor_hash)] = max(occurred_at, seen.get((share_id, visitor_hash), occurred_at))
-        if address in addresses:
+        if (share_id, address) in addresses:
             per_address[(share_id, address)] += 1
     window = timedelta(seconds=clickstream.DEDUP_SECONDS)
     for row in rows:
@@ -468,6 +463,44 @@ def _clicks_recheck(rows: list[_Drained]) -> None:
         else:
             seen[(click.share_id, click.visitor_hash)] = click.occurred_at
             per_address[(click.share_id, click.address_hash)] += 1
+
+
+def _human_clicks_of(*, visitors: set[tuple[int, str]], addresses: set[tuple[int, str]]) -> list[tuple]:
+    """(share, visitor hash, address hash, time) of the human clicks of these (share, visitor) or
+    (share, address) pairs, each click once.
+
+    On PostgreSQL the pairs are looked up one by one in the two partial indexes of human clicks
+    (share, visitor) and (share, address), so the cost follows the batch, never the clicks the
+    batch's shares already have; SQLite gets every human click of the shares with any of the
+    hashes (a superset the caller narrows to its pairs).
+    """
+    if connection.vendor == "postgresql":
+        table = Click._meta.db_table
+        pairs = "unnest(%s::bigint[], %s::varchar[]) AS p(share_id, hash)"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # With the id, so UNION drops a click both pair lists find, and only that.
+                f"SELECT c.id, c.share_id, c.visitor_hash, c.address_hash, c.occurred_at FROM {table} c "  # nosec B608
+                f"JOIN {pairs} ON c.share_id = p.share_id AND c.visitor_hash = p.hash WHERE c.kind = %s "
+                f"UNION SELECT c.id, c.share_id, c.visitor_hash, c.address_hash, c.occurred_at FROM {table} c "
+                f"JOIN {pairs} ON c.share_id = p.share_id AND c.address_hash = p.hash WHERE c.kind = %s",
+                [
+                    _array_literal([share for share, _ in visitors]),
+                    _array_literal([h for _, h in visitors]),
+                    Click.Kind.HUMAN,
+                    _array_literal([share for share, _ in addresses]),
+                    _array_literal([h for _, h in addresses]),
+                    Click.Kind.HUMAN,
+                ],
+            )
+            return [row[1:] for row in cursor.fetchall()]
+    hashes = {h for _, h in visitors}
+    return list(
+        Click.objects.filter(kind=Click.Kind.HUMAN, share_id__in={share for share, _ in visitors | addresses})
+        .filter(Q(visitor_hash__in=hashes) | Q(address_hash__in={h for _, h in addresses}))
+        .order_by()
+        .values_list("share_id", "visitor_hash", "address_hash", "occurred_at")
+    )
 
 
 def clicks_tally(*, batch_size: int = 5000) -> int:

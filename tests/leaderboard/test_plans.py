@@ -184,3 +184,40 @@ def test_the_award_scan_sees_each_due_batch_once(company):
     cap = points_rules_current().click_cap_per_share_per_day
     due = click_batches_due(since_day=local_date(timezone.now()) - timedelta(days=1), cap=cap)
     assert len({(batch.share_id, batch.day) for batch in due}) == len(due) > 0
+
+
+def _fallback_reads(shares):
+    """What the redirect asks the database while Redis is down (rate limits, repeats, per-address share)."""
+    from sharing import selectors
+
+    def run():
+        now = timezone.now()
+        selectors.visitor_recent_clicks(visitor_hash=md5_of("v", 7), now=now)
+        selectors.address_recent_clicks(address_hash=md5_of("a", 7), now=now)
+        selectors.click_seen_recently(share_id=shares[7].pk, visitor_hashes=(md5_of("v", 7), "other"), now=now)
+        selectors.address_human_clicks(share_id=shares[7].pk, address_hash=md5_of("a", 7))
+
+    return run
+
+
+def md5_of(prefix: str, n: int) -> str:
+    import hashlib
+
+    return hashlib.md5(f"{prefix}{n}".encode(), usedforsecurity=False).hexdigest()
+
+
+@pytest.mark.parametrize("statistics", ["never analysed", "analysed"])
+def test_the_redirects_fallback_reads_use_indexes_without_one_per_query(company, statistics):
+    """The click table keeps no index that only these reads would use (each index costs every insert):
+    the per-address rate limit reads the last minute through the time index."""
+    if statistics == "never analysed":
+        _forget_statistics()
+    else:
+        _analyse()
+    problems = _explain_all(_fallback_reads(company))
+    assert problems == [], "\n".join(problems)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [Click._meta.db_table])
+        indexes = {name for (name,) in cursor.fetchall()}
+    assert "click_address_time_idx" not in indexes
+    assert not any(name.startswith("sharing_click_share_id") for name in indexes), indexes

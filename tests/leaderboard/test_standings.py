@@ -274,3 +274,27 @@ def test_array_literals_reach_postgresql_unchanged(postgres_only):
         for kind, values in columns.items():
             cursor.execute(f"SELECT unnest(%s::{kind}[])", [_array_literal(values)])
             assert [row[0] for row in cursor.fetchall()] == values, kind
+
+
+def test_an_apply_leaves_team_rows_it_does_not_change_unwritten(postgres_only, alice):
+    """Only the team rows whose points (or members) moved are rewritten, not every row of the team."""
+    from django.db import connection
+
+    award(alice, 10, WEDNESDAY - timedelta(days=120))
+    standings_apply_pending(now=WEDNESDAY)
+    award(alice, 5, WEDNESDAY)
+
+    def versions():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, xmin::text FROM leaderboard_teamstanding WHERE team_id = %s", [alice.team_id])
+            return dict(cursor.fetchall())
+
+    before = versions()
+    standings_apply_pending(now=WEDNESDAY)
+    after = versions()
+    moved = set(TeamStanding.objects.filter(period_start__gte=date(2026, 11, 23)).values_list("pk", flat=True))
+    untouched = set(before) - moved - set(TeamStanding.objects.filter(period="all").values_list("pk", flat=True))
+    assert untouched, "the fixture should leave some team rows of earlier periods alone"
+    assert all(after[pk] == before[pk] for pk in untouched)
+    expected = {(row.points, row.members, row.average) for row in TeamStanding.objects.filter(pk__in=moved)}
+    assert all(average == points / max(members, 1) for points, members, average in expected)
