@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("content_library", "0004_caption_fit_mask"),
         ("guidelines", "0002_acknowledgement_reminders"),
-        ("sharing", "0007_click_untallied_by_id"),
+        ("sharing", "0008_click_indexes_nothing_needs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
