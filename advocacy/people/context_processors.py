@@ -22,3 +22,10 @@ def navigation(request):
     return {
         "nav_sections": [{"key": key, "title": SECTION_TITLES[key], "items": items} for key, items in sections.items()]
     }
+
+
+def web_app(request):
+    """The app's name and colours for every page (the theme-color meta tag)."""
+    from advocacy.webapp import app_branding
+
+    return {"web_app": app_branding()}
