@@ -126,3 +126,19 @@ def digest_for(*, user, now: datetime | None = None) -> Digest:
         visible.filter(is_featured=True).exclude(pk__in=shown).order_by("-publish_at", "-id")[:DIGEST_FEATURED_POSTS]
     )
     return Digest(since=since, new_posts=new_posts, featured_posts=featured, points=digest_points(user=user, now=now))
+
+
+def notification_channels_for(*, user) -> dict:
+    """What the preferences page shows besides the form: push set-up, this person's devices, the chat channels."""
+    from django.conf import settings as django_settings
+
+    from .models import PushSubscription
+    from .push import push_enabled
+    from .webhooks import configured_channels
+
+    return {
+        "push_enabled": push_enabled(),
+        "vapid_public_key": django_settings.VAPID_PUBLIC_KEY,
+        "push_device_count": PushSubscription.objects.filter(user=user).count(),
+        "chat_channels": [channel.title() for channel in configured_channels()],
+    }
