@@ -130,3 +130,18 @@ def test_a_bad_value_is_refused_and_nothing_is_saved(client, alice, vapid):
     assert response.status_code == 400
     assert "hourly is not one of the available choices" in response.content.decode()
     assert not PushPreference.objects.exists()
+
+
+def test_the_download_lists_push_devices_and_erasure_removes_them(client, alice, vapid):
+    from advocacy.people.selectors import person_data_export
+    from notifications.personal_data import erase
+
+    client.force_login(alice)
+    _subscribe(client, BrowserKeys().subscription_json(ENDPOINT))
+    PushPreference.objects.create(user=alice, kind=Kind.POST_FEATURED, frequency=PushFrequency.OFF)
+
+    data = person_data_export(user=alice)
+    assert [device["browser"] for device in data["push_devices"]] == [""]
+    assert data["push_settings"] == {Kind.POST_FEATURED: PushFrequency.OFF}
+    erase(user=alice)
+    assert not PushSubscription.objects.exists() and not PushPreference.objects.exists()
