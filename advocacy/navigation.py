@@ -57,6 +57,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Guidelines admin", "guidelines:manage", COMMS_WORKSPACE, "comms"),
     NavItem("Acknowledgements", "guidelines:acknowledgement_rates", HR_WORKSPACE, "hr"),
     NavItem("Draws", "draws:list", EMPLOYEE_AREA, "employee", group=REWARDS),
+    NavItem("Notifications", "notifications:preferences", EMPLOYEE_AREA, "employee", group=MY_SHARING),
     NavItem("Draws admin", "draws:manage_list", HR_WORKSPACE, "hr"),
     NavItem("Analytics", "analytics:comms_dashboard", COMMS_WORKSPACE, "comms"),
     NavItem("Analytics", "analytics:hr_dashboard", HR_WORKSPACE, "hr"),

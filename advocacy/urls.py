@@ -5,13 +5,16 @@ from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from advocacy import views
+from advocacy import views, webapp
 from advocacy.people import account_views, mfa_views
 from advocacy.people import views as people_views
 
 urlpatterns = [
     path("", people_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("manifest.webmanifest", webapp.manifest, name="web_app_manifest"),
+    path("sw.js", webapp.service_worker, name="service_worker"),
+    path("offline/", webapp.offline, name="offline"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/login/code/", mfa_views.login_code, name="login_code"),
     # Served by the sso app: after a single sign-on it also ends the provider's session.

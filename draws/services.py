@@ -12,6 +12,7 @@ from django.utils.crypto import salted_hmac
 
 from advocacy.people.models import User
 from advocacy.people.roles import Role
+from notifications.services import notify_draw_winner
 
 from . import engine
 from .models import Draw, Entrant, FreeEntryRequest, Prize, RulesVersion, Winner
@@ -245,6 +246,7 @@ def _add_winners(draw: Draw, assignments, *, only_slots=None) -> list[Winner]:
     created = list(Winner.objects.filter(draw=draw, position__in=[w.position for w in winners]))
     for winner in created:
         transaction.on_commit(lambda pk=winner.pk: _queue_notification(pk))
+        notify_draw_winner(winner_id=winner.pk)
     return created
 
 

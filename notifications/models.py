@@ -15,7 +15,8 @@ class Delivery(models.Model):
         SUGGESTION_APPROVED = "suggestion_approved", "Suggestion approved"
         POLICY_MAJOR_VERSION = "policy_major_version", "New policy version to acknowledge"
         WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
-        POST_FEATURED = "post_featured", "Featured post (webhook)"
+        POST_FEATURED = "post_featured", "Featured post (webhook or push)"
+        DRAW_RESULT = "draw_result", "Draw result (push)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -49,3 +50,46 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_key} → {self.recipient} ({self.status})"
+
+
+class PushSubscription(models.Model):
+    """One browser (or installed app) that opted in to web push for its person.
+
+    The endpoint is the push service's URL for that browser; p256dh and auth are the browser's
+    keys (RFC 8291) that every message is encrypted for. Removed when the person turns push off
+    on that device, or when the push service answers 404/410 (the browser dropped it).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=2000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of user {self.user_id}"
+
+
+class PushFrequency(models.TextChoices):
+    IMMEDIATELY = "immediately", "As it happens"
+    DAILY = "daily", "At most once a day"
+    OFF = "off", "Off"
+
+
+class PushPreference(models.Model):
+    """How often one person wants pushes of one kind; no row means the kind's default (notifications.push)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_preferences")
+    kind = models.CharField(max_length=30, choices=Delivery.Kind.choices)
+    frequency = models.CharField(max_length=12, choices=PushFrequency.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_push_preference_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} pushes for user {self.user_id}: {self.frequency}"

@@ -135,3 +135,19 @@ def digest_for(*, user, now: datetime | None = None) -> Digest:
         points=digest_points(user=user, now=now),
         lines=digest_lines(user=user, now=now),
     )
+
+
+def notification_channels_for(*, user) -> dict:
+    """What the preferences page shows besides the form: push set-up, this person's devices, the chat channels."""
+    from django.conf import settings as django_settings
+
+    from .models import PushSubscription
+    from .push import push_enabled
+    from .webhooks import configured_channels
+
+    return {
+        "push_enabled": push_enabled(),
+        "vapid_public_key": django_settings.VAPID_PUBLIC_KEY,
+        "push_device_count": PushSubscription.objects.filter(user=user).count(),
+        "chat_channels": [channel.title() for channel in configured_channels()],
+    }

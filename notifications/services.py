@@ -24,7 +24,8 @@ from advocacy.people.models import User
 from content_library.models import Post
 
 from .messages import KINDS, Email, absolute
-from .models import Delivery
+from .models import Delivery, PushFrequency, PushPreference, PushSubscription
+from .push import PUSH_KINDS, push_allowed, push_enabled
 from .selectors import digest_recipients, iso_week_key
 from .tokens import MAILING_LISTS, MailingList, unsubscribe_url
 from .webhooks import PAYLOADS, WebhookFailed, configured_channels, featured_post_summary, webhook_post, webhook_url
@@ -36,6 +37,8 @@ Status = Delivery.Status
 # A delivery left "sending" this long (its worker died mid-send) may be claimed again.
 CLAIM_LEASE = timedelta(minutes=15)
 MAX_BACKOFF_SECONDS = 3600
+# A featured post is pushed if it went live this recently (older ones are old news by then).
+FEATURED_PUSH_WINDOW = timedelta(hours=24)
 
 
 # --- Hooks for other apps -------------------------------------------------------------------
@@ -63,8 +66,22 @@ def notify_suggestion_approved(*, suggestion_id: int) -> None:
 
 
 def notify_policy_major_version(*, version_id: int) -> None:
-    """Email everyone who must acknowledge this major policy version (if they want policy emails)."""
+    """Email everyone who must acknowledge this major policy version (if they want policy emails), and push to them."""
     _fan_out_after_commit(Kind.POLICY_MAJOR_VERSION, version_id)
+    _push_fan_out_after_commit(Kind.POLICY_MAJOR_VERSION, version_id)
+
+
+def notify_draw_winner(*, winner_id: int) -> None:
+    """Push to a draw's winner (if they turned push on); the draws app emails them itself."""
+    _push_fan_out_after_commit(Kind.DRAW_RESULT, winner_id)
+
+
+def _push_fan_out_after_commit(kind: str, object_id: int) -> None:
+    if not push_enabled():
+        return
+    from .tasks import push_fan_out
+
+    transaction.on_commit(lambda: push_fan_out.delay(kind, object_id))
 
 
 def notify_post_featured(*, post_id: int) -> None:
@@ -77,6 +94,8 @@ def notify_post_featured(*, post_id: int) -> None:
 
     for channel in configured_channels():
         transaction.on_commit(lambda channel=channel: post_featured_webhook.delay(post_id, channel))
+    # Pushed now to the people it is aimed at if it is live; beat pushes it when it goes live otherwise.
+    _push_fan_out_after_commit(Kind.POST_FEATURED, post_id)
 
 
 # --- Claiming deliveries --------------------------------------------------------------------
@@ -241,6 +260,177 @@ def post_featured_webhook_send(*, post_id: int, channel: str) -> bool:
     _delivery_finish(delivery, status=Status.SENT)
     logger.info("Featured-post webhook %s accepted post %s", channel, post_id)
     return True
+
+
+# --- Web push -------------------------------------------------------------------------------
+
+
+class PushRejected(Exception):
+    """The push service refused a message for a reason other than an expired subscription (retried)."""
+
+
+def push_fan_out_send(*, kind: str, object_id: int) -> int:
+    """Queue one push task per person who turned push on and may still want this; returns how many were queued.
+
+    People whose push for this went out or was skipped are left out, so running it again (beat
+    does, for featured posts) only reaches those not served yet, such as someone who just turned push on.
+    """
+    from .tasks import push_send
+
+    if not push_enabled():
+        return 0
+    object_key, people = PUSH_KINDS[kind].recipients(object_id)
+    if not object_key:
+        return 0
+    done = Delivery.objects.filter(
+        kind=kind, object_key=object_key, recipient__startswith="push:", status__in=[Status.SENT, Status.SKIPPED]
+    ).values("user_id")
+    user_ids = list(people.exclude(pk__in=done).values_list("pk", flat=True))
+    for user_id in user_ids:
+        transaction.on_commit(lambda user_id=user_id: push_send.delay(kind, object_key, user_id))
+    return len(user_ids)
+
+
+def push_featured_gone_live(*, now=None) -> int:
+    """Fan out the featured posts that went live in the last day (beat, every few minutes); returns how many.
+
+    A featured post scheduled for later has no event of its own when its publish_at passes; this
+    is it. Posts already pushed to everyone cost one query each (push_fan_out_send skips them).
+    """
+    from content_library.selectors import post_live_q
+
+    now = now or timezone.now()
+    post_ids = list(
+        Post.objects.filter(post_live_q(now=now), is_featured=True, publish_at__gt=now - FEATURED_PUSH_WINDOW)
+        .order_by("publish_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    for post_id in post_ids:
+        push_fan_out_send(kind=Kind.POST_FEATURED, object_id=post_id)
+    return len(post_ids)
+
+
+def _webpush(*, subscription: PushSubscription, payload: dict) -> int:
+    """Encrypt (aes128gcm, RFC 8291) and post one message; the push service's status code."""
+    import json
+
+    from pywebpush import WebPushException, webpush
+
+    try:
+        response = webpush(
+            subscription_info={
+                "endpoint": subscription.endpoint,
+                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+            },
+            data=json.dumps(payload),
+            vapid_private_key=settings.VAPID_PRIVATE_KEY,
+            vapid_claims={"sub": settings.VAPID_SUBJECT},
+            content_encoding="aes128gcm",
+            ttl=24 * 3600,
+            timeout=settings.PUSH_TIMEOUT,
+        )
+    except WebPushException as exc:
+        if exc.response is None:
+            raise PushRejected(f"no answer from the push service: {exc.message}") from None
+        return exc.response.status_code
+    except OSError as exc:  # requests' connection errors and timeouts are OSErrors
+        raise PushRejected(f"no answer from the push service: {exc!r}") from None
+    return response.status_code
+
+
+def push_send_one(*, kind: str, object_key: str, user_id: int, now=None) -> bool:
+    """Push one notification to every device of one person, once, within their chosen frequency.
+
+    True when at least one device got it. A subscription the push service calls gone (404/410)
+    is deleted. When every device failed for another reason the delivery is marked failed and
+    PushRejected is raised for the task to retry.
+    """
+    now = now or timezone.now()
+    if not push_enabled() or not PushSubscription.objects.filter(user_id=user_id, user__is_active=True).exists():
+        return False
+    delivery = delivery_claim(kind=kind, object_key=object_key, recipient=f"push:{user_id}", user_id=user_id)
+    if delivery is None:
+        return False
+    message = PUSH_KINDS[kind].build(object_key, delivery.user)
+    if message is None:
+        _delivery_finish(delivery, status=Status.SKIPPED, error="no longer relevant")
+        return False
+    if not push_allowed(delivery=delivery, now=now):
+        _delivery_finish(delivery, status=Status.SKIPPED, error="over the person's chosen frequency")
+        return False
+    delivered, errors = 0, []
+    for subscription in PushSubscription.objects.filter(user_id=user_id):
+        try:
+            status = _webpush(subscription=subscription, payload=message.as_payload())
+        except PushRejected as exc:
+            errors.append(str(exc))
+            continue
+        if status in (404, 410):
+            subscription.delete()
+            logger.info("Push subscription %s of user %s expired (%s): removed", subscription.pk, user_id, status)
+        elif 200 <= status < 300:
+            delivered += 1
+            PushSubscription.objects.filter(pk=subscription.pk).update(last_sent_at=timezone.now())
+        else:
+            errors.append(f"push service answered {status}")
+    if delivered or not errors:
+        _delivery_finish(delivery, status=Status.SENT if delivered else Status.SKIPPED, error="; ".join(errors))
+        return bool(delivered)
+    _delivery_finish(delivery, status=Status.FAILED, error="; ".join(errors))
+    logger.warning(
+        "Push %s %s to user %s failed (attempt %s): %s", kind, object_key, user_id, delivery.attempts, errors
+    )
+    raise PushRejected("; ".join(errors))
+
+
+@transaction.atomic
+def push_subscription_save(
+    *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+) -> PushSubscription:
+    """Turn push on for one browser (or move its subscription to whoever signed in there now)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    from advocacy.vapid import b64url_decode
+
+    try:
+        URLValidator(schemes=["https", "http"])(endpoint)
+        if len(endpoint) > 2000:
+            raise ValidationError("too long")
+    except ValidationError:
+        raise ValidationError({"endpoint": "The browser sent a push endpoint that is not a URL."}) from None
+    try:
+        key_ok = len(b64url_decode(p256dh)) == 65 and len(b64url_decode(auth)) == 16
+    except ValueError:
+        key_ok = False
+    if not key_ok:
+        raise ValidationError({"keys": "The browser sent push keys of the wrong shape (p256dh: 65 bytes, auth: 16)."})
+    subscription, _ = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]}
+    )
+    return subscription
+
+
+@transaction.atomic
+def push_subscription_delete(*, user: User, endpoint: str | None = None) -> int:
+    """Turn push off: for one browser (its endpoint), or on every device when endpoint is None."""
+    subscriptions = PushSubscription.objects.filter(user=user)
+    if endpoint is not None:
+        subscriptions = subscriptions.filter(endpoint=endpoint)
+    deleted, _ = subscriptions.delete()
+    return deleted
+
+
+@transaction.atomic
+def push_preferences_update(*, user: User, frequencies: dict[str, str]) -> None:
+    """Save how often the person wants each kind of push (unknown kinds or frequencies are refused)."""
+    from django.core.exceptions import ValidationError
+
+    for kind, frequency in frequencies.items():
+        if kind not in PUSH_KINDS or frequency not in PushFrequency.values:
+            raise ValidationError(f"Not a push setting: {kind}={frequency}.")
+    for kind, frequency in frequencies.items():
+        PushPreference.objects.update_or_create(user=user, kind=kind, defaults={"frequency": frequency})
 
 
 # --- Unsubscribing --------------------------------------------------------------------------

@@ -4,10 +4,14 @@ from celery import shared_task
 from django.conf import settings
 
 from .services import (
+    PushRejected,
     digest_queue_weekly,
     notification_email_send,
     notification_fan_out,
     post_featured_webhook_send,
+    push_fan_out_send,
+    push_featured_gone_live,
+    push_send_one,
     retry_delay,
 )
 from .webhooks import WebhookFailed
@@ -60,3 +64,24 @@ def post_featured_webhook(self, post_id: int, channel: str) -> bool:
 def queue_weekly_digests() -> int:
     """Beat, weekly: one digest task per opted-in person, keyed by (person, ISO week)."""
     return digest_queue_weekly()
+
+
+@shared_task(name="notifications.push_fan_out")
+def push_fan_out(kind: str, object_id: int) -> int:
+    """Queue one push per person who turned push on and may want this (a featured post only once it is live)."""
+    return push_fan_out_send(kind=kind, object_id=object_id)
+
+
+@shared_task(name="notifications.push_featured_gone_live")
+def push_featured_gone_live_task() -> int:
+    """Beat, every 5 minutes: push featured posts whose publish_at has just passed."""
+    return push_featured_gone_live()
+
+
+@shared_task(bind=True, name="notifications.push_send")
+def push_send(self, kind: str, object_key: str, user_id: int) -> bool:
+    """Push one notification to a person's devices; safe to run twice (the delivery is claimed before sending)."""
+    try:
+        return push_send_one(kind=kind, object_key=object_key, user_id=user_id)
+    except PushRejected as exc:
+        return _retry_or_give_up(self, exc, what=f"{kind} push {object_key} to user {user_id}")

@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "advocacy.people.context_processors.navigation",
                 "advocacy.branding.context_processors.branding",
+                "advocacy.people.context_processors.web_app",
             ],
         },
     },
@@ -321,6 +322,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The service worker (/sw.js) and the web app manifest are served by this site only.
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
@@ -456,6 +460,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-weekly-digest": {
         "task": "notifications.queue_weekly_digests",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),
+    },
+    # Web push: featured posts scheduled for later are pushed when their publish_at passes.
+    "notifications-push-featured-gone-live": {
+        "task": "notifications.push_featured_gone_live",
+        "schedule": timedelta(minutes=5),
     },
 }
 
@@ -737,6 +746,34 @@ NOTIFY_WEBHOOK_TIMEOUT = envint("NOTIFY_WEBHOOK_TIMEOUT", 10, minimum=1, maximum
 # A failed email or webhook is retried this many times, waiting base, 2×base, 4×base… (capped at an hour, jittered).
 NOTIFY_MAX_RETRIES = envint("NOTIFY_MAX_RETRIES", 5, minimum=0, maximum=20)
 NOTIFY_RETRY_BACKOFF_SECONDS = envint("NOTIFY_RETRY_BACKOFF_SECONDS", 30, minimum=1, maximum=3600)
+
+# Web push (notifications/push.py): a VAPID key pair (`manage.py vapid_keys` prints one) and a contact
+# the push services can reach. All three unset: push is hidden. Browsers only allow push over HTTPS
+# (and on http://localhost for development).
+
+
+def _vapid_settings() -> tuple[str, str, str]:
+    from advocacy.vapid import VapidKeyError, vapid_keys_check
+
+    public_key = envstr("VAPID_PUBLIC_KEY").strip()
+    private_key = envstr("VAPID_PRIVATE_KEY").strip()
+    subject = envstr("VAPID_SUBJECT").strip()
+    if not (public_key or private_key or subject):
+        return "", "", ""
+    if not (public_key and private_key and subject):
+        raise ImproperlyConfigured(
+            "Web push needs VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT together (or none of them); "
+            "run `manage.py vapid_keys` for a key pair."
+        )
+    try:
+        vapid_keys_check(public_key=public_key, private_key=private_key, subject=subject)
+    except VapidKeyError as error:
+        raise ImproperlyConfigured(str(error)) from None
+    return public_key, private_key, subject
+
+
+VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY, VAPID_SUBJECT = _vapid_settings()
+PUSH_TIMEOUT = envint("PUSH_TIMEOUT", 10, minimum=1, maximum=60)
 
 # --- Program analytics (analytics app) ------------------------------------------
 # Estimated earned media value = impressions / 1000 × ANALYTICS_CPM + human clicks × ANALYTICS_CPC,

@@ -19,3 +19,10 @@ ROUTES = [
     Route("admin:people_user_changelist", expect(anonymous=302, employee=302)),
 ]
 ADMIN_NAMESPACE_COVERED_BY = {"admin:index", "admin:people_user_changelist"}
+
+# The installable app's files are public: a browser fetches them before anyone signs in.
+ROUTES += [
+    Route("web_app_manifest", PUBLIC),
+    Route("service_worker", PUBLIC),
+    Route("offline", PUBLIC),
+]

@@ -1,5 +1,5 @@
 from notifications.tokens import unsubscribe_token_make
-from tests.access import PUBLIC, Route
+from tests.access import EMPLOYEE_PAGE, LOGIN, PUBLIC, Route, expect
 
 
 def _alice_digest_token(cast):
@@ -10,4 +10,11 @@ def _alice_digest_token(cast):
 ROUTES = [
     Route("notifications:unsubscribe", PUBLIC, kwargs=_alice_digest_token),
     Route("notifications:unsubscribe", PUBLIC, method="post", kwargs=_alice_digest_token),
+]
+
+ROUTES += [
+    Route("notifications:preferences", EMPLOYEE_PAGE),
+    # Push is off in the test settings (no VAPID keys): subscribing answers 404 to everyone signed in.
+    Route("notifications:push_subscribe", expect(anonymous=LOGIN, employee=404), method="post"),
+    Route("notifications:push_unsubscribe", expect(anonymous=LOGIN, employee=302), method="post"),
 ]

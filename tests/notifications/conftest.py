@@ -106,3 +106,23 @@ def wait_for(predicate, timeout=3.0):
             return True
         time.sleep(0.02)
     return predicate()
+
+
+@pytest.fixture
+def vapid(settings):
+    """Web push switched on with a fresh VAPID key pair."""
+    from advocacy.vapid import vapid_keys_generate
+
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = vapid_keys_generate()
+    settings.VAPID_SUBJECT = "mailto:it@example.com"
+    settings.PUSH_TIMEOUT = 2
+    settings.NOTIFY_MAX_RETRIES = 1
+    return settings
+
+
+@pytest.fixture
+def push_endpoint():
+    from .push_helpers import PushEndpoint
+
+    with PushEndpoint() as endpoint:
+        yield endpoint

@@ -62,6 +62,8 @@ def test_the_download_keeps_its_sections_in_their_order(alice):
         "draw_entries",
         "free_entry_requests",
         "draw_wins",
+        "push_devices",
+        "push_settings",
         "sign_in_identities",
         "invitations",
         "account_history",
