@@ -8,6 +8,7 @@ from django.urls import reverse
 from advocacy.counting import counts_as_shared
 from advocacy.networks import Network, reported_figures, text_sent
 from content_library.selectors import post_captions_by_network, post_network_images, post_preview_image
+from guidelines.selectors import acknowledgement_required
 from guidelines.services import caption_completed, caption_requirements
 
 from ..drafts import share_draft_take
@@ -74,6 +75,8 @@ def share_panel(context, post, captions_by_network=None):
     destination = post.destination_url or settings.SITE_URL
     return {
         "submission": submission or secrets.token_urlsafe(16),
+        # Sharing first leads to the policy: in this tab, not in the network's new one.
+        "acknowledge_first": acknowledgement_required(user=user),
         "preview_domain": urlsplit(destination).hostname or "",
         "author_name": user.name,
         "author_initials": _initials(user.name),

@@ -118,8 +118,8 @@
       // Disabled after this event, so the first submission still goes; a second click finds it off.
       setTimeout(updateButton, 0);
       setTimeout(function () { sending = false; updateButton(); }, RESEND_AFTER_MS);
-      if (network.value === "email") {
-        // A mail program opens instead of a tab; stay here.
+      if (network.value === "email" || form.hasAttribute("data-acknowledge-first")) {
+        // A mail program opens instead of a tab, or the policy comes first: stay here.
         form.removeAttribute("target");
         return;
       }
