@@ -130,6 +130,10 @@ class DrawRunForm(forms.Form):
     public_value = forms.CharField(
         required=False, max_length=500, label="Announced public value", help_text="Copy it exactly as published."
     )
+    # Shown only when nobody entered: the second confirmation services.draw_run asks for.
+    confirm_no_entrants = forms.BooleanField(
+        required=False, label="Yes, draw it with 0 entrants: nobody will win a prize"
+    )
 
 
 class RedrawForm(forms.Form):

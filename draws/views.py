@@ -212,7 +212,12 @@ def manage_run(request, pk):
     form = DrawRunForm(request.POST)
     if form.is_valid():
         try:
-            draw_run(draw=draw, by=request.user, public_value=form.cleaned_data["public_value"])
+            draw_run(
+                draw=draw,
+                by=request.user,
+                public_value=form.cleaned_data["public_value"],
+                confirm_no_entrants=form.cleaned_data["confirm_no_entrants"],
+            )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 _error(request, error)

@@ -192,3 +192,31 @@ def test_datetime_helper_keeps_wall_clock_time():
     from draws.forms import _in_zone
 
     assert _in_zone(datetime(2030, 1, 1, 9), ZoneInfo("Asia/Tokyo")).isoformat() == "2030-01-01T09:00:00+09:00"
+
+
+def test_a_draw_nobody_entered_needs_a_second_explicit_confirmation(client, harper):
+    client.force_login(harper)
+    # Entrants must share at least once; nobody has.
+    draw = make_draw(state="frozen", minimum_shares=1)
+    assert draw.entrant_count == 0
+    page = client.get(reverse("draws:manage_detail", args=[draw.pk])).content.decode()
+    assert "Nobody entered this draw." in page and 'name="confirm_no_entrants"' in page
+    assert "data-confirm=" in page
+
+    response = client.post(reverse("draws:manage_run", args=[draw.pk]), {"public_value": ""})
+    assert response.status_code == 400
+    assert "0 entrants" in str(response.context["run_form"].errors["confirm_no_entrants"])
+    assert not Draw.objects.get(pk=draw.pk).is_drawn
+
+    client.post(reverse("draws:manage_run", args=[draw.pk]), {"public_value": "", "confirm_no_entrants": "on"})
+    assert Draw.objects.get(pk=draw.pk).is_drawn
+
+
+def test_a_draw_with_entrants_asks_no_second_confirmation(client, harper, crowd):
+    client.force_login(harper)
+    draw = make_draw(state="frozen")
+    page = client.get(reverse("draws:manage_detail", args=[draw.pk])).content.decode()
+    assert 'name="confirm_no_entrants"' not in page
+    assert f"from {draw.entrant_count} entrants?" in page
+    client.post(reverse("draws:manage_run", args=[draw.pk]), {"public_value": ""})
+    assert Draw.objects.get(pk=draw.pk).is_drawn
