@@ -737,3 +737,14 @@ NOTIFY_RETRY_BACKOFF_SECONDS = envint("NOTIFY_RETRY_BACKOFF_SECONDS", 30, minimu
 
 ANALYTICS_CPM = envfloat("ANALYTICS_CPM", 10.0, minimum=0)
 ANALYTICS_CPC = envfloat("ANALYTICS_CPC", 1.5, minimum=0)
+
+
+def _currency(name: str, default: str) -> str:
+    value = envstr(name, default).strip()
+    if not (len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a three-letter currency code (e.g. EUR, USD, GBP).")
+    return value
+
+
+# The currency ANALYTICS_CPM and ANALYTICS_CPC are in, named next to the earned media value.
+EARNED_MEDIA_CURRENCY = _currency("EARNED_MEDIA_CURRENCY", "EUR")
