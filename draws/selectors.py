@@ -264,3 +264,19 @@ def post_enters_open_draw(*, post, now: datetime | None = None) -> bool:
         Q(weighting=Draw.Weighting.PER_SHARE) | Q(minimum_shares__gt=0)
     )
     return draws.filter(Q(campaign__isnull=True) | Q(campaign_id=post.campaign_id)).exists()
+
+
+def open_draw_entrants_needing_policy(*, now: datetime | None = None) -> list[tuple[str, int]]:
+    """[(draw name, entrants now)] for open draws that require the policy acknowledgement.
+
+    A new major policy version makes every one of them ineligible until they acknowledge it
+    again, so the policy editor warns with these numbers (guidelines.registry). One query per
+    open draw, and only on the policy's edit page.
+    """
+    if not settings.GUIDELINES_REQUIRE_ACKNOWLEDGEMENT:
+        return []
+    now = now or timezone.now()
+    draws = Draw.objects.filter(
+        opens_at__lte=now, closes_at__gt=now, frozen_at__isnull=True, require_policy_acknowledgement=True
+    ).order_by("closes_at", "pk")
+    return [(draw.name, len(entry_weights(draw=draw))) for draw in draws]
