@@ -279,13 +279,23 @@ def suggestion_review(request, pk):
                 suggestion_reject(suggestion=suggestion, reviewer=request.user, note=data["note"])
                 messages.success(request, "Suggestion declined; its author will see your note.")
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            # Shown at the suggestion's own form (the page opens there: #suggestion-<pk>), naming it.
+            which = suggestion.url or (suggestion.text[:60] + ("…" if len(suggestion.text) > 60 else ""))
+            action = "Approving" if data["decision"] == "approve" else "Rejecting"
+            errors = [
+                f"{action} the suggestion from {suggestion.author.name} ({which}): {error}" for error in exc.messages
+            ]
             queue = review_queue()
             return render(
                 request,
                 "content_library/comms/review.html",
-                {"posts": queue["posts"], "suggestions": queue["suggestions"], "failed": suggestion.pk},
+                {
+                    "posts": queue["posts"],
+                    "suggestions": queue["suggestions"],
+                    "failed": suggestion.pk,
+                    "failed_errors": errors,
+                    "failed_data": request.POST,
+                },
                 status=400,
             )
         return redirect("content_library:comms_review")

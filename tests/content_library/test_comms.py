@@ -217,3 +217,18 @@ def test_new_topics_reuse_existing_ones(client, casey):
     client.post(reverse("content_library:comms_post_new"), _post_form(new_topics="space, Space ,"))
     assert Topic.objects.count() == 1
     assert Post.objects.get().topics.count() == 1
+
+
+def test_a_refused_rejection_is_shown_at_that_suggestions_form_and_names_it(client, casey, alice, bob):
+    SuggestionFactory(author=bob, url="https://example.com/first")
+    suggestion = SuggestionFactory(author=alice, url="https://example.com/second")
+    client.force_login(casey)
+    url = reverse("content_library:comms_suggestion_review", kwargs={"pk": suggestion.pk})
+    page = client.get(reverse("content_library:comms_review")).content.decode()
+    assert f'action="{url}#suggestion-{suggestion.pk}"' in page
+    response = client.post(url, {"decision": "reject", "title": "Kept title"})
+    html = response.content.decode()
+    article = html.split(f'id="suggestion-{suggestion.pk}"')[1].split("</article>")[0]
+    assert f"Rejecting the suggestion from {alice.name} (https://example.com/second): Say why" in article
+    assert 'value="Kept title"' in article
+    assert html.count("Say why") == 1, "only at the suggestion that was refused, not at the top of the page"
