@@ -294,6 +294,23 @@ def post_calendar(*, start: date, days: int = 42) -> dict:
     }
 
 
+def post_calendar_grid(*, start: date, days: int) -> dict:
+    """post_calendar laid out in weeks (Monday first) for the month grid and the week view.
+
+    ``start`` must be a Monday and ``days`` a multiple of 7; each cell is
+    {"day", "events", "today"}.
+    """
+    calendar = post_calendar(start=start, days=days)
+    by_day = dict(calendar["days"])
+    today = timezone.localdate()
+    cells = [start + timedelta(days=offset) for offset in range(days)]
+    calendar["weeks"] = [
+        [{"day": day, "events": by_day.get(day, []), "today": day == today} for day in cells[week : week + 7]]
+        for week in range(0, days, 7)
+    ]
+    return calendar
+
+
 def campaign_list() -> QuerySet[Campaign]:
     return Campaign.objects.annotate(
         post_count=Count("posts", distinct=True),
