@@ -29,6 +29,9 @@ def test_a_post_goes_from_draft_to_the_targeted_feed(page, browser, live_server,
     # The live preview follows the caption, adds the required hashtag and counts characters.
     x_card = page.locator(".preview-card[data-network='x']")
     assert x_card.locator("[data-preview-caption]").inner_text() == "What a month for the team! #AllHands"
+    # The per-network captions are folded away until asked for: the form stays short.
+    assert page.get_by_label("X caption").is_hidden()
+    page.get_by_text("Write a different caption for a network").click()
     page.get_by_label("X caption").fill("x" * 290)
     x_card.locator("[data-preview-count]").filter(has_text="too long for X").wait_for()
     page.get_by_label("X caption").fill("Short and sweet for X")  # 21 characters, plus " #AllHands"

@@ -267,3 +267,15 @@ def test_the_week_view_shows_the_seven_days_from_monday(client, casey):
 def test_the_calendar_shows_this_period_for_a_nonsense_date(client, casey, query):
     client.force_login(casey)
     assert client.get(reverse("content_library:comms_calendar"), query).status_code == 200
+
+
+def test_the_post_editor_is_in_sections_with_links_and_folds_the_network_captions(client, casey):
+    client.force_login(casey)
+    page = client.get(reverse("content_library:comms_post_new")).content.decode()
+    for anchor, heading in (("post-content", "Content"), ("post-audience", "Audience"), ("post-schedule", "Schedule")):
+        assert f'<fieldset class="editor-section" id="{anchor}">' in page and f'href="#{anchor}">{heading}</a>' in page
+    assert "<details>" in page.split('id="post-network-captions"')[1].split("</fieldset>")[0]
+    refused = client.post(reverse("content_library:comms_post_new"), {"title": "", "caption_x": "Mine for X"})
+    html = refused.content.decode()
+    assert "<details open>" in html.split('id="post-network-captions"')[1]
+    assert 'href="#post-content">Content</a> <span class="pill status-rejected">needs a fix</span>' in html
