@@ -21,6 +21,10 @@ class DashboardFilterForm(forms.Form):
         defaults = default_filters()
         if data is not None and not any(data.get(name) for name in ("start", "end", "team")):
             data = None  # a bare visit shows the last 30 days rather than "this field is required"
+        elif data is not None and not data.get("start") and not data.get("end"):
+            # A team chosen without dates: that team over the default range, not a form error.
+            data = data.copy()
+            data["start"], data["end"] = defaults.start.isoformat(), defaults.end.isoformat()
         super().__init__(data, initial={"start": defaults.start, "end": defaults.end})
         if not with_team:
             del self.fields["team"]

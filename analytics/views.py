@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
@@ -26,13 +27,18 @@ def comms_dashboard(request):
         # Bad dates get their message and nothing else: figures for other dates would mislead.
         return render(request, "analytics/comms_dashboard.html", {"form": form}, status=400)
     dashboard = selectors.comms_dashboard(filters=form.filters())
-    context = {"form": form, "dashboard": dashboard, "query": request.GET.urlencode()}
+    context = {
+        "form": form,
+        "dashboard": dashboard,
+        "query": request.GET.urlencode(),
+        "currency": settings.EARNED_MEDIA_CURRENCY,
+    }
     context["panels"] = panels_for("comms_dashboard", request=request)  # registered by higher apps
     if not dashboard.hidden:
         context["charts"] = {
-            "trend": line_chart(
-                dashboard.trend, x="period", series=[("shares", "Shares"), ("human_clicks", "Human clicks")]
-            ),
+            # Shares and clicks differ by orders of magnitude: one chart each, each with its own axis.
+            "shares_trend": line_chart(dashboard.trend, x="period", series=[("shares", "Shares")]),
+            "clicks_trend": line_chart(dashboard.trend, x="period", series=[("human_clicks", "Human clicks")]),
             "networks": bar_chart(dashboard.networks, label="label", value="shares"),
             "content_types": bar_chart(dashboard.content_types, label="label", value="shares"),
             "participation": bar_chart(

@@ -28,7 +28,7 @@ from .models import Campaign, Post, PostImage, Suggestion
 from .selectors import (
     PostState,
     campaign_list,
-    post_calendar,
+    post_calendar_grid,
     post_captions_by_network,
     post_get_for_comms,
     post_list_for_comms,
@@ -348,13 +348,23 @@ def suggestion_review(request, pk):
                 suggestion_reject(suggestion=suggestion, reviewer=request.user, note=data["note"])
                 messages.success(request, "Suggestion declined; its author will see your note.")
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            # Shown at the suggestion's own form (the page opens there: #suggestion-<pk>), naming it.
+            which = suggestion.url or (suggestion.text[:60] + ("…" if len(suggestion.text) > 60 else ""))
+            action = "Approving" if data["decision"] == "approve" else "Rejecting"
+            errors = [
+                f"{action} the suggestion from {suggestion.author.name} ({which}): {error}" for error in exc.messages
+            ]
             queue = review_queue()
             return render(
                 request,
                 "content_library/comms/review.html",
-                {"posts": queue["posts"], "suggestions": queue["suggestions"], "failed": suggestion.pk},
+                {
+                    "posts": queue["posts"],
+                    "suggestions": queue["suggestions"],
+                    "failed": suggestion.pk,
+                    "failed_errors": errors,
+                    "failed_data": request.POST,
+                },
                 status=400,
             )
         return redirect("content_library:comms_review")
@@ -362,15 +372,53 @@ def suggestion_review(request, pk):
     return redirect("content_library:comms_review")
 
 
+# Far enough for any plan; keeps date arithmetic away from date.min and date.max.
+_CALENDAR_YEARS = (1970, 9000)
+
+
 @permission_required(COMMS_WORKSPACE)
 def calendar(request):
-    try:
-        start = date.fromisoformat(request.GET.get("start", ""))
-    except ValueError:
-        start = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
-    context = post_calendar(start=start)
-    context["previous"] = start - timedelta(days=42)
-    context["next"] = start + timedelta(days=42)
+    """A month grid (?month=2026-12) or a week (?view=week&start=2026-12-07), Monday first."""
+    today = timezone.localdate()
+    if request.GET.get("view") == "week":
+        try:
+            day = date.fromisoformat(request.GET.get("start", ""))
+        except ValueError:
+            day = today
+        if not _CALENDAR_YEARS[0] <= day.year <= _CALENDAR_YEARS[1]:
+            day = today
+        start = day - timedelta(days=day.weekday())
+        context = post_calendar_grid(start=start, days=7)
+        context.update(
+            view="week",
+            title=f"Week of {start:%-d %B %Y}",
+            previous=f"?view=week&start={start - timedelta(days=7)}",
+            next=f"?view=week&start={start + timedelta(days=7)}",
+            current="?view=week",
+            other=f"?month={start:%Y-%m}",
+        )
+    else:
+        try:
+            first = date.fromisoformat(request.GET.get("month", "") + "-01")
+        except ValueError:
+            first = today.replace(day=1)
+        if not _CALENDAR_YEARS[0] <= first.year <= _CALENDAR_YEARS[1]:
+            first = today.replace(day=1)
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        start = first - timedelta(days=first.weekday())
+        end = last + timedelta(days=6 - last.weekday())
+        context = post_calendar_grid(start=start, days=(end - start).days + 1)
+        previous = (first - timedelta(days=1)).replace(day=1)
+        context.update(
+            view="month",
+            month=first,
+            title=f"{first:%B %Y}",
+            previous=f"?month={previous:%Y-%m}",
+            next=f"?month={last + timedelta(days=1):%Y-%m}",
+            current="?",
+            other=f"?view=week&start={max(start, min(today, last))}",
+        )
+    context["time_zone"] = timezone.get_current_timezone_name()
     return render(request, "content_library/comms/calendar.html", context)
 
 

@@ -202,6 +202,39 @@ class PostForm(CleanImageMixin, forms.ModelForm):
         hidden = {*self.caption_field_names, "image", "image_alt_text"}
         return [field for field in self.visible_fields() if field.name not in hidden]
 
+    # The editor's sections, in order: (anchor, heading, field names). Per-network captions and
+    # the image have their own sections; a field named nowhere lands in the first.
+    SECTIONS = (
+        ("post-content", "Content", ("title", "body", "destination_url", "content_type")),
+        ("post-caption", "Caption", ("suggested_caption", "caption_editable", "hashtags")),
+        ("post-filing", "Topics and campaign", ("topics", "new_topics", "campaign", "is_featured")),
+        ("post-audience", "Audience", ("target_everyone", "target_teams")),
+        ("post-schedule", "Schedule", ("publish_at", "expires_at")),
+    )
+
+    def sections(self) -> list[dict]:
+        """The main fields grouped for the editor: {"id", "heading", "fields", "has_errors"} each."""
+        fields = {field.name: field for field in self.main_fields()}
+        placed = {name for _, _, names in self.SECTIONS for name in names}
+        sections = []
+        for index, (anchor, heading, names) in enumerate(self.SECTIONS):
+            chosen = [fields[name] for name in names if name in fields]
+            if index == 0:
+                chosen += [field for name, field in fields.items() if name not in placed]
+            sections.append(
+                {
+                    "id": anchor,
+                    "heading": heading,
+                    "fields": chosen,
+                    "has_errors": any(field.errors for field in chosen),
+                }
+            )
+        return sections
+
+    def captions_have_content(self) -> bool:
+        """Open the per-network captions when one is filled in or has an error."""
+        return any(field.errors or field.value() for field in self.caption_fields())
+
     def clean(self):
         data = super().clean()
         if data.get("image") and not (data.get("image_alt_text") or "").strip():

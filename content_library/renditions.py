@@ -21,6 +21,21 @@ RENDITIONS: dict[str, tuple[int, int]] = {
     "1080x1080": (1080, 1080),  # square feeds
     "thumb": (480, 270),  # library cards
 }
+# The rendition each network shows in its post card (the share panel's preview uses it).
+NETWORK_RENDITIONS: dict[str, str] = {
+    "linkedin": "1200x627",
+    "x": "1200x627",
+    "facebook": "1200x627",
+    "email": "1200x627",
+    "mastodon": "1600x900",
+    "bluesky": "1600x900",
+}
+# What each downloadable rendition is for, as the download buttons say it.
+RENDITION_USES: dict[str, str] = {
+    "1200x627": "LinkedIn / X / Facebook",
+    "1600x900": "Mastodon / Bluesky",
+    "1080x1080": "Square",
+}
 RENDITION_QUALITY = 85
 RENDITION_SAVE_OPTIONS = {"quality": RENDITION_QUALITY}
 

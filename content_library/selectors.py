@@ -32,7 +32,7 @@ from advocacy.networks import Network
 from .caption_fit import annotate_fits
 from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, PostVideo, Suggestion, Topic
 from .registry import with_post_performance, with_share_marker
-from .renditions import RENDITIONS, rendition_size
+from .renditions import NETWORK_RENDITIONS, RENDITION_USES, RENDITIONS, rendition_size
 
 _HASHTAG = re.compile(r"#?([^\s#]+)")
 
@@ -214,6 +214,42 @@ def post_preview_image(*, post: Post, size: str = "1200x627") -> dict | None:
     return {key: best[key] for key in ("url", "width", "height", "alt")}
 
 
+def post_network_images(*, post: Post) -> dict[str, dict]:
+    """{network: image} with the rendition each network shows (NETWORK_RENDITIONS); {} without images."""
+    images = list(post.images.all())
+    if not images:
+        return {}
+    first = min(images, key=lambda image: (image.position, image.id))
+    return {network: image_rendition(image=first, size=size) for network, size in NETWORK_RENDITIONS.items()}
+
+
+def image_downloads(*, image: PostImage) -> list[dict]:
+    """One download per distinct file size, labelled by its use: {"url", "width", "height", "label"}.
+
+    The original comes first; a rendition the same size as one already listed (a small
+    original makes several renditions the same size) adds its use to that button instead.
+    """
+    downloads = [
+        {"url": image.image.url, "width": image.width, "height": image.height, "label": "original", "uses": []}
+    ]
+    by_size = {(image.width, image.height): downloads[0]}
+    for size, use in RENDITION_USES.items():
+        if size not in (image.renditions or {}):
+            continue
+        rendition = image_rendition(image=image, size=size)
+        key = (rendition["width"], rendition["height"])
+        if key in by_size:
+            by_size[key]["uses"].append(use)
+            continue
+        by_size[key] = {**rendition, "label": use, "uses": []}
+        downloads.append(by_size[key])
+    for download in downloads:
+        size = f"({download['width']}×{download['height']})"
+        also = f", also for {' and '.join(download['uses'])}" if download["uses"] else ""
+        download["text"] = f"Download {download['label']} {size}{also}"
+    return downloads
+
+
 # --- Comms workspace ----------------------------------------------------------
 
 
@@ -372,6 +408,23 @@ def post_calendar(*, start: date, days: int = 42) -> dict:
         "days": sorted(events.items()),
         "unscheduled": unscheduled,
     }
+
+
+def post_calendar_grid(*, start: date, days: int) -> dict:
+    """post_calendar laid out in weeks (Monday first) for the month grid and the week view.
+
+    ``start`` must be a Monday and ``days`` a multiple of 7; each cell is
+    {"day", "events", "today"}.
+    """
+    calendar = post_calendar(start=start, days=days)
+    by_day = dict(calendar["days"])
+    today = timezone.localdate()
+    cells = [start + timedelta(days=offset) for offset in range(days)]
+    calendar["weeks"] = [
+        [{"day": day, "events": by_day.get(day, []), "today": day == today} for day in cells[week : week + 7]]
+        for week in range(0, days, 7)
+    ]
+    return calendar
 
 
 def campaign_list() -> QuerySet[Campaign]:

@@ -58,7 +58,11 @@ def seed(*, rng, now, log) -> None:
         )
         draw_freeze(draw=draw, now=closes + timedelta(minutes=1))
         draw = draw_run(
-            draw=draw, by=hr, public_value=f"lucky number {rng.randrange(10_000):04d}", now=closes + timedelta(days=1)
+            draw=draw,
+            by=hr,
+            public_value=f"lucky number {rng.randrange(10_000):04d}",
+            confirm_no_entrants=True,  # a demo without sharers still gets its drawn draw
+            now=closes + timedelta(days=1),
         )
         first = Winner.objects.filter(draw=draw, status=Winner.Status.WON).order_by("slot").first()
         if first is not None:

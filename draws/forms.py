@@ -53,8 +53,13 @@ class DrawForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # Checkboxes in a list the page's search box filters (static/js/filter_list.js), not a
+    # 60-name multi-select that needs Ctrl-click.
     excluded_people = BoundedModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"), required=False
+        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "filter-list"}),
+        help_text="Type part of a name to narrow the list; tick everyone to leave out.",
     )
     weighting = forms.ChoiceField(choices=Draw.Weighting.choices, initial=Draw.Weighting.PER_PERSON)
     weight_cap = forms.IntegerField(min_value=1, max_value=1000, initial=10, label="Most entries per person")
@@ -129,6 +134,10 @@ class RulesForm(forms.Form):
 class DrawRunForm(forms.Form):
     public_value = forms.CharField(
         required=False, max_length=500, label="Announced public value", help_text="Copy it exactly as published."
+    )
+    # Shown only when nobody entered: the second confirmation services.draw_run asks for.
+    confirm_no_entrants = forms.BooleanField(
+        required=False, label="Yes, draw it with 0 entrants: nobody will win a prize"
     )
 
 

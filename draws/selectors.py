@@ -79,6 +79,42 @@ def removals_in_order(*, draw: Draw) -> list[str]:
     )
 
 
+@dataclass(frozen=True)
+class EntriesSoFar:
+    """Where someone stands in a draw that is still open: what they would enter with if it froze now."""
+
+    entered: bool
+    weight: int
+    shares: int
+    free_entry: bool
+    # Why not (yet), in words, when not entered.
+    reason: str = ""
+
+
+def entries_so_far(*, draw: Draw, user, now: datetime | None = None) -> EntriesSoFar | None:
+    """The person's current entries in an open draw (None unless it is open), by the freeze's own rules."""
+    if draw_status(draw=draw, now=now) != "open" or not user.is_authenticated:
+        return None
+    weights = entry_weights(draw=draw, user_ids=[user.pk])
+    shares = qualifying_shares(draw=draw).filter(user=user).count()
+    if weights:
+        entry = weights[0]
+        return EntriesSoFar(entered=True, weight=entry.weight, shares=entry.shares, free_entry=entry.free_entry)
+    if not eligible_people(draw=draw).filter(pk=user.pk).exists():
+        from guidelines.selectors import acknowledgement_required
+
+        if draw.require_policy_acknowledgement and acknowledgement_required(user=user):
+            reason = "Acknowledge the current social media policy to take part."
+        else:
+            reason = "You are not eligible for this draw; the official rules below say who is."
+    elif shares < draw.minimum_shares:
+        missing = draw.minimum_shares - shares
+        reason = f"Share {missing} more post{'s' if missing != 1 else ''} before entries close to enter."
+    else:
+        reason = "Share a post before entries close to enter."
+    return EntriesSoFar(entered=False, weight=0, shares=shares, free_entry=False, reason=reason)
+
+
 def entrant_for(*, draw: Draw, user) -> Entrant | None:
     if not draw.is_frozen or not user.is_authenticated:
         return None
@@ -144,7 +180,7 @@ def qualifying_shares(*, draw: Draw) -> QuerySet[Share]:
     return shares
 
 
-def entry_weights(*, draw: Draw) -> list[EntryWeight]:
+def entry_weights(*, draw: Draw, user_ids: list[int] | None = None) -> list[EntryWeight]:
     """Who enters and with what weight, by the draw's rules (run at freeze time).
 
     A free entry request counts like one qualifying share (in points mode: the
@@ -160,9 +196,10 @@ def entry_weights(*, draw: Draw) -> list[EntryWeight]:
         points = points_by_user_between(start=draw.period_start, end=draw.period_end, campaign_id=draw.campaign_id)
         share_points = points_rules_in_force().share
     share_ids = qualifying_shares(draw=draw).values("pk")
-    people = eligible_people(draw=draw).annotate(
-        share_count=Count("shares", filter=Q(shares__in=share_ids), distinct=True)
-    )
+    people = eligible_people(draw=draw)
+    if user_ids is not None:
+        people = people.filter(pk__in=user_ids)
+    people = people.annotate(share_count=Count("shares", filter=Q(shares__in=share_ids), distinct=True))
     free = set()
     if draw.free_entry_enabled:
         free = set(FreeEntryRequest.objects.filter(draw=draw).values_list("user_id", flat=True))
@@ -264,3 +301,19 @@ def post_enters_open_draw(*, post, now: datetime | None = None) -> bool:
         Q(weighting=Draw.Weighting.PER_SHARE) | Q(minimum_shares__gt=0)
     )
     return draws.filter(Q(campaign__isnull=True) | Q(campaign_id=post.campaign_id)).exists()
+
+
+def open_draw_entrants_needing_policy(*, now: datetime | None = None) -> list[tuple[str, int]]:
+    """[(draw name, entrants now)] for open draws that require the policy acknowledgement.
+
+    A new major policy version makes every one of them ineligible until they acknowledge it
+    again, so the policy editor warns with these numbers (guidelines.registry). One query per
+    open draw, and only on the policy's edit page.
+    """
+    if not settings.GUIDELINES_REQUIRE_ACKNOWLEDGEMENT:
+        return []
+    now = now or timezone.now()
+    draws = Draw.objects.filter(
+        opens_at__lte=now, closes_at__gt=now, frozen_at__isnull=True, require_policy_acknowledgement=True
+    ).order_by("closes_at", "pk")
+    return [(draw.name, len(entry_weights(draw=draw))) for draw in draws]

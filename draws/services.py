@@ -257,14 +257,34 @@ def _queue_notification(winner_id: int) -> None:
 
 
 @transaction.atomic
-def draw_run(*, draw: Draw, by: User | None, public_value: str = "", now: datetime | None = None) -> Draw:
-    """Reveal the seed and compute the winners from the frozen list, the seed, the public value and the draw id."""
+def draw_run(
+    *,
+    draw: Draw,
+    by: User | None,
+    public_value: str = "",
+    confirm_no_entrants: bool = False,
+    now: datetime | None = None,
+) -> Draw:
+    """Reveal the seed and compute the winners from the frozen list, the seed, the public value and the draw id.
+
+    A draw nobody entered gives no prize and cannot be undone, so drawing it needs
+    ``confirm_no_entrants`` as well (a second, explicit confirmation).
+    """
     now = now or timezone.now()
     draw = Draw.objects.select_for_update().get(pk=draw.pk)
     if draw.is_drawn:
         raise ValidationError("This draw has already been drawn.")
     if not draw.is_frozen:
         raise ValidationError("Freeze the entrant list before drawing.")
+    if draw.entrant_count == 0 and not confirm_no_entrants:
+        raise ValidationError(
+            {
+                "confirm_no_entrants": (
+                    "Nobody entered this draw: drawing it now gives no prize to anyone and cannot be undone. "
+                    "Tick the box to confirm that you want to draw it with 0 entrants."
+                )
+            }
+        )
     public_value = public_value.strip()
     if draw.public_randomness_source and not public_value:
         raise ValidationError(

@@ -24,6 +24,7 @@ from .selectors import (
     draw_verification,
     draws_for_employees,
     entrant_for,
+    entries_so_far,
     free_entry_requested,
     prize_slots,
     rules_current,
@@ -71,6 +72,7 @@ def draw_detail(request, pk):
         "status": draw_status(draw=draw),
         "rules": rules_current(draw=draw),
         "entrant": entrant_for(draw=draw, user=request.user),
+        "so_far": entries_so_far(draw=draw, user=request.user),
         "requested_free_entry": draw.free_entry_enabled and free_entry_requested(draw=draw, user=request.user),
         "winners": [(w, display_name_for(winner=w, viewer=request.user)) for w in winners],
     }
@@ -212,7 +214,12 @@ def manage_run(request, pk):
     form = DrawRunForm(request.POST)
     if form.is_valid():
         try:
-            draw_run(draw=draw, by=request.user, public_value=form.cleaned_data["public_value"])
+            draw_run(
+                draw=draw,
+                by=request.user,
+                public_value=form.cleaned_data["public_value"],
+                confirm_no_entrants=form.cleaned_data["confirm_no_entrants"],
+            )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 _error(request, error)

@@ -20,3 +20,18 @@ def register_reward_draw_check(check: RewardDrawCheck) -> None:
 
 def reward_draw_checks() -> tuple[RewardDrawCheck, ...]:
     return tuple(_reward_draw_checks)
+
+
+# How many people a new major policy version would take out of open draws (until they
+# acknowledge it again): the draws app's fact, asked by the policy editor before publishing.
+MajorVersionImpact = Callable[[], list[tuple[str, int]]]
+_major_version_impacts: list[MajorVersionImpact] = []
+
+
+def register_major_version_impact(impact: MajorVersionImpact) -> None:
+    """Set ``impact() -> [(draw name, entrants who would become ineligible), …]`` for open draws."""
+    _major_version_impacts[:] = [impact]
+
+
+def major_version_impact() -> list[tuple[str, int]]:
+    return _major_version_impacts[0]() if _major_version_impacts else []

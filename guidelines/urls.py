@@ -17,6 +17,7 @@ urlpatterns = [
     path("guidelines/manage/documents/new/", views.document_create, name="document_create"),
     path("guidelines/manage/documents/<int:pk>/", views.document_edit, name="document_edit"),
     path("guidelines/manage/images/", views.images, name="images"),
+    path("guidelines/manage/preview/", views.markdown_preview, name="markdown_preview"),
     path("guidelines/manage/rules/", views.rules, name="rules"),
     path("guidelines/manage/rules/terms/<int:pk>/", views.banned_term_edit, name="banned_term_edit"),
     path("guidelines/manage/contact/", views.contact_card, name="contact_card"),

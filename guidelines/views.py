@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -24,6 +24,7 @@ from .forms import (
     VersionForm,
 )
 from .models import BannedTerm, GuidelineDocument, GuidelineVersion
+from .registry import major_version_impact
 from .rendering import headings_of, render_markdown
 from .selectors import (
     acknowledgement_last,
@@ -248,6 +249,9 @@ def document_edit(request, pk):
         request.POST if request.POST.get("action") in ("publish", "preview") else None,
         initial={"body": current.body if current else ""},
     )
+    if request.POST.get("action") == "preview":
+        # A preview shows the text; the change summary is asked for only when publishing.
+        version_form.fields["change_summary"].required = False
     preview = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -272,9 +276,21 @@ def document_edit(request, pk):
         "details": details,
         "version_form": version_form,
         "preview": preview,
+        "draw_impact": major_version_impact() if document.kind == GuidelineDocument.Kind.POLICY else [],
     }
+    context["draw_impact_total"] = sum(count for _name, count in context["draw_impact"])
     status = 400 if details.errors or version_form.errors else 200
     return render(request, "guidelines/manage/document_edit.html", context, status=status)
+
+
+@require_POST
+@permission_required(COMMS_WORKSPACE)
+def markdown_preview(request):
+    """The Markdown editor's live preview: the body rendered exactly as publishing would (sanitised)."""
+    body = request.POST.get("body", "")
+    if len(body) > VersionForm.base_fields["body"].max_length:
+        return JsonResponse({"error": "The text is longer than a guideline may be."}, status=400)
+    return JsonResponse({"html": render_markdown(body)})
 
 
 @permission_required(COMMS_WORKSPACE)

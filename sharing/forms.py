@@ -17,6 +17,9 @@ class ShareForm(forms.Form):
         help_text="For example @you@mastodon.social; saved to your profile.",
     )
 
+    # A one-time token the share panel renders (share_submission_token); see services.share_create.
+    submission = forms.CharField(max_length=64, required=False)
+
 
 class PublishedUrlForm(forms.Form):
     url = forms.CharField(max_length=500, label="Link to your published post")

@@ -42,6 +42,9 @@ class Share(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_shared_at = models.DateTimeField()
     times_shared = models.PositiveIntegerField(default=1)
+    # The share form's one-time token of the last submission (services.share_create): a double
+    # click or a resent form with the same token and caption is the same share, not another one.
+    last_submission = models.CharField(max_length=64, blank=True)
     # Keyed hash of the sharer's address and browser on the day they last shared; clicks
     # that hash the same are the sharer's own and never count.
     sharer_visitor_hash = models.CharField(max_length=64, blank=True)

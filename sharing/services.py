@@ -57,6 +57,7 @@ def share_create(
     network: str,
     caption: str,
     visitor_hash: str = "",
+    submission: str = "",
     now: datetime | None = None,
 ) -> tuple[Share, bool]:
     """Record that `user` shares `post` on `network` with `caption`; returns (share, created).
@@ -65,7 +66,9 @@ def share_create(
     live; a refusal raises ShareRefused with its reasons. Sharing the same post to the same
     network again updates the caption, time and policy version and keeps the tracked link,
     so it never counts twice. `visitor_hash` is the sharer's own visitor hash today, so their
-    clicks on their own link are not counted.
+    clicks on their own link are not counted. `submission` is the share form's one-time token:
+    the same token with the same caption again (a double click, a resent form) returns the
+    share as it is instead of sharing it a second time.
     """
     now = now or timezone.now()
     if network not in Network.values:
@@ -83,14 +86,26 @@ def share_create(
 
     share = Share.objects.select_for_update().filter(user=user, post=post, network=network).first()
     created = share is None
+    if share is not None and submission and share.last_submission == submission and share.caption == caption:
+        return share, False
     if share is not None:
         share.caption = caption
+        share.last_submission = submission
         share.last_shared_at = now
         share.times_shared = F("times_shared") + 1
         share.policy_version = policy_version
         if visitor_hash:
             share.sharer_visitor_hash = visitor_hash
-        share.save(update_fields=["caption", "last_shared_at", "times_shared", "policy_version", "sharer_visitor_hash"])
+        share.save(
+            update_fields=[
+                "caption",
+                "last_submission",
+                "last_shared_at",
+                "times_shared",
+                "policy_version",
+                "sharer_visitor_hash",
+            ]
+        )
         share.refresh_from_db(fields=["times_shared"])
     else:
         share, created = _share_insert(
@@ -100,6 +115,7 @@ def share_create(
             caption=caption,
             policy_version=policy_version,
             visitor_hash=visitor_hash,
+            submission=submission,
             now=now,
         )
     code = share.code
@@ -107,7 +123,7 @@ def share_create(
     return share, created
 
 
-def _share_insert(*, user, post, network, caption, policy_version, visitor_hash, now) -> tuple[Share, bool]:
+def _share_insert(*, user, post, network, caption, policy_version, visitor_hash, submission, now) -> tuple[Share, bool]:
     for _ in range(CODE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -118,6 +134,7 @@ def _share_insert(*, user, post, network, caption, policy_version, visitor_hash,
                     caption=caption,
                     policy_version=policy_version,
                     sharer_visitor_hash=visitor_hash,
+                    last_submission=submission,
                     code=code_generate(),
                     last_shared_at=now,
                 )

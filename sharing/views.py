@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from advocacy.networks import Network
+from advocacy.networks import CAPTION_MAX_LENGTH, Network
 from advocacy.people.access import permission_required
 from advocacy.people.roles import EMPLOYEE_AREA
 from advocacy.people.services import profile_update
@@ -25,6 +25,7 @@ from content_library.selectors import post_captions_by_network, post_get_for_emp
 from guidelines.selectors import acknowledgement_required
 
 from . import clickstream
+from .drafts import share_draft_keep
 from .forms import PublishedUrlForm, ShareForm
 from .links import NETWORKS_WITHOUT_TEXT, intent_url, is_http_url, is_valid_code, tracked_link
 from .published_posts import EXAMPLES as PUBLISHED_URL_EXAMPLES
@@ -60,7 +61,15 @@ _DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 
 
-def _acknowledge_redirect(post):
+def _acknowledge_redirect(request, post):
+    """To the policy, keeping what the person chose and typed for when they come back."""
+    share_draft_keep(
+        request,
+        post=post,
+        network=str(request.POST.get("network", ""))[:20],
+        caption=str(request.POST.get("caption", ""))[:CAPTION_MAX_LENGTH],
+        mastodon_handle=str(request.POST.get("mastodon_handle", ""))[:120],
+    )
     post_url = reverse("content_library:post_detail", kwargs={"slug": post.slug})
     return redirect(reverse("guidelines:acknowledge") + "?" + urlencode({"next": post_url}))
 
@@ -69,9 +78,9 @@ def _acknowledge_redirect(post):
 @permission_required(EMPLOYEE_AREA)
 def share(request, slug):
     post = post_get_for_employee(user=request.user, slug=slug)
-    if acknowledgement_required(user=request.user):
-        return _acknowledge_redirect(post)
     form = ShareForm(request.POST)
+    if acknowledgement_required(user=request.user):
+        return _acknowledge_redirect(request, post)
     problems: list[str] = []
     check = None
     if form.is_valid():
@@ -90,9 +99,10 @@ def share(request, slug):
                     network=network,
                     caption=caption,
                     visitor_hash=visitor_hashes(request)[0],
+                    submission=form.cleaned_data["submission"],
                 )
             except AcknowledgementRequired:
-                return _acknowledge_redirect(post)
+                return _acknowledge_redirect(request, post)
             except ShareRefused as refusal:
                 if refusal.check is not None:
                     # The caption editor lists the caption's problems itself.

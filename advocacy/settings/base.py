@@ -793,3 +793,14 @@ CONTENT_VIDEO_MAX_BYTES = envint("CONTENT_VIDEO_MAX_MB", 12, minimum=1, maximum=
 CONTENT_VIDEO_MAX_SECONDS = envint("CONTENT_VIDEO_MAX_SECONDS", 120, minimum=1, maximum=1800)
 CONTENT_VIDEO_MAX_SIDE = envint("CONTENT_VIDEO_MAX_SIDE", 3840, minimum=64, maximum=8192)
 CONTENT_VIDEO_TRANSCODE_MAX_SIDE = envint("CONTENT_VIDEO_TRANSCODE_MAX_SIDE", 1920, minimum=64, maximum=8192)
+
+
+def _currency(name: str, default: str) -> str:
+    value = envstr(name, default).strip()
+    if not (len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a three-letter currency code (e.g. EUR, USD, GBP).")
+    return value
+
+
+# The currency ANALYTICS_CPM and ANALYTICS_CPC are in, named next to the earned media value.
+EARNED_MEDIA_CURRENCY = _currency("EARNED_MEDIA_CURRENCY", "EUR")

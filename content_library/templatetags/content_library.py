@@ -2,7 +2,7 @@ from django import template
 
 from advocacy.networks import Network
 
-from ..selectors import image_rendition
+from ..selectors import image_downloads, image_rendition
 
 register = template.Library()
 
@@ -11,6 +11,12 @@ register = template.Library()
 def rendition(image, size="thumb"):
     """{{ image|rendition:"1200x627" }} -> {"url", "width", "height", "alt", "pending"}; the original while pending."""
     return image_rendition(image=image, size=size)
+
+
+@register.filter
+def downloads(image):
+    """{{ image|downloads }}: one download per distinct size, labelled by use (selectors.image_downloads)."""
+    return image_downloads(image=image)
 
 
 @register.filter

@@ -62,6 +62,8 @@
       okNote.hidden = !result.ok;
       nudge.hidden = !result.unchanged_from_suggestion;
       editor.classList.toggle("has-problems", !result.ok);
+      // The share panel listens: it disables its button and updates its preview's count.
+      editor.dispatchEvent(new CustomEvent("caption:checked", { bubbles: true, detail: { result: result, network: network } }));
     }
 
     function check() {

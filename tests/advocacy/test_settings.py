@@ -222,3 +222,9 @@ def test_a_sentinel_redis_url_sets_up_the_cache_and_the_broker(tmp_path):
 def test_it_refuses_a_sentinel_url_without_a_group():
     with pytest.raises(ImproperlyConfigured, match="REDIS_URL is malformed: name the Sentinel group"):
         validate_redis_url("REDIS_URL", "redis+sentinel://10.0.0.1:26379")
+
+
+def test_it_refuses_an_earned_media_currency_that_is_not_a_currency_code():
+    result = _run_django(["check"], EARNED_MEDIA_CURRENCY="euros")
+    assert result.returncode != 0
+    assert "EARNED_MEDIA_CURRENCY='euros' is not a three-letter currency code" in result.stderr

@@ -141,3 +141,32 @@ def test_post_tables_export(client, casey, program):
         assert rows[0][0] in ("Network", "Day")
     url = reverse("analytics:post_export", kwargs={"post_id": post.pk, "table": "other"})
     assert client.get(url).status_code == 404
+
+
+def test_the_earned_media_value_names_its_currency(client, casey, program, settings):
+    settings.EARNED_MEDIA_CURRENCY = "GBP"
+    client.force_login(casey)
+    html = client.get(reverse("analytics:comms_dashboard"), RANGE).content.decode()
+    totals_value = client.get(reverse("analytics:comms_dashboard"), RANGE).context["dashboard"].totals
+    assert f'<dd id="figure-emv">{totals_value.earned_media_value} <abbr title="currency: GBP">GBP</abbr></dd>' in html
+    assert f"× {totals_value.cpc} GBP" in html
+
+
+def test_shares_and_clicks_each_get_their_own_chart_and_the_page_its_navigation(client, casey, program):
+    client.force_login(casey)
+    html = client.get(reverse("analytics:comms_dashboard"), RANGE).content.decode()
+    assert "<title>Shares over time</title>" in html and "<title>Human clicks over time</title>" in html
+    assert '<nav class="in-page-nav" aria-label="On this page">' in html
+    for anchor in ("trend", "participation", "networks", "top-posts"):
+        assert f'href="#{anchor}"' in html and f'id="{anchor}"' in html
+
+
+def test_a_team_chosen_without_dates_shows_the_default_range(client, casey, program):
+    from analytics.selectors import default_filters
+
+    client.force_login(casey)
+    response = client.get(reverse("analytics:comms_dashboard"), {"team": program.teams[0].pk})
+    assert response.status_code == 200
+    filters = response.context["dashboard"].filters
+    defaults = default_filters()
+    assert (filters.start, filters.end, filters.team) == (defaults.start, defaults.end, program.teams[0])

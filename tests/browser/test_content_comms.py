@@ -29,6 +29,9 @@ def test_a_post_goes_from_draft_to_the_targeted_feed(page, browser, live_server,
     # The live preview follows the caption, adds the required hashtag and counts characters.
     x_card = page.locator(".preview-card[data-network='x']")
     assert x_card.locator("[data-preview-caption]").inner_text() == "What a month for the team! #AllHands"
+    # The per-network captions are folded away until asked for: the form stays short.
+    assert page.get_by_label("X caption").is_hidden()
+    page.get_by_text("Write a different caption for a network").click()
     page.get_by_label("X caption").fill("x" * 290)
     x_card.locator("[data-preview-count]").filter(has_text="too long for X").wait_for()
     page.get_by_label("X caption").fill("Short and sweet for X")  # 21 characters, plus " #AllHands"
@@ -62,7 +65,9 @@ def test_a_post_goes_from_draft_to_the_targeted_feed(page, browser, live_server,
     page.get_by_role("button", name="Save schedule").click()
     assert "Schedule saved" in page.content()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
-    assert "Engineering all-hands recap" in page.get_by_test_id("timeline").inner_text()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    page.goto(f"{page.url.split('?')[0]}?month={tomorrow:%Y-%m}")  # tomorrow may be next month
+    assert "Engineering all-hands recap" in page.get_by_test_id("calendar").inner_text()
 
     alice_page = browser.new_context().new_page()
     login_in_browser(alice_page, live_server, "alice")

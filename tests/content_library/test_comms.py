@@ -292,3 +292,65 @@ def test_new_topics_reuse_existing_ones(client, casey):
     client.post(reverse("content_library:comms_post_new"), _post_form(new_topics="space, Space ,"))
     assert Topic.objects.count() == 1
     assert Post.objects.get().topics.count() == 1
+
+
+def test_a_refused_rejection_is_shown_at_that_suggestions_form_and_names_it(client, casey, alice, bob):
+    SuggestionFactory(author=bob, url="https://example.com/first")
+    suggestion = SuggestionFactory(author=alice, url="https://example.com/second")
+    client.force_login(casey)
+    url = reverse("content_library:comms_suggestion_review", kwargs={"pk": suggestion.pk})
+    page = client.get(reverse("content_library:comms_review")).content.decode()
+    assert f'action="{url}#suggestion-{suggestion.pk}"' in page
+    response = client.post(url, {"decision": "reject", "title": "Kept title"})
+    html = response.content.decode()
+    article = html.split(f'id="suggestion-{suggestion.pk}"')[1].split("</article>")[0]
+    assert f"Rejecting the suggestion from {alice.name} (https://example.com/second): Say why" in article
+    assert 'value="Kept title"' in article
+    assert html.count("Say why") == 1, "only at the suggestion that was refused, not at the top of the page"
+
+
+def test_the_calendar_is_a_month_grid_monday_first_with_the_zone_named(client, casey, settings):
+    PostFactory(title="December launch", publish_at=timezone.make_aware(timezone.datetime(2026, 12, 15, 9, 30)))
+    PostFactory(title="January launch", publish_at=timezone.make_aware(timezone.datetime(2027, 1, 5, 9, 30)))
+    client.force_login(casey)
+    response = client.get(reverse("content_library:comms_calendar"), {"month": "2026-12"})
+    weeks = response.context["weeks"]
+    # 1 December 2026 is a Tuesday: the grid starts on Monday 30 November and ends on Sunday 3 January.
+    assert (weeks[0][0]["day"].isoformat(), weeks[-1][-1]["day"].isoformat()) == ("2026-11-30", "2027-01-03")
+    assert all(len(week) == 7 for week in weeks) and len(weeks) == 5
+    page = response.content.decode()
+    assert "Calendar: December 2026" in page and "December launch" in page and "January launch" not in page
+    assert f"Times are in {settings.TIME_ZONE}" in page
+    assert 'href="?month=2026-11"' in page and 'href="?month=2027-01"' in page
+
+
+def test_the_week_view_shows_the_seven_days_from_monday(client, casey):
+    PostFactory(title="Wednesday post", publish_at=timezone.make_aware(timezone.datetime(2026, 12, 9, 12, 0)))
+    PostFactory(title="Next week post", publish_at=timezone.make_aware(timezone.datetime(2026, 12, 14, 12, 0)))
+    client.force_login(casey)
+    response = client.get(reverse("content_library:comms_calendar"), {"view": "week", "start": "2026-12-10"})
+    (week,) = response.context["weeks"]
+    assert [cell["day"].isoformat() for cell in (week[0], week[-1])] == ["2026-12-07", "2026-12-13"]
+    page = response.content.decode()
+    assert "Week of 7 December 2026" in page and "Wednesday post" in page and "Next week post" not in page
+    assert 'href="?view=week&amp;start=2026-12-14"' in page
+
+
+@pytest.mark.parametrize(
+    "query", [{"month": "0001-01"}, {"month": "nonsense"}, {"view": "week", "start": "9999-12-31"}]
+)
+def test_the_calendar_shows_this_period_for_a_nonsense_date(client, casey, query):
+    client.force_login(casey)
+    assert client.get(reverse("content_library:comms_calendar"), query).status_code == 200
+
+
+def test_the_post_editor_is_in_sections_with_links_and_folds_the_network_captions(client, casey):
+    client.force_login(casey)
+    page = client.get(reverse("content_library:comms_post_new")).content.decode()
+    for anchor, heading in (("post-content", "Content"), ("post-audience", "Audience"), ("post-schedule", "Schedule")):
+        assert f'<fieldset class="editor-section" id="{anchor}">' in page and f'href="#{anchor}">{heading}</a>' in page
+    assert "<details>" in page.split('id="post-network-captions"')[1].split("</fieldset>")[0]
+    refused = client.post(reverse("content_library:comms_post_new"), {"title": "", "caption_x": "Mine for X"})
+    html = refused.content.decode()
+    assert "<details open>" in html.split('id="post-network-captions"')[1]
+    assert 'href="#post-content">Content</a> <span class="pill status-rejected">needs a fix</span>' in html

@@ -1,13 +1,15 @@
+import re
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from content_library.models import LibraryVisit, Post, PostCaption, Suggestion
 from sharing.models import Share
 
-from .factories import CampaignFactory, PostFactory, PostImageFactory, TopicFactory
+from .factories import CampaignFactory, PostFactory, PostImageFactory, TopicFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +146,21 @@ def test_others_do_not_see_my_suggestions(client, alice, bob):
     client.post(reverse("content_library:suggestion_new"), {"text": "Alice's private idea"})
     client.force_login(bob)
     assert "Alice's private idea" not in client.get(reverse("content_library:suggestion_list")).content.decode()
+
+
+def test_each_distinct_download_size_is_offered_once_labelled_by_its_use(client, alice):
+    from content_library.services import post_image_make_renditions
+
+    post = PostFactory(title="Sizes")
+    # A 1200×675 original: the 16:9 rendition is the same size as the original.
+    image = PostImageFactory(post=post, image=ContentFile(image_bytes(size=(1200, 675)), name="small.jpg"))
+    post_image_make_renditions(image_id=image.pk)
+    client.force_login(alice)
+    page = client.get(reverse("content_library:post_detail", kwargs={"slug": post.slug})).content.decode()
+    downloads = re.findall(r"data-download>([^<]+)</a>", page)
+    assert page.count("(1200×675)") == 1
+    assert downloads == [
+        "Download original (1200×675), also for Mastodon / Bluesky",
+        "Download LinkedIn / X / Facebook (1200×627)",
+        "Download Square (675×675)",
+    ]

@@ -32,5 +32,6 @@ def make_draw(*, state: str = "open", prizes=DEFAULT_PRIZES, **overrides) -> Dra
     if state in ("frozen", "drawn"):
         draw = draw_freeze(draw=draw)
     if state == "drawn":
-        draw = draw_run(draw=draw, by=None, public_value="round 1" if draw.public_randomness_source else "")
+        public_value = "round 1" if draw.public_randomness_source else ""
+        draw = draw_run(draw=draw, by=None, public_value=public_value, confirm_no_entrants=True)
     return draw

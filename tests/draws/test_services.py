@@ -340,3 +340,11 @@ def test_a_draw_nobody_entered_draws_no_winners_and_still_verifies():
     draw = make_draw(state="drawn")
     assert draw.entrant_count == 0 and not Winner.objects.filter(draw=draw).exists()
     assert draw_verification(draw=draw).ok
+
+
+def test_drawing_a_draw_nobody_entered_needs_the_explicit_confirmation(db):
+    draw = draw_freeze(draw=make_draw(state="closed", minimum_shares=1))
+    with pytest.raises(ValidationError, match="0 entrants"):
+        draw_run(draw=draw, by=None)
+    assert not Draw.objects.get(pk=draw.pk).is_drawn
+    assert draw_run(draw=draw, by=None, confirm_no_entrants=True).is_drawn

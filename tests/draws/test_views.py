@@ -1,7 +1,7 @@
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -192,3 +192,75 @@ def test_datetime_helper_keeps_wall_clock_time():
     from draws.forms import _in_zone
 
     assert _in_zone(datetime(2030, 1, 1, 9), ZoneInfo("Asia/Tokyo")).isoformat() == "2030-01-01T09:00:00+09:00"
+
+
+def test_a_draw_nobody_entered_needs_a_second_explicit_confirmation(client, harper):
+    client.force_login(harper)
+    # Entrants must share at least once; nobody has.
+    draw = make_draw(state="frozen", minimum_shares=1)
+    assert draw.entrant_count == 0
+    page = client.get(reverse("draws:manage_detail", args=[draw.pk])).content.decode()
+    assert "Nobody entered this draw." in page and 'name="confirm_no_entrants"' in page
+    assert "data-confirm=" in page
+
+    response = client.post(reverse("draws:manage_run", args=[draw.pk]), {"public_value": ""})
+    assert response.status_code == 400
+    assert "0 entrants" in str(response.context["run_form"].errors["confirm_no_entrants"])
+    assert not Draw.objects.get(pk=draw.pk).is_drawn
+
+    client.post(reverse("draws:manage_run", args=[draw.pk]), {"public_value": "", "confirm_no_entrants": "on"})
+    assert Draw.objects.get(pk=draw.pk).is_drawn
+
+
+def test_a_draw_with_entrants_asks_no_second_confirmation(client, harper, crowd):
+    client.force_login(harper)
+    draw = make_draw(state="frozen")
+    page = client.get(reverse("draws:manage_detail", args=[draw.pk])).content.decode()
+    assert 'name="confirm_no_entrants"' not in page
+    assert f"from {draw.entrant_count} entrants?" in page
+    client.post(reverse("draws:manage_run", args=[draw.pk]), {"public_value": ""})
+    assert Draw.objects.get(pk=draw.pk).is_drawn
+
+
+def test_times_are_shown_in_the_draws_own_time_zone_and_named(client, alice, harper):
+
+    draw = make_draw(
+        state="upcoming",
+        time_zone="Europe/Paris",
+        opens_at=datetime(2030, 7, 1, 7, 0, tzinfo=UTC),
+        closes_at=datetime(2030, 7, 31, 16, 0, tzinfo=UTC),
+    )
+    client.force_login(alice)
+    page = client.get(reverse("draws:detail", args=[draw.pk])).content.decode()
+    assert "1 Jul 2030, 09:00</time> – " in page and "31 Jul 2030, 18:00</time> Europe/Paris time" in page
+    client.force_login(harper)
+    assert "Europe/Paris time" in client.get(reverse("draws:manage_detail", args=[draw.pk])).content.decode()
+
+
+def test_an_employee_sees_their_entries_so_far_in_an_open_draw(client, alice, bob):
+    from sharing.models import Share
+    from tests.sharing.conftest import make_post
+
+    draw = make_draw(state="open", weighting="per_share", weight_cap=5, minimum_shares=2)
+    post = make_post()
+    Share.objects.create(user=alice, post=post, network="x", code="AliceX001", last_shared_at=datetime.now(tz=UTC))
+    client.force_login(alice)
+    box = _so_far(client, draw)
+    assert "Not entered yet. Share 1 more post before entries close to enter." in box
+    Share.objects.create(
+        user=alice, post=post, network="linkedin", code="AliceL001", last_shared_at=datetime.now(tz=UTC)
+    )
+    assert "<strong>2 entries</strong> if entries closed now: 2 qualifying shares" in _so_far(client, draw)
+
+
+def _so_far(client, draw) -> str:
+    page = client.get(reverse("draws:detail", args=[draw.pk])).content.decode()
+    return page.split('data-testid="entries-so-far"')[1].split("</section>")[0]
+
+
+def test_the_exclusions_are_a_searchable_checkbox_list(client, harper, crowd):
+    client.force_login(harper)
+    page = client.get(reverse("draws:manage_create")).content.decode()
+    assert 'class="filter-list"' in page and 'type="checkbox" name="excluded_people"' in page
+    assert "js/filter_list.js" in page
+    assert '<select name="excluded_people"' not in page

@@ -53,6 +53,7 @@ ROUTES = [
     Route("guidelines:document_create", COMMS_PAGE),
     Route("guidelines:document_edit", COMMS_PAGE, kwargs=_document),
     Route("guidelines:images", COMMS_PAGE),
+    Route("guidelines:markdown_preview", COMMS_PAGE, method="post", data=lambda cast: {"body": "**Hi**"}),
     Route("guidelines:rules", COMMS_PAGE),
     Route("guidelines:banned_term_edit", COMMS_PAGE, kwargs=_term),
     Route("guidelines:contact_card", COMMS_PAGE),

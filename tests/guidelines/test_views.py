@@ -210,3 +210,45 @@ def test_a_major_version_published_while_reading_asks_again_and_keeps_next(clien
         reverse("guidelines:acknowledge"), {"version": policy.versions.get(number=1).pk, "next": "/library/"}
     )
     assert response["Location"] == reverse("guidelines:acknowledge") + "?next=%2Flibrary%2F"
+
+
+def test_a_preview_needs_no_change_summary_but_publishing_does(client, casey):
+    client.force_login(casey)
+    document = make_policy()
+    edit = reverse("guidelines:document_edit", kwargs={"pk": document.pk})
+    shown = client.post(edit, {"action": "preview", "body": "## A new heading"})
+    assert shown.status_code == 200
+    preview_html = shown.content.decode().split("Preview (not published)")[1].split("</section>")[0]
+    assert "A new heading</h2>" in preview_html
+    assert "This field is required" not in shown.content.decode()
+    published = client.post(edit, {"action": "publish", "body": "## A new heading"})
+    assert published.status_code == 400 and "change_summary" in published.context["version_form"].errors
+
+
+def test_the_live_preview_renders_like_publishing_for_comms_only(client, casey, alice):
+    url = reverse("guidelines:markdown_preview")
+    client.force_login(alice)
+    assert client.post(url, {"body": "**x**"}).status_code == 403
+    client.force_login(casey)
+    html = client.post(url, {"body": "**bold** <img src=x onerror=alert(1)>"}).json()["html"]
+    assert "<strong>bold</strong>" in html and "onerror" not in html
+    assert client.post(url, {"body": "x" * 100_001}).status_code == 400
+
+
+def test_the_policy_editor_warns_how_many_entrants_of_open_draws_a_major_version_takes_out(client, casey, alice, bob):
+    from guidelines.selectors import policy_version_current
+    from tests.draws.helpers import make_draw
+
+    document = make_policy()
+    for person in (alice, bob):
+        acknowledgement_record(user=person, version=policy_version_current())
+    make_draw(state="open", name="Spring draw", require_policy_acknowledgement=True)
+    make_draw(state="open", name="No policy needed", require_policy_acknowledgement=False)
+    client.force_login(casey)
+    page = client.get(reverse("guidelines:document_edit", kwargs={"pk": document.pk})).content.decode()
+    warning = page.split('id="major-version-draw-impact"')[1].split("</div>")[0]
+    assert "makes 2 entrants of open draws ineligible" in warning
+    assert "Spring draw: 2 entrants" in warning and "No policy needed" not in warning
+    brand = make_brand_guide()
+    other = client.get(reverse("guidelines:document_edit", kwargs={"pk": brand.pk})).content.decode()
+    assert "major-version-draw-impact" not in other

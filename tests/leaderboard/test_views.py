@@ -260,3 +260,12 @@ def test_review_flags_a_pasted_post_that_failed_verification_and_says_why(client
     client.force_login(harper)
     page = client.get(reverse("leaderboard:review")).content.decode()
     assert "post pasted for this share was written by someone else (posted by @someone, not @alice)" in page
+
+
+def test_a_refused_adjustment_opens_the_page_at_its_form(client, alice, harper):
+    client.force_login(harper)
+    url = reverse("leaderboard:adjust", kwargs={"user_id": alice.pk})
+    html = client.post(url, {"points": "0", "reason": "", "token": "x"}).content.decode()
+    # The form posts to …#adjust, so the browser shows the answer at the form and its errors.
+    assert f'action="{url}#adjust"' in html and '<h2 id="adjust">' in html
+    assert html.index('id="adjust"') < html.index("other than zero")

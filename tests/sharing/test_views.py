@@ -328,3 +328,98 @@ def test_my_activity_shows_a_dash_for_figures_the_network_does_not_report_as_the
     api = client.get(reverse("sharing:api_share_list")).json()
     rows = api["results"] if isinstance(api, dict) else api
     assert rows[0]["metrics"] == {"likes": 7, "reposts": None, "replies": 2, "quotes": None, "impressions": None}
+
+
+@pytest.mark.django_db
+class TestShareOnce:
+    def test_the_same_form_sent_twice_shares_once_and_both_answers_open_the_network(self, client, alice, post):
+        client.force_login(alice)
+        first = _share(client, post, submission="form-token-1")
+        second = _share(client, post, submission="form-token-1")
+        assert first.status_code == second.status_code == 303
+        share = Share.objects.get()
+        assert share.times_shared == 1
+        assert share.code in _intent(client, second)
+
+    def test_a_new_form_or_a_new_caption_is_a_new_share(self, client, alice, post):
+        client.force_login(alice)
+        _share(client, post, submission="form-token-1")
+        _share(client, post, submission="form-token-1", caption=GOOD_CAPTION + " Edited.")
+        _share(client, post, submission="form-token-2", caption=GOOD_CAPTION + " Edited.")
+        assert Share.objects.get().times_shared == 3
+
+    def test_every_rendered_panel_carries_a_fresh_token(self, client, alice, post):
+        client.force_login(alice)
+        url = reverse("content_library:post_detail", kwargs={"slug": post.slug})
+        tokens = [
+            re.search(r'name="submission" value="([^"]+)"', client.get(url).content.decode()).group(1) for _ in range(2)
+        ]
+        assert tokens[0] != tokens[1] and len(tokens[0]) >= 16
+
+
+@pytest.mark.django_db
+class TestCaptionKeptThroughAcknowledgement:
+    def test_the_caption_typed_before_acknowledging_comes_back_in_the_panel(
+        self, client, alice, post, policy, settings
+    ):
+        settings.GUIDELINES_REQUIRE_ACKNOWLEDGEMENT = True
+        client.force_login(alice)
+        typed = "My very own words about the launch #employee"
+        response = _share(client, post, network="bluesky", caption=typed)
+        assert urlsplit(response["Location"]).path == reverse("guidelines:acknowledge")
+        client.post(reverse("guidelines:acknowledge"), {"version": policy.pk})
+        page = client.get(reverse("content_library:post_detail", kwargs={"slug": post.slug})).content.decode()
+        assert f">{typed}</textarea>" in page
+        assert re.search(r'value="bluesky" data-caption="[^"]*" data-takes-text="yes" checked', page)
+        # Only once: the next visit starts from the suggestion again.
+        again = client.get(reverse("content_library:post_detail", kwargs={"slug": post.slug})).content.decode()
+        assert f">{typed}</textarea>" not in again
+
+    def test_a_draft_for_another_post_is_not_shown_here(self, client, alice, post, policy, settings):
+        settings.GUIDELINES_REQUIRE_ACKNOWLEDGEMENT = True
+        other = make_post(slug="other-post")
+        client.force_login(alice)
+        _share(client, post, caption="Words for the first post #employee")
+        page = client.get(reverse("content_library:post_detail", kwargs={"slug": other.slug})).content.decode()
+        assert "Words for the first post" not in page
+
+
+@pytest.mark.django_db
+class TestSharePanelPreview:
+    def _page(self, client, post):
+        return client.get(reverse("content_library:post_detail", kwargs={"slug": post.slug})).content.decode()
+
+    def test_only_the_chosen_networks_fields_and_card_show(self, client, alice, post):
+        client.force_login(alice)
+        page = self._page(client, post)
+        assert re.search(r"data-mastodon-handle hidden", page), "LinkedIn is chosen: no Mastodon handle"
+        assert re.search(r"data-no-text-note hidden", page)
+        cards = dict(re.findall(r'data-share-preview="(\w+)" data-link="[^"]*"( hidden)?', page))
+        assert cards == {"linkedin": "", "x": " hidden", "facebook": " hidden", "mastodon": " hidden",
+                         "bluesky": " hidden", "email": " hidden"}  # fmt: skip
+
+    def test_each_card_counts_the_caption_as_its_network_does(self, client, alice, settings):
+        from advocacy.counting import counts_as_shared
+
+        caption = "Launch day 🎉 #employee"
+        post = make_post(suggested_caption=caption)
+        client.force_login(alice)
+        page = self._page(client, post)
+        counts = counts_as_shared(caption)
+        assert counts["x"]["count"] != counts["linkedin"]["count"], "the emoji counts double on X"
+        for network, label in (("x", "X"), ("linkedin", "LinkedIn"), ("bluesky", "Bluesky")):
+            expected = f"{counts[network]['count']} / {counts[network]['limit']} characters, counted as {label}"
+            assert expected in page
+
+    def test_each_card_shows_the_rendition_its_network_uses(self, client, alice, post):
+        from content_library.services import post_image_make_renditions
+        from tests.content_library.factories import PostImageFactory
+
+        image = PostImageFactory(post=post)
+        post_image_make_renditions(image_id=image.pk)
+        image.refresh_from_db()
+        client.force_login(alice)
+        page = self._page(client, post)
+        card_images = dict(re.findall(r'data-share-preview="(\w+)".*?<img src="([^"]+)"', page, flags=re.S))
+        assert card_images["linkedin"].endswith(image.renditions["1200x627"].rsplit("/", 1)[-1])
+        assert card_images["mastodon"].endswith(image.renditions["1600x900"].rsplit("/", 1)[-1])
