@@ -11,7 +11,7 @@ from django.utils import timezone
 from advocacy.people.models import Team
 
 from .models import PointEvent, PointsRules, Standing, StandingCount, TeamStanding
-from .periods import Period, period_end, period_starts, previous_start
+from .periods import Period, board_zone, period_end, period_starts, previous_start
 
 Scope = Standing.Scope
 Kind = PointEvent.Kind
@@ -314,12 +314,19 @@ class Badge:
     description: str
     earned: bool
     progress: str = ""
+    current: int = 0
+    target: int = 1
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.current / self.target)) if self.target else 100
 
 
 def badges_for(*, user) -> list[Badge]:
     """Milestones in two queries: shares, streaks and suggestions from the ledger (voided events do
     not count), and human clicks as the share tracker counts them (``human_clicks_for``), not the
     clicks that earned points: the daily points cap must not hold back a badge about clicks.
+    Each carries how far the person is (``current`` of ``target``).
     """
     from sharing.selectors import human_clicks_for
 
@@ -333,24 +340,131 @@ def badges_for(*, user) -> list[Badge]:
         )
     )
     shares, clicks = counts["shares"], human_clicks_for(user=user)
+    streak, suggestions = counts["streak"] or 0, counts["suggestions"]
+
+    def badge(code, name, description, current, target, progress=""):
+        return Badge(code, name, description, current >= target, progress, min(current, target), target)
+
     return [
-        Badge("first_share", "First share", "Shared a post for the first time.", shares >= 1),
-        Badge("ten_shares", "Ten shares", "Shared ten posts.", shares >= 10),
-        Badge(
+        badge("first_share", "First share", "Shared a post for the first time.", shares, 1),
+        badge("ten_shares", "Ten shares", "Shared ten posts.", shares, 10, f"{shares:,} of 10 shares"),
+        badge(
             "hundred_clicks",
             "100 human clicks",
             "People clicked your links 100 times.",
-            clicks >= 100,
-            progress=f"{clicks:,} human click{'' if clicks == 1 else 's'} so far",
+            clicks,
+            100,
+            f"{clicks:,} human click{'' if clicks == 1 else 's'} so far",
         ),
-        Badge("four_week_streak", "4-week streak", "Shared four weeks in a row.", (counts["streak"] or 0) >= 4),
-        Badge(
+        badge(
+            "four_week_streak",
+            "4-week streak",
+            "Shared four weeks in a row.",
+            streak,
+            4,
+            f"best streak {streak} week{'' if streak == 1 else 's'}",
+        ),
+        badge(
             "first_suggestion",
             "First suggestion approved",
             "Your content suggestion joined the library.",
-            counts["suggestions"] >= 1,
+            suggestions,
+            1,
         ),
     ]
+
+
+def badge_next(badges: list[Badge]) -> Badge | None:
+    """The unearned badge the person is closest to (by share of the way done), or None when all are earned."""
+    waiting = [badge for badge in badges if not badge.earned]
+    return max(waiting, key=lambda badge: badge.current / badge.target, default=None)
+
+
+# --- Start pages (advocacy.homes) -----------------------------------------------------------
+
+
+def home_my_week(*, user, now: datetime) -> dict:
+    """The employee home's week: shares, human clicks, engagement, points, streak, next badge (six queries).
+
+    Shares and clicks as the tracker counts them this board week; engagement (likes, reposts,
+    replies) and points from the ledger; the streak is the latest streak bonus's length while it
+    is still running (its week is this one or the last), else 1 if they shared this week.
+    """
+    from sharing.models import Click, Share
+
+    from .periods import week_start
+
+    start = period_starts(now)[Period.WEEK]
+    since = datetime.combine(start, datetime.min.time(), tzinfo=board_zone())
+    shares = Share.objects.filter(user=user, created_at__gte=since).count()
+    clicks = Click.objects.filter(share__user=user, kind=Click.Kind.HUMAN, occurred_at__gte=since).count()
+    ledger = PointEvent.objects.filter(user=user).aggregate(
+        points=Sum("points", filter=Q(week=start)),
+        engagement=Sum("quantity", filter=Q(week=start, kind=Kind.METRIC) & ~is_voided()),
+    )
+    latest_streak = (
+        PointEvent.objects.filter(user=user, kind=Kind.STREAK)
+        .order_by("-week", "-quantity")
+        .values_list("week", "quantity")
+        .first()
+    )
+    streak = 0
+    if latest_streak and latest_streak[0] >= week_start(start - timedelta(days=7)):
+        streak = latest_streak[1]
+    if not streak and shares:
+        streak = 1
+    badges = badges_for(user=user)
+    return {
+        "week_start": start,
+        "week_shares": shares,
+        "week_clicks": clicks,
+        "week_engagement": ledger["engagement"] or 0,
+        "week_points": ledger["points"] or 0,
+        "streak": streak,
+        "next_badge": badge_next(badges),
+        "badges_earned": sum(badge.earned for badge in badges),
+        "badges_total": len(badges),
+    }
+
+
+def home_boards_to_review(*, user, now: datetime) -> dict:
+    """This week's, month's and quarter's boards with how many people are ranked and how many carry
+    stored anomaly flags (``ReviewFlags``, kept by the worker): two queries."""
+    from .models import ReviewFlags
+
+    starts = period_starts(now)
+    boards = [(period, starts[period]) for period in (Period.WEEK, Period.MONTH, Period.QUARTER)]
+    on_boards = Q()
+    for period, start in boards:
+        on_boards |= Q(period=period, period_start=start)
+    flagged = {
+        (period, start): n
+        for period, start, n in ReviewFlags.objects.filter(on_boards)
+        .exclude(flags=[])
+        .values_list("period", "period_start")
+        .annotate(n=Count("pk"))
+        .values_list("period", "period_start", "n")
+    }
+    ranked = {
+        (period, start): n
+        for period, start, n in StandingCount.objects.filter(on_boards, scope=Scope.EVERYONE, scope_id=0)
+        .values_list("period", "period_start")
+        .annotate(n=Sum("ranked"))
+        .values_list("period", "period_start", "n")
+    }
+    labels = dict(Period.choices)
+    return {
+        "boards": [
+            {
+                "period": period,
+                "label": labels[period],
+                "start": start,
+                "ranked": ranked.get((period, start)) or 0,
+                "flagged": flagged.get((period, start), 0),
+            }
+            for period, start in boards
+        ]
+    }
 
 
 # --- HR review: anomalies ---------------------------------------------------------------

@@ -21,6 +21,7 @@ from .models import PointEvent, Recompute, Standing
 from .selectors import (
     BoardNotFound,
     anomalies_for_users,
+    badge_next,
     badges_for,
     board_resolve,
     board_rows_for_export,
@@ -82,6 +83,17 @@ def my_points(request):
             "rules": points_rules_in_force(),
         },
     )
+
+
+@permission_required(EMPLOYEE_AREA)
+def badges(request):
+    earned = badges_for(user=request.user)
+    context = {
+        "earned": [badge for badge in earned if badge.earned],
+        "waiting": sorted((b for b in earned if not b.earned), key=lambda b: -b.current / b.target),
+        "next_badge": badge_next(earned),
+    }
+    return render(request, "leaderboard/badges.html", context)
 
 
 def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
