@@ -126,7 +126,7 @@ def test_hr_see_boards_with_anomaly_counts_draws_by_state_and_acknowledgements(c
 
 def _lots_of_data(*, people: int, alice):
     now = timezone.now()
-    for index in range(people):
+    for _index in range(people):
         person = UserFactory()
         share = make_share(user=person, at=now)
         make_clicks(share=share, count=2, at=now - timedelta(minutes=20))
