@@ -488,3 +488,22 @@ def people_totals(*, filters: Filters) -> QuerySet[User]:
         .values("pk", "username", "display_name", "share_count", "human_click_count", team_name=F("team__name"))
         .order_by(F("team__name").asc(nulls_last=True), "display_name", "username", "pk")
     )
+
+
+# --- Start pages (advocacy.homes) -----------------------------------------------
+
+
+def home_comms_month(*, user, now: datetime) -> dict:
+    """This month so far: active employees who shared, and the top posts by shares then human clicks (two queries)."""
+    today = timezone.localdate(now)
+    filters = Filters(start=today.replace(day=1), end=today)
+    participation = participation_by_team(filters=filters)
+    members = sum(row.members for row in participation)
+    sharers = sum(row.sharers for row in participation)
+    return {
+        "month_start": filters.start,
+        "month_members": members,
+        "month_sharers": sharers,
+        "month_percent": round(100 * sharers / members) if members else 0,
+        "top_posts": list(results_by_post(filters=filters)[:3]),
+    }

@@ -1,6 +1,7 @@
 """Demo library: about 40 posts across the content types, 3 campaigns, topics, drawn images, suggestions."""
 
 import io
+import re
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
@@ -27,6 +28,23 @@ CAMPAIGNS = [
     ("Green office", "#GreenerTogether", "Our sustainability commitments.", 5, 45),
 ]
 CONTENT_TYPES = [choice for choice, _ in Post.ContentType.choices]
+# A headline's words say its type; the rest take turns as company news and culture.
+TYPE_WORDS = [
+    (Post.ContentType.JOB, ("job", "wanted", "role", "opening")),
+    (Post.ContentType.PRODUCT, ("product", "release", "app", "integration", "security", "roadmap", "webinar")),
+    (Post.ContentType.INDUSTRY, ("industry", "analyst", "third-party", "press", "conference")),
+]
+OTHER_TYPES = [Post.ContentType.COMPANY_NEWS, Post.ContentType.CULTURE]
+
+
+def demo_content_type(index: int, title: str) -> str:
+    words = set(re.findall(r"[a-z-]+", title.lower()))
+    for content_type, keys in TYPE_WORDS:
+        if words.intersection(keys):
+            return content_type
+    return OTHER_TYPES[index % len(OTHER_TYPES)]
+
+
 PALETTE = [(31, 95, 191), (30, 122, 69), (138, 90, 0), (179, 38, 30), (74, 58, 160), (0, 112, 128)]
 HEADLINES = [
     "Our new release is out",
@@ -117,14 +135,16 @@ def seed(*, rng, now, log) -> None:
             continue
         _seed_post(rng, now, comms, index, title, topics, campaigns, teams)
         created += 1
-    suggestions = _seed_suggestions(now, comms)
-    log(f"content library: {created} posts, {suggestions} suggestions created; {Post.objects.count()} posts in total")
+    suggestions, approved = _seed_suggestions(now, comms)
+    from_suggestions = f" and {approved} from an approved suggestion" if approved else ""
+    log(
+        f"content library: {created} posts{from_suggestions}, {suggestions} suggestions created;"
+        f" {Post.objects.count()} posts in the library"
+    )
 
 
 def _seed_post(rng, now, comms, index, title, topics, campaigns, teams) -> None:
-    content_type = CONTENT_TYPES[index % len(CONTENT_TYPES)]
-    if "job" in title.lower() or "wanted" in title.lower() or "role" in title.lower():
-        content_type = Post.ContentType.JOB
+    content_type = demo_content_type(index, title)
     # Mostly live posts; then some scheduled, expired, waiting for review, drafts, one rejected, one archived.
     kind = "live"
     if index % 10 == 3:
@@ -204,8 +224,9 @@ SUGGESTIONS = [
 ]
 
 
-def _seed_suggestions(now, comms) -> int:
-    created = 0
+def _seed_suggestions(now, comms) -> tuple[int, int]:
+    """(suggestions created, posts they became by being approved)."""
+    created = approved = 0
     for index, (username, url, text, caption) in enumerate(SUGGESTIONS):
         author = User.objects.filter(username=username).first() or User.objects.filter(username="employee").first()
         if author is None or Suggestion.objects.filter(author=author, text=text).exists():
@@ -213,5 +234,6 @@ def _seed_suggestions(now, comms) -> int:
         suggestion = suggestion_create(author=author, url=url, text=text, draft_caption=caption)
         if index == 3:
             suggestion_approve(suggestion=suggestion, reviewer=comms, note="Thanks!", publish_at=now)
+            approved += 1
         created += 1
-    return created
+    return created, approved

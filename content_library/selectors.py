@@ -455,3 +455,59 @@ def post_video_get_public(*, video_id: int) -> PostVideo:
     if video is None or not video.file:
         raise Http404("No such video.")
     return video
+
+
+# --- Start pages (advocacy.homes) ---------------------------------------------
+
+HOME_PICKS = 5
+
+
+def share_today_picks(*, user, now: datetime | None = None, limit: int = HOME_PICKS) -> list[Post]:
+    """Up to ``limit`` live posts this person may share and has not shared yet, best reason first.
+
+    Featured, then new since their last visit to the library, then aimed at their team, then newest;
+    each post carries ``is_new`` and ``for_my_team`` to say why it was picked. Two queries: the
+    posts (visit time and share marker as subqueries), then their images.
+    """
+    now = now or timezone.now()
+    last_seen = Subquery(LibraryVisit.objects.filter(user_id=user.pk).values("seen_at")[:1])
+    epoch = Value(datetime(2000, 1, 1, tzinfo=UTC))
+    posts = with_share_marker(Post.objects.filter(post_visible_to_q(user=user, now=now)), user=user)
+    posts = (
+        posts.filter(already_shared=False)
+        .annotate(
+            is_new=Q(publish_at__gt=Coalesce(last_seen, epoch)),
+            for_my_team=Q(target_everyone=False),
+        )
+        .select_related("campaign")
+        .prefetch_related(Prefetch("images", queryset=PostImage.objects.order_by("position", "id")))
+        .order_by("-is_featured", "-is_new", "-for_my_team", "-publish_at", "-id")
+    )
+    return list(posts[:limit])
+
+
+def home_share_today(*, user, now: datetime) -> dict:
+    """The employee home's "share this today" panel (two queries)."""
+    return {"picks": share_today_picks(user=user, now=now)}
+
+
+def home_comms_week(*, user, now: datetime) -> dict:
+    """What goes live and what expires in the next seven days, and the review queue's size (four queries)."""
+    week_end = now + timedelta(days=7)
+    scheduled = Post.objects.filter(status=Post.Status.APPROVED)
+    going_live = list(
+        scheduled.filter(publish_at__gt=now, publish_at__lte=week_end)
+        .only("pk", "title", "publish_at")
+        .order_by("publish_at", "pk")[:10]
+    )
+    expiring = list(
+        scheduled.filter(publish_at__lte=now, expires_at__gt=now, expires_at__lte=week_end)
+        .only("pk", "title", "expires_at")
+        .order_by("expires_at", "pk")[:10]
+    )
+    return {
+        "going_live": going_live,
+        "expiring": expiring,
+        "review_posts": Post.objects.filter(status=Post.Status.SUBMITTED).count(),
+        "review_suggestions": Suggestion.objects.filter(status=Suggestion.Status.PENDING).count(),
+    }

@@ -206,20 +206,23 @@ def entry_weights(*, draw: Draw, user_ids: list[int] | None = None) -> list[Entr
     weights = []
     for user_id, share_count in people.values_list("pk", "share_count"):
         has_free = user_id in free
-        if share_count < draw.minimum_shares and not has_free:
-            continue
-        if draw.weighting == Draw.Weighting.PER_SHARE:
-            weight = min(share_count + (1 if has_free else 0), draw.weight_cap)
-            if weight < 1:
-                continue
-        elif draw.weighting == Draw.Weighting.POINTS:
-            weight = min(points.get(user_id, 0) + (share_points if has_free else 0), draw.weight_cap)
-            if weight < 1:
-                continue
-        else:
-            weight = 1
-        weights.append(EntryWeight(user_id, weight, share_count, has_free))
+        weight = entry_weight(
+            draw=draw, shares=share_count, points=points.get(user_id, 0), share_points=share_points, free=has_free
+        )
+        if weight:
+            weights.append(EntryWeight(user_id, weight, share_count, has_free))
     return weights
+
+
+def entry_weight(*, draw: Draw, shares: int, points: int = 0, share_points: int = 0, free: bool = False) -> int:
+    """How many entries a person with these qualifying shares (and points, and free entry request) gets: 0 = none."""
+    if shares < draw.minimum_shares and not free:
+        return 0
+    if draw.weighting == Draw.Weighting.PER_SHARE:
+        return max(0, min(shares + (1 if free else 0), draw.weight_cap))
+    if draw.weighting == Draw.Weighting.POINTS:
+        return max(0, min(points + (share_points if free else 0), draw.weight_cap))
+    return 1
 
 
 def draws_due_for_freezing(*, now: datetime | None = None) -> QuerySet[Draw]:
@@ -317,3 +320,56 @@ def open_draw_entrants_needing_policy(*, now: datetime | None = None) -> list[tu
         opens_at__lte=now, closes_at__gt=now, frozen_at__isnull=True, require_policy_acknowledgement=True
     ).order_by("closes_at", "pk")
     return [(draw.name, len(entry_weights(draw=draw))) for draw in draws]
+
+
+# --- Start pages (advocacy.homes) -----------------------------------------------
+
+
+def home_open_draw(*, user, now: datetime) -> dict:
+    """The draw open now (the one closing first) and the entries this person has in it so far.
+
+    Entries count as the freeze will count them (``entry_weight``); whether the person is
+    eligible at all (role, exclusions, policy) is decided at freeze time and not repeated here.
+    At most five queries: the draw, its prizes, the person's shares, free entry, points.
+    """
+    draw = (
+        Draw.objects.filter(frozen_at__isnull=True, opens_at__lte=now, closes_at__gt=now)
+        .defer("list_text")
+        .prefetch_related("prizes")
+        .order_by("closes_at", "pk")
+        .first()
+    )
+    if draw is None:
+        return {"draw": None}
+    shares = qualifying_shares(draw=draw).filter(user=user).count()
+    free = draw.free_entry_enabled and free_entry_requested(draw=draw, user=user)
+    points = share_points = 0
+    if draw.weighting == Draw.Weighting.POINTS:
+        from leaderboard.selectors import points_by_user_between, points_rules_in_force
+
+        points = points_by_user_between(start=draw.period_start, end=draw.period_end, campaign_id=draw.campaign_id)
+        points, share_points = points.get(user.pk, 0), points_rules_in_force().share
+    entries = entry_weight(draw=draw, shares=shares, points=points, share_points=share_points, free=free)
+    return {
+        "draw": draw,
+        "draw_shares": shares,
+        "draw_entries": entries,
+        "draw_shares_needed": max(0, draw.minimum_shares - shares) if not free else 0,
+    }
+
+
+DRAW_STATES = ("upcoming", "open", "closed", "frozen", "drawn")
+
+
+def home_draws_by_state(*, user, now: datetime) -> dict:
+    """How many draws are in each state, and the ones HR has to act on (closed: freeze; frozen: draw). One query."""
+    draws = list(
+        Draw.objects.only("pk", "name", "opens_at", "closes_at", "frozen_at", "drawn_at").order_by("closes_at", "pk")
+    )
+    by_state: dict[str, list[Draw]] = {state: [] for state in DRAW_STATES}
+    for draw in draws:
+        by_state[draw_status(draw=draw, now=now)].append(draw)
+    return {
+        "draw_counts": [(state, len(by_state[state])) for state in DRAW_STATES],
+        "draws_to_act_on": by_state["closed"] + by_state["frozen"],
+    }

@@ -263,3 +263,26 @@ def post_enters_reward_draw(post) -> bool:
     draws app installed, no post enters a draw.
     """
     return any(check(post=post) for check in registry.reward_draw_checks())
+
+
+# --- Start pages (advocacy.homes) -----------------------------------------------
+
+
+def home_policy_state(*, user, now) -> dict:
+    """The employee home's policy line: acknowledged (which version), to acknowledge, or nothing (two queries)."""
+    last = acknowledgement_last(user=user)
+    required = acknowledgement_required(user=user)
+    return {"policy_required": required, "policy_last": last, "policy_exists": last is not None or required}
+
+
+def home_people_and_acknowledgements(*, user, now) -> dict:
+    """The HR home's people figures: active employees, who acknowledged the current major policy,
+    the teams furthest behind, and how many accounts are deactivated (three queries)."""
+    rates = acknowledgement_rates_by_team()
+    behind = sorted((rate for rate in rates["rates"] if rate.pending), key=lambda rate: (rate.percent, -rate.pending))
+    return {
+        "ack_version": rates["version"],
+        "ack_total": rates["total"],
+        "ack_behind": behind[:5],
+        "people_deactivated": User.objects.filter(is_active=False).count(),
+    }

@@ -11,7 +11,7 @@ from django.utils import timezone
 from advocacy.people.models import Team
 
 from .models import PointEvent, PointsRules, Standing, StandingCount, TeamStanding
-from .periods import Period, period_end, period_starts, previous_start
+from .periods import Period, board_zone, period_end, period_starts, previous_start
 
 Scope = Standing.Scope
 Kind = PointEvent.Kind
@@ -112,6 +112,25 @@ class Row:
     name: str
     is_viewer: bool = False
     is_hidden: bool = False
+    # Filled by board_decorate: places gained since the previous period (None: not ranked then).
+    movement: int | None = None
+    badges: list = field(default_factory=list)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.name == ANONYMOUS_NAME and not self.is_viewer
+
+    @property
+    def initials(self) -> str:
+        if self.is_anonymous:
+            return "?"
+        words = [word for word in self.name.replace(".", " ").split() if word[:1].isalnum()]
+        return "".join(word[0] for word in words[:2]).upper() or "?"
+
+    @property
+    def avatar_url(self) -> str:
+        avatar = self.standing.user.avatar
+        return avatar.url if avatar and not self.is_anonymous else ""
 
 
 @dataclass
@@ -123,6 +142,7 @@ class BoardPage:
     viewer_points: int = 0
     viewer_unranked: bool = False
     ranked_count: int = 0
+    podium: list[Row] = field(default_factory=list)
 
 
 USER_FIELDS = (
@@ -131,6 +151,7 @@ USER_FIELDS = (
     "user__first_name",
     "user__last_name",
     "user__hide_from_leaderboards",
+    "user__avatar",
 )
 ROW_FIELDS = ("points", "events", "reached_at", "unranked", "user_id", *USER_FIELDS)
 
@@ -174,6 +195,28 @@ def standing_with_rank(*, board: Board, user_id: int) -> Standing | None:
     )
     found = list(Standing.objects.raw(sql, [*board_params * 4, user_id]))
     return found[0] if found else None
+
+
+def ranks_on_board(*, board: Board, user_ids: list[int]) -> dict[int, int]:
+    """{user_id: rank} of these people's ranked standings on a board, in one query (the SQL of
+    ``standing_with_rank`` for several people): the previous period's ranks give the movement."""
+    if not user_ids:
+        return {}
+    table, counts = Standing._meta.db_table, StandingCount._meta.db_table
+    on_board = "{0}.period = %s AND {0}.period_start = %s AND {0}.scope = %s AND {0}.scope_id = %s"
+    board_params = [board.period, connection.ops.adapt_datefield_value(board.start), board.scope, board.scope_id]
+    tied = f"SELECT COUNT(*) FROM {table} t WHERE {on_board.format('t')} AND NOT t.unranked AND t.points = s.points"  # noqa: S608  # nosec B608
+    marks = ", ".join(["%s"] * len(user_ids))
+    sql = (
+        f"SELECT s.user_id, 1 + COALESCE((SELECT SUM(c.ranked) FROM {counts} c "  # noqa: S608  # nosec B608
+        f"WHERE {on_board.format('c')} AND c.points > s.points), 0) "
+        f"+ ({tied} AND t.reached_at < s.reached_at) "
+        f"+ ({tied} AND t.reached_at = s.reached_at AND t.user_id < s.user_id) AS rank "
+        f"FROM {table} s WHERE {on_board.format('s')} AND NOT s.unranked AND s.user_id IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*board_params * 4, *user_ids])
+        return dict(cursor.fetchall())
 
 
 def _display_name(standing: Standing, *, viewer_id: int | None, reveal: bool) -> tuple[str, bool]:
@@ -237,6 +280,25 @@ def board_page(*, board: Board, viewer, top: int = 25, around: int = 2, reveal: 
     return page
 
 
+def board_decorate(*, page: BoardPage) -> BoardPage:
+    """Movement since the previous period and earned badges on the rows a board page shows (three queries:
+    the previous ranks, then the badges' ledger counts and human clicks; none for an all-time board's movement)."""
+    rows = [*page.top, *page.around] + ([page.viewer] if page.viewer else [])
+    user_ids = sorted({row.standing.user_id for row in rows})
+    board = page.board
+    previous = {}
+    if board.period != Period.ALL:
+        before = Board(board.period, previous_start(board.period, board.start), board.scope, board.scope_id)
+        previous = ranks_on_board(board=before, user_ids=user_ids)
+    badges = earned_badges_for_users(user_ids=user_ids)
+    for row in rows:
+        was = previous.get(row.standing.user_id)
+        row.movement = None if was is None else was - row.rank
+        row.badges = [] if row.is_anonymous else badges.get(row.standing.user_id, [])
+    page.podium = page.top[:3]
+    return page
+
+
 def team_board(*, board: Board) -> list[TeamStanding]:
     """Teams on an everyone or campaign board, best points per member first (one query)."""
     scope, scope_id = (board.scope, board.scope_id) if board.scope == Scope.CAMPAIGN else (Scope.EVERYONE, 0)
@@ -254,8 +316,9 @@ def board_view(*, board: Board, viewer, view: str = "") -> dict:
     one there gives the people, as does any other value.
     """
     if view == "teams" and board.scope != Scope.TEAM:
-        return {"view": "teams", "teams": team_board(board=board)}
-    return {"view": "people", "page": board_page(board=board, viewer=viewer)}
+        teams = team_board(board=board)
+        return {"view": "teams", "teams": teams, "best_average": max((t.average for t in teams), default=0)}
+    return {"view": "people", "page": board_decorate(page=board_page(board=board, viewer=viewer))}
 
 
 def board_rows_for_review(*, board: Board) -> QuerySet[Standing]:
@@ -286,6 +349,40 @@ def points_events_for(*, user) -> QuerySet[PointEvent]:
     )
 
 
+def _local_day():
+    from django.db.models.functions import TruncDate
+
+    from .periods import board_zone
+
+    return TruncDate("occurred_at", tzinfo=board_zone())
+
+
+def points_days_for(*, user, since: date | None = None):
+    """(day, points, events) per day with ledger rows, newest day first; days in the board's time zone.
+
+    A day's points are the ledger sum (a void is a row of its own, on the day HR voided).
+    """
+    rows = PointEvent.objects.filter(user=user).annotate(local_day=_local_day())
+    if since is not None:
+        rows = rows.filter(local_day__gte=since)
+    return (
+        rows.values("local_day")
+        .annotate(total=Sum("points"), events=Count("id"))
+        .order_by("-local_day")
+        .values_list("local_day", "total", "events")
+    )
+
+
+def points_events_on_days(*, user, days: list[date]) -> dict[date, list[PointEvent]]:
+    """The ledger rows of these days, newest first, grouped by day (one query)."""
+    if not days:
+        return {}
+    grouped: dict[date, list[PointEvent]] = {day: [] for day in days}
+    for event in points_events_for(user=user).annotate(local_day=_local_day()).filter(local_day__in=days):
+        grouped[event.local_day].append(event)
+    return grouped
+
+
 def points_by_user_between(*, start: datetime, end: datetime, campaign_id: int | None = None) -> dict[int, int]:
     """Points each person earned in [start, end), voided events left out (for draws weighted by points).
 
@@ -314,12 +411,19 @@ class Badge:
     description: str
     earned: bool
     progress: str = ""
+    current: int = 0
+    target: int = 1
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.current / self.target)) if self.target else 100
 
 
 def badges_for(*, user) -> list[Badge]:
     """Milestones in two queries: shares, streaks and suggestions from the ledger (voided events do
     not count), and human clicks as the share tracker counts them (``human_clicks_for``), not the
     clicks that earned points: the daily points cap must not hold back a badge about clicks.
+    Each carries how far the person is (``current`` of ``target``).
     """
     from sharing.selectors import human_clicks_for
 
@@ -332,25 +436,174 @@ def badges_for(*, user) -> list[Badge]:
             suggestions=Count("id", filter=Q(kind=Kind.SUGGESTION)),
         )
     )
-    shares, clicks = counts["shares"], human_clicks_for(user=user)
+    return _badges(
+        shares=counts["shares"],
+        clicks=human_clicks_for(user=user),
+        streak=counts["streak"] or 0,
+        suggestions=counts["suggestions"],
+    )
+
+
+def _badges(*, shares: int, clicks: int, streak: int, suggestions: int) -> list[Badge]:
+    def badge(code, name, description, current, target, progress=""):
+        return Badge(code, name, description, current >= target, progress, min(current, target), target)
+
     return [
-        Badge("first_share", "First share", "Shared a post for the first time.", shares >= 1),
-        Badge("ten_shares", "Ten shares", "Shared ten posts.", shares >= 10),
-        Badge(
+        badge("first_share", "First share", "Shared a post for the first time.", shares, 1),
+        badge("ten_shares", "Ten shares", "Shared ten posts.", shares, 10, f"{shares:,} of 10 shares"),
+        badge(
             "hundred_clicks",
             "100 human clicks",
             "People clicked your links 100 times.",
-            clicks >= 100,
-            progress=f"{clicks:,} human click{'' if clicks == 1 else 's'} so far",
+            clicks,
+            100,
+            f"{clicks:,} human click{'' if clicks == 1 else 's'} so far",
         ),
-        Badge("four_week_streak", "4-week streak", "Shared four weeks in a row.", (counts["streak"] or 0) >= 4),
-        Badge(
+        badge(
+            "four_week_streak",
+            "4-week streak",
+            "Shared four weeks in a row.",
+            streak,
+            4,
+            f"best streak {streak} week{'' if streak == 1 else 's'}",
+        ),
+        badge(
             "first_suggestion",
             "First suggestion approved",
             "Your content suggestion joined the library.",
-            counts["suggestions"] >= 1,
+            suggestions,
+            1,
         ),
     ]
+
+
+def earned_badges_for_users(*, user_ids: list[int]) -> dict[int, list[Badge]]:
+    """The badges each of these people earned, by the same rules as ``badges_for``, in two grouped queries."""
+    from sharing.models import Share
+
+    if not user_ids:
+        return {}
+    counts = {
+        row["user_id"]: row
+        for row in PointEvent.objects.filter(user_id__in=user_ids)
+        .filter(~is_voided())
+        .values("user_id")
+        .annotate(
+            shares=Count("id", filter=Q(kind=Kind.SHARE)),
+            streak=Max("quantity", filter=Q(kind=Kind.STREAK)),
+            suggestions=Count("id", filter=Q(kind=Kind.SUGGESTION)),
+        )
+    }
+    clicks = dict(
+        Share.objects.filter(user_id__in=user_ids)
+        .values("user_id")
+        .annotate(total=Sum("human_clicks"))
+        .values_list("user_id", "total")
+    )
+    earned = {}
+    for user_id in user_ids:
+        row = counts.get(user_id, {})
+        badges = _badges(
+            shares=row.get("shares", 0),
+            clicks=clicks.get(user_id) or 0,
+            streak=row.get("streak") or 0,
+            suggestions=row.get("suggestions", 0),
+        )
+        earned[user_id] = [badge for badge in badges if badge.earned]
+    return earned
+
+
+def badge_next(badges: list[Badge]) -> Badge | None:
+    """The unearned badge the person is closest to (by share of the way done), or None when all are earned."""
+    waiting = [badge for badge in badges if not badge.earned]
+    return max(waiting, key=lambda badge: badge.current / badge.target, default=None)
+
+
+# --- Start pages (advocacy.homes) -----------------------------------------------------------
+
+
+def home_my_week(*, user, now: datetime) -> dict:
+    """The employee home's week: shares, human clicks, engagement, points, streak, next badge (six queries).
+
+    Shares and clicks as the tracker counts them this board week; engagement (likes, reposts,
+    replies) and points from the ledger; the streak is the latest streak bonus's length while it
+    is still running (its week is this one or the last), else 1 if they shared this week.
+    """
+    from sharing.models import Click, Share
+
+    from .periods import week_start
+
+    start = period_starts(now)[Period.WEEK]
+    since = datetime.combine(start, datetime.min.time(), tzinfo=board_zone())
+    shares = Share.objects.filter(user=user, created_at__gte=since).count()
+    clicks = Click.objects.filter(share__user=user, kind=Click.Kind.HUMAN, occurred_at__gte=since).count()
+    ledger = PointEvent.objects.filter(user=user).aggregate(
+        points=Sum("points", filter=Q(week=start)),
+        engagement=Sum("quantity", filter=Q(week=start, kind=Kind.METRIC) & ~is_voided()),
+    )
+    latest_streak = (
+        PointEvent.objects.filter(user=user, kind=Kind.STREAK)
+        .order_by("-week", "-quantity")
+        .values_list("week", "quantity")
+        .first()
+    )
+    streak = 0
+    if latest_streak and latest_streak[0] >= week_start(start - timedelta(days=7)):
+        streak = latest_streak[1]
+    if not streak and shares:
+        streak = 1
+    badges = badges_for(user=user)
+    return {
+        "week_start": start,
+        "week_shares": shares,
+        "week_clicks": clicks,
+        "week_engagement": ledger["engagement"] or 0,
+        "week_points": ledger["points"] or 0,
+        "streak": streak,
+        "next_badge": badge_next(badges),
+        "badges_earned": sum(badge.earned for badge in badges),
+        "badges_total": len(badges),
+    }
+
+
+def home_boards_to_review(*, user, now: datetime) -> dict:
+    """This week's, month's and quarter's boards with how many people are ranked and how many carry
+    stored anomaly flags (``ReviewFlags``, kept by the worker): two queries."""
+    from .models import ReviewFlags
+
+    starts = period_starts(now)
+    boards = [(period, starts[period]) for period in (Period.WEEK, Period.MONTH, Period.QUARTER)]
+    on_boards = Q()
+    for period, start in boards:
+        on_boards |= Q(period=period, period_start=start)
+    flagged = {
+        (period, start): n
+        for period, start, n in ReviewFlags.objects.filter(on_boards)
+        .exclude(flags=[])
+        .values_list("period", "period_start")
+        .annotate(n=Count("pk"))
+        .values_list("period", "period_start", "n")
+    }
+    ranked = {
+        (period, start): n
+        for period, start, n in StandingCount.objects.filter(on_boards, scope=Scope.EVERYONE, scope_id=0)
+        .values_list("period", "period_start")
+        .annotate(n=Sum("ranked"))
+        .values_list("period", "period_start", "n")
+    }
+    labels = dict(Period.choices)
+    return {
+        "boards": [
+            {
+                "period": period,
+                "label": labels[period],
+                "start": start,
+                "ranked": ranked.get((period, start)) or 0,
+                "flagged": flagged.get((period, start), 0),
+            }
+            for period, start in boards
+        ]
+    }
 
 
 # --- HR review: anomalies ---------------------------------------------------------------

@@ -7,6 +7,7 @@ app_name = "leaderboard"
 urlpatterns = [
     path("leaderboard/", views.board, name="board"),
     path("leaderboard/me/", views.my_points, name="my_points"),
+    path("leaderboard/me/badges/", views.badges, name="badges"),
     path("leaderboard/me/events.csv", views.my_points_csv, name="my_points_csv"),
     path("leaderboard/rules/", views.rules, name="rules"),
     path("leaderboard/review/", views.review, name="review"),

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from itertools import chain
 
 from django.contrib import messages
@@ -6,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from advocacy.exports import csv_response
@@ -16,18 +18,23 @@ from advocacy.people.models import User
 from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA, HR_WORKSPACE
 from sharing.selectors import published_posts_for_review
 
+from .charts import CHART_DAYS, daily_points_chart
 from .forms import AdjustForm, RecomputeForm, RulesForm, VoidForm
 from .models import PointEvent, Recompute, Standing
+from .periods import local_date
 from .selectors import (
     BoardNotFound,
     anomalies_for_users,
+    badge_next,
     badges_for,
     board_resolve,
     board_rows_for_export,
     board_rows_for_review,
     board_scopes,
     board_view,
+    points_days_for,
     points_events_for,
+    points_events_on_days,
     points_rules_history,
     points_rules_in_force,
     points_total_for,
@@ -35,6 +42,7 @@ from .selectors import (
 from .services import points_adjust, points_event_void, points_recompute, points_rules_update
 
 EVENTS_PER_PAGE = 100
+DAYS_PER_PAGE = 14
 REVIEW_PER_PAGE = 50
 
 
@@ -71,17 +79,37 @@ def board(request):
 
 @permission_required(EMPLOYEE_AREA)
 def my_points(request):
-    events = Paginator(points_events_for(user=request.user), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    """The ledger grouped by day (a page of days, each with its total and events) under a 30-day chart."""
+    days = Paginator(points_days_for(user=request.user), DAYS_PER_PAGE).get_page(request.GET.get("page"))
+    events = points_events_on_days(user=request.user, days=[day for day, _total, _count in days])
+    today = local_date(timezone.now())
+    recent = {
+        day: total
+        for day, total, _count in points_days_for(user=request.user, since=today - timedelta(days=CHART_DAYS - 1))
+    }
     return render(
         request,
         "leaderboard/my_points.html",
         {
-            "events": events,
+            "days": days,
+            "day_groups": [(day, total, events[day]) for day, total, _count in days],
+            "chart": daily_points_chart(recent, today=today),
             "total": points_total_for(user=request.user),
             "badges": badges_for(user=request.user),
             "rules": points_rules_in_force(),
         },
     )
+
+
+@permission_required(EMPLOYEE_AREA)
+def badges(request):
+    earned = badges_for(user=request.user)
+    context = {
+        "earned": [badge for badge in earned if badge.earned],
+        "waiting": sorted((b for b in earned if not b.earned), key=lambda b: -b.current / b.target),
+        "next_badge": badge_next(earned),
+    }
+    return render(request, "leaderboard/badges.html", context)
 
 
 def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:

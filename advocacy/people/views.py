@@ -1,9 +1,12 @@
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
 from advocacy.forms import posted
+from advocacy.homes import HOME_PANELS, HOME_TITLES
 
 from .access import permission_required
 from .forms import ProfileForm
@@ -15,7 +18,20 @@ from .services import PROFILE_FIELDS, ErasureRefused, person_erase, profile_upda
 
 @permission_required(EMPLOYEE_AREA)
 def home(request):
-    return render(request, "people/home.html", {"roles": user_roles(user=request.user)})
+    """Each of the person's workspaces as a section of panels (advocacy.homes), read through the apps' selectors."""
+    now = timezone.now()
+    sections: dict[str, list[dict]] = {}
+    for panel in HOME_PANELS:
+        if request.user.has_perm(panel.permission):
+            data = import_string(panel.selector)(user=request.user, now=now)
+            sections.setdefault(panel.section, []).append({"template": panel.template, **data})
+    context = {
+        "roles": user_roles(user=request.user),
+        "home_sections": [
+            {"key": key, "title": HOME_TITLES[key], "panels": panels} for key, panels in sections.items()
+        ],
+    }
+    return render(request, "people/home.html", context)
 
 
 @permission_required(EMPLOYEE_AREA)

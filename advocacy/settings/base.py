@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from advocacy.redis_urls import is_sentinel_url, parse_sentinel_url
 
-from .env import envbool, envfloat, envint, envlist, envstr, parse_database_url, validate_redis_url
+from .env import browsable_url, envbool, envfloat, envint, envlist, envstr, parse_database_url, validate_redis_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
@@ -29,7 +29,10 @@ SECRET_KEY = envstr("SECRET_KEY") or "insecure-development-key-do-not-use-in-pro
 SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where `manage.py runall` (and so `make run`) serves: host:port, or a port alone.
+ADDRPORT = envstr("ADDRPORT", "127.0.0.1:8000")
+# Unset, SITE_URL follows ADDRPORT, so tracked links and emails point where the server answers.
+SITE_URL = envstr("SITE_URL", browsable_url(ADDRPORT)).rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r} must start with http:// or https://.")
 
@@ -291,13 +294,17 @@ EMAIL_URL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
 }
-_email_backend = envstr("EMAIL_BACKEND", "console")
+# A first run writes each email to a file under var/emails/ (runall names the folder) instead
+# of filling the console with them; a real deployment sets smtp.
+_email_backend = envstr("EMAIL_BACKEND", "file")
 if _email_backend not in EMAIL_URL_BACKENDS:
     raise ImproperlyConfigured(
         f"EMAIL_BACKEND={_email_backend!r} is unknown: use one of {', '.join(EMAIL_URL_BACKENDS)}."
     )
 EMAIL_BACKEND = EMAIL_URL_BACKENDS[_email_backend]
+EMAIL_FILE_PATH = VAR_DIR / "emails"
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
@@ -364,14 +371,16 @@ if REDIS_URL:
         CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = REDIS_SENTINEL.service_name
 else:
     # Real worker and beat processes with no server: messages are files under var/celery.
-    CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://")
+    # The filesystem transport ignores the host; naming one keeps kombu from warning
+    # "No hostname was supplied" on every connection.
+    CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "filesystem://localhost/")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
         "store_processed": False,
     }
-    if CELERY_BROKER_URL == "filesystem://":
+    if CELERY_BROKER_URL.startswith("filesystem://"):
         for folder in ("queue", "processed"):
             (CELERY_DATA_DIR / folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_SERIALIZER = "json"
@@ -599,6 +608,8 @@ LOGGING = {
         # Authlib the PKCE verifier at DEBUG. The sso logger says what failed, without them.
         "saml2": {"handlers": ["console"], "level": "CRITICAL", "propagate": False},
         "authlib": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # pysaml2's schema library says at INFO that it loaded its schemas, in every process.
+        "xmlschema": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 

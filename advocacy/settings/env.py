@@ -172,3 +172,16 @@ def validate_redis_url(name: str, url: str) -> str:
             "or redis+sentinel://sentinel1:26379,sentinel2:26379/mymaster/0"
         )
     return url
+
+
+def browsable_url(addrport: str, *, name: str = "ADDRPORT") -> str:
+    """``http://host:port`` a browser on this machine opens for a runserver address ("8001", "0.0.0.0:8001").
+
+    A wildcard bind is not an address to open, so it becomes loopback.
+    """
+    host, _, port = addrport.rpartition(":")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ImproperlyConfigured(f"{name}={addrport!r} must be a port or host:port, e.g. 127.0.0.1:8001.")
+    if host in ("", "0.0.0.0", "[::]", "::"):  # noqa: S104 - read, not bound
+        host = "127.0.0.1"
+    return f"http://{host}:{int(port)}"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from advocacy.settings.env import envbool, envint, parse_database_url, validate_redis_url
+from advocacy.settings.env import browsable_url, envbool, envint, parse_database_url, validate_redis_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "x7$kq" * 12
@@ -24,6 +24,9 @@ def _run_django(args, **env):
             "DEBUG",
             "DJANGO_SETTINGS_MODULE",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "SITE_URL",
+            "ADDRPORT",
+            "EMAIL_BACKEND",
         )
     }
     environment.update(env)
@@ -228,3 +231,41 @@ def test_it_refuses_an_earned_media_currency_that_is_not_a_currency_code():
     result = _run_django(["check"], EARNED_MEDIA_CURRENCY="euros")
     assert result.returncode != 0
     assert "EARNED_MEDIA_CURRENCY='euros' is not a three-letter currency code" in result.stderr
+
+
+def _settings(*names, **env) -> list[str]:
+    code = "from django.conf import settings; " + "; ".join(f"print(settings.{name})" for name in names)
+    result = _run_django(["shell", "--no-imports", "-c", code], **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize(
+    ("addrport", "url"),
+    [
+        ("127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("8001", "http://127.0.0.1:8001"),
+        ("0.0.0.0:8002", "http://127.0.0.1:8002"),
+        ("localhost:8003", "http://localhost:8003"),
+    ],
+)
+def test_it_opens_the_address_runserver_binds(addrport, url):
+    assert browsable_url(addrport) == url
+
+
+@pytest.mark.parametrize("addrport", ["127.0.0.1:http", "127.0.0.1", "0", "70000"])
+def test_it_refuses_an_address_without_a_port(addrport):
+    with pytest.raises(ImproperlyConfigured, match="must be a port or host:port"):
+        browsable_url(addrport)
+
+
+def test_a_first_run_links_to_its_port_writes_emails_under_var_and_names_a_broker_host(tmp_path):
+    names = ("SITE_URL", "EMAIL_BACKEND", "EMAIL_FILE_PATH", "CELERY_BROKER_URL")
+    assert _settings(*names, VAR_DIR=str(tmp_path), ADDRPORT="0.0.0.0:8002") == [
+        "http://127.0.0.1:8002",
+        "django.core.mail.backends.filebased.EmailBackend",
+        str(tmp_path / "emails"),
+        "filesystem://localhost/",
+    ]
+    explicit = _settings("SITE_URL", VAR_DIR=str(tmp_path), ADDRPORT="8001", SITE_URL="https://advocacy.example.com/")
+    assert explicit == ["https://advocacy.example.com"]

@@ -38,3 +38,26 @@ def test_it_seeds_a_varied_library_once():
     assert 10 < post_feed(user=employee).count() < 40
     _seed()
     assert (Post.objects.count(), PostImage.objects.count(), Suggestion.objects.count()) == (41, 32, 4)
+
+
+def test_it_types_each_headline_by_what_it_is_about_and_counts_posts_honestly():
+    now = timezone.now()
+    seed_people(rng=random.Random(1), now=now, log=lambda message: None)
+    lines = []
+    seed(rng=random.Random(2), now=now, log=lines.append)
+    assert lines == [
+        "content library: 40 posts and 1 from an approved suggestion, 4 suggestions created; 41 posts in the library"
+    ]
+    types = dict(Post.objects.values_list("title", "content_type"))
+    assert types["Security update: passkeys everywhere"] == Post.ContentType.PRODUCT
+    assert types["Product tip: keyboard shortcuts"] == Post.ContentType.PRODUCT
+    jobs = {title for title, kind in types.items() if kind == Post.ContentType.JOB}
+    assert jobs == {
+        "Senior backend engineer wanted",
+        "Designer job opening",
+        "Customer success manager job",
+        "Data engineer role in Lyon",
+    }
+    lines.clear()
+    seed(rng=random.Random(2), now=now, log=lines.append)
+    assert lines == ["content library: 0 posts, 0 suggestions created; 41 posts in the library"]

@@ -15,6 +15,7 @@ ROUTES = [
     Route("leaderboard:board", expect(employee=400, anonymous=LOGIN), query="?period=decade"),
     Route("leaderboard:my_points", EMPLOYEE_PAGE),
     Route("leaderboard:my_points_csv", EMPLOYEE_PAGE),
+    Route("leaderboard:badges", EMPLOYEE_PAGE),
     Route("leaderboard:rules", expect(employee=403, comms=200, hr=200)),
     Route("leaderboard:review", HR_PAGE),
     Route("leaderboard:board_csv", HR_PAGE),

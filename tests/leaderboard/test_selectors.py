@@ -35,7 +35,8 @@ def test_a_team_board_has_no_team_view(alice, engineering):
 
 def test_an_everyone_board_shows_teams_when_asked(alice):
     board = board_resolve()
-    assert board_view(board=board, viewer=alice, view="teams") == {"view": "teams", "teams": []}
+    # best_average scales the per-member bars (0 with no team on the board)
+    assert board_view(board=board, viewer=alice, view="teams") == {"view": "teams", "teams": [], "best_average": 0}
     assert board_view(board=board, viewer=alice, view="nonsense")["view"] == "people"
 
 

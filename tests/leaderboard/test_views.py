@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leaderboard import services
-from leaderboard.models import PointEvent, Standing
+from leaderboard.models import PointEvent, Standing, StandingCount
+from leaderboard.periods import period_starts, previous_start
 from leaderboard.review_flags import review_flags_refresh
 from leaderboard.standings_apply import standings_apply_pending
 from sharing.models import Click, Share
@@ -57,7 +58,8 @@ def test_the_board_page_costs_the_same_queries_for_any_number_of_employees(
     board_html(client)  # warm the content-type and permission caches
     # session, user, user's permissions, group permissions, navigation badge(s),
     # teams and campaigns for the filters, rules, top 25, alice's row, her rank,
-    # the two rows ahead of her, the two rows behind
+    # the two rows ahead of her, the two rows behind; then for the rows shown: their ranks on
+    # the previous board (movement), their badges' ledger counts and their human clicks
     with django_assert_num_queries(QUERIES["board"]):
         html = board_html(client)
     assert "Rank <strong>" + str(size + 1) + "</strong>" in html
@@ -85,7 +87,7 @@ def test_the_review_page_costs_the_same_queries_for_any_number_of_employees(
 
 
 # review: + the published posts with their verification, + the failed ones for the flags
-QUERIES = {"board": 12, "review": 13}
+QUERIES = {"board": 15, "review": 13}
 
 
 def test_why_lists_every_event_with_voids_and_adjustments_and_their_reasons(client, alice, harper):
@@ -168,7 +170,10 @@ def test_the_team_view_shows_totals_and_averages(client, alice, bob):
     client.force_login(alice)
     html = client.get(reverse("leaderboard:board") + "?view=teams").content.decode()
     assert 'data-testid="team-board"' in html
-    assert '<td>Engineering</td><td class="num">30.0</td><td class="num">30</td>' in html
+    assert '<td data-label="Team">Engineering</td>' in html
+    # The points per member as a bar against the best team's, then the team total.
+    assert '<progress class="progress" max="30.0" value="30.0"' in html
+    assert '<span class="num">30.0</span></span></td><td class="num" data-label="Team total">30</td>' in html
 
 
 def test_comms_admins_can_change_the_points_rules(client, casey):
@@ -269,3 +274,81 @@ def test_a_refused_adjustment_opens_the_page_at_its_form(client, alice, harper):
     # The form posts to …#adjust, so the browser shows the answer at the form and its errors.
     assert f'action="{url}#adjust"' in html and '<h2 id="adjust">' in html
     assert html.index('id="adjust"') < html.index("other than zero")
+
+
+def test_the_board_shows_a_podium_avatars_movement_and_badges(client, alice, bob, engineering):
+    carol = UserFactory(username="carol", display_name="Carol Cole", team=engineering)
+    give(alice, 30)
+    give(bob, 20)
+    give(carol, 10)
+    standings_apply_pending()
+    # Last week carol led and alice was third: alice went up two places, carol down two.
+    start = period_starts(timezone.now())["week"]
+    before = previous_start("week", start)
+    for rank, person in enumerate([carol, bob, alice]):
+        Standing.objects.create(
+            period="week",
+            period_start=before,
+            scope="everyone",
+            scope_id=0,
+            user=person,
+            points=100 - rank,
+            events=1,
+            reached_at=timezone.now() - timedelta(days=8),
+        )
+    for rank in range(3):
+        StandingCount.objects.create(
+            period="week", period_start=before, scope="everyone", scope_id=0, points=100 - rank, ranked=1
+        )
+    make_share(user=alice, at=timezone.now())
+    services.points_award_for_share(share_id=make_share(user=alice, at=timezone.now()).pk)
+    client.force_login(alice)
+    html = board_html(client)
+    podium = html.split('data-testid="podium"')[1].split("</ol>")[0]
+    assert podium.index("Alice Archer") < podium.index("Bob Baker") < podium.index("Carol Cole")
+    assert '<span class="avatar" aria-hidden="true">AA</span>' in html
+    row = html.split('data-user-rank="1"')[1].split("</tr>")[0]
+    assert "▲</span> 2" in row and "First share" in row
+    carol_row = html.split('data-user-rank="3"')[1].split("</tr>")[0]
+    assert "▼</span> 2" in carol_row
+
+
+def test_my_points_groups_the_ledger_by_day_with_totals_and_a_chart(client, alice):
+    give(alice, 7, minutes_ago=60 * 24 * 3, key="three-days-ago")
+    give(alice, 5, minutes_ago=10, key="today-1")
+    give(alice, 4, minutes_ago=5, key="today-2")
+    client.force_login(alice)
+    html = client.get(reverse("leaderboard:my_points")).content.decode()
+    assert html.count('class="points-day"') == 2
+    assert html.count('data-testid="day-total">+9 points') == 1
+    assert html.count('data-testid="day-total">+7 points') == 1
+    assert html.index("+9 points") < html.index("+7 points")  # newest day first
+    assert html.count('<rect class="bar"') == 2
+    assert "16 points in the last 30 days" in html
+
+
+def test_my_points_pages_by_day_in_a_fixed_number_of_queries(client, alice, django_assert_num_queries):
+    for day in range(20):
+        for n in range(3):
+            give(alice, 1 + n, minutes_ago=60 * 24 * day + n, key=f"d{day}-{n}")
+    client.force_login(alice)
+    client.get(reverse("leaderboard:my_points"))
+    # session, user, permissions ×2, navigation badge(s), the days: count and page, their events,
+    # the chart's 30 days, the total, badges (ledger counts, human clicks), the rules
+    with django_assert_num_queries(13):
+        html = client.get(reverse("leaderboard:my_points")).content.decode()
+    assert html.count('class="points-day"') == 14
+    assert "Page 1 of 2" in html
+    older = client.get(reverse("leaderboard:my_points") + "?page=2").content.decode()
+    assert older.count('class="points-day"') == 6
+
+
+def test_the_badges_page_shows_earned_badges_and_progress_to_the_next(client, alice):
+    services.points_award_for_share(share_id=make_share(user=alice, at=timezone.now()).pk)
+    client.force_login(alice)
+    html = client.get(reverse("leaderboard:badges")).content.decode()
+    earned = html.split('data-testid="earned-badges"')[1].split("</ul>")[0]
+    assert "First share" in earned and "Ten shares" not in earned
+    waiting = html.split('data-testid="next-badges"')[1].split("</ul>")[0]
+    assert '<progress class="progress" max="10" value="1"' in waiting
+    assert "1 of 10" in waiting

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from advocacy.people.management.commands.runall import child_environment, console_lines
 from tests.batteries.conftest import faults_free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-
-pytestmark = [pytest.mark.slow]
 
 
 def _children(parent: int) -> dict[int, str]:
@@ -45,6 +44,7 @@ def _worker_pid(parent: int, *, other_than: int | None = None, seconds: float = 
     pytest.fail(f"no worker child of runall appeared within {seconds} s")
 
 
+@pytest.mark.slow
 def test_it_starts_a_killed_worker_again(tmp_path):
     environment = {
         key: value
@@ -82,3 +82,26 @@ def test_it_starts_a_killed_worker_again(tmp_path):
     assert "The worker process stopped (exit -9); starting it again in 1 s." in output, output[-2000:]
     assert "Restarting the worker process (restart 1)." in output
     assert "Stopped." in output
+    # The console keeps to what a person needs: no broker or root warnings, the emails' folder named.
+    assert "No hostname was supplied" not in output
+    assert "superuser privileges" not in output
+    assert f"Emails (invitations, policy changes, reminders) are written to {tmp_path / 'emails'}/." in output
+
+
+def test_the_console_names_the_address_the_logins_and_the_emails_folder(settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "emails"
+    lines = console_lines(addrport="0.0.0.0:8001")
+    assert lines[1] == "Advocacy is running at http://127.0.0.1:8001/"
+    assert any("log in as 'employee'" in line for line in lines)
+    assert f"Emails (invitations, policy changes, reminders) are written to {tmp_path / 'emails'}/." in lines
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert not any(line.startswith("Emails") for line in console_lines(addrport="8002"))
+    assert console_lines(addrport="8002")[1] == "Advocacy is running at http://127.0.0.1:8002/"
+
+
+def test_children_serve_and_link_to_the_same_address(monkeypatch):
+    monkeypatch.setenv("PYTHONWARNINGS", "default")
+    environment = child_environment(addrport="127.0.0.1:8005")
+    assert environment["ADDRPORT"] == "127.0.0.1:8005"
+    assert environment["PYTHONWARNINGS"] == "default,ignore:You're running the worker with superuser privileges"

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from advocacy.people.demo import DEMO_LOGINS, demo_two_step_note
+from advocacy.settings.env import browsable_url
 
 FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
@@ -32,8 +33,10 @@ class Child:
     backoff: float = FIRST_BACKOFF_SECONDS
     restarts: int = 0
 
+    env: dict[str, str] | None = None
+
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command, cwd=settings.BASE_DIR)  # noqa: S603 - fixed commands of ours
+        self.process = subprocess.Popen(self.command, cwd=settings.BASE_DIR, env=self.env)  # noqa: S603 - ours
         self.started_at = time.monotonic()
         self.restart_at = None
 
@@ -41,41 +44,50 @@ class Child:
         return self.process is not None and self.process.poll() is None
 
 
+def child_environment(*, addrport: str) -> dict[str, str]:
+    """The children's environment: the same ADDRPORT (so SITE_URL follows an --addrport given here)
+    and without Celery's warning about running as root, which a laptop or container first run
+    cannot act on (the production worker runs as an unprivileged user, see the Dockerfile)."""
+    environment = dict(os.environ, ADDRPORT=addrport)
+    quiet_root = "ignore:You're running the worker with superuser privileges"
+    environment["PYTHONWARNINGS"] = ",".join(filter(None, [environment.get("PYTHONWARNINGS"), quiet_root]))
+    return environment
+
+
+def console_lines(*, addrport: str) -> list[str]:
+    """What a person needs to start: the address, the logins, and where the emails go."""
+    lines = ["", f"Advocacy is running at {browsable_url(addrport, name='--addrport')}/"]
+    for username, _display_name, role, _team in DEMO_LOGINS:
+        lines.append(f"  {role.value:<12} log in as {username!r} with password {settings.DEMO_PASSWORD!r}")
+    lines.append(f"  {demo_two_step_note()}")
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        lines.append(f"Emails (invitations, policy changes, reminders) are written to {settings.EMAIL_FILE_PATH}/.")
+    lines += ["Press Ctrl-C to stop the web server, the worker and beat.", ""]
+    return lines
+
+
 class Command(BaseCommand):
     help = "Start the web server, a Celery worker and Celery beat for local use; restart any that dies."
 
     def add_arguments(self, parser):
-        parser.add_argument("--addrport", default=os.environ.get("ADDRPORT", "127.0.0.1:8000"))
+        parser.add_argument("--addrport", default=settings.ADDRPORT)
 
     def handle(self, *args, addrport, **options):
         python = sys.executable
+        celery = [python, "-m", "celery", "--quiet", "-A", "advocacy"]
         children = [
             Child("web", [python, "manage.py", "runserver", addrport, "--noreload"]),
-            Child("worker", [python, "-m", "celery", "-A", "advocacy", "worker", "--loglevel=INFO", "--concurrency=2"]),
+            Child("worker", [*celery, "worker", "--loglevel=WARNING", "--concurrency=2"]),
             Child(
-                "beat",
-                [
-                    python,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "advocacy",
-                    "beat",
-                    "--loglevel=INFO",
-                    f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
-                ],
+                "beat", [*celery, "beat", "--loglevel=WARNING", f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"]
             ),
         ]
+        environment = child_environment(addrport=addrport)
         for child in children:
+            child.env = environment
             child.start()
-        host = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
-        self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Advocacy is running at http://{host}/"))
-        for username, _display_name, role, _team in DEMO_LOGINS:
-            self.stdout.write(f"  {role.value:<12} log in as {username!r} with password {settings.DEMO_PASSWORD!r}")
-        self.stdout.write(f"  {demo_two_step_note()}")
-        self.stdout.write("Press Ctrl-C to stop the web server, the worker and beat.")
-        self.stdout.write("")
+        for line in console_lines(addrport=addrport):
+            self.stdout.write(self.style.SUCCESS(line) if line.startswith("Advocacy is running") else line)
 
         stopping = False
 
