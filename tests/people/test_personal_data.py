@@ -64,6 +64,7 @@ def test_the_download_keeps_its_sections_in_their_order(alice):
         "draw_wins",
         "push_devices",
         "push_settings",
+        "challenge_entries",
         "sign_in_identities",
         "invitations",
         "account_history",
@@ -72,6 +73,7 @@ def test_the_download_keeps_its_sections_in_their_order(alice):
         "stated_audience",
         "goals_created",
         "pulses_answered",
+        "branding_last_edited",
     ]
 
 
