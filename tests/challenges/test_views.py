@@ -88,7 +88,8 @@ class TestEmployeePages:
         client.force_login(alice)
         # session, user, the user's permissions (user and group: 2), nav badge (library new count), challenges with
         # their campaign and entry count
-        with django_assert_num_queries(6):
+        # +1: the organisation's branding that every page's header reads (cached after the first page).
+        with django_assert_num_queries(7):
             assert client.get(reverse("challenges:list")).status_code == 200
 
     @pytest.mark.parametrize("count", [2, 8])
@@ -100,7 +101,8 @@ class TestEmployeePages:
         client.force_login(alice)
         # session, user, permissions (2), nav badge, challenge with campaign, board, draws, entries (with author,
         # team, post, share), their images
-        with django_assert_num_queries(10):
+        # +1: the organisation's branding that every page's header reads (cached after the first page).
+        with django_assert_num_queries(11):
             assert client.get(reverse("challenges:detail", args=[challenge.slug])).status_code == 200
 
     @pytest.mark.parametrize("count", [1, 4])
@@ -111,7 +113,8 @@ class TestEmployeePages:
             _entries(make_challenge(casey, title=f"C{n}", hashtag=f"#C{n}"), [alice])
         client.force_login(alice)
         # session, user, permissions (2), nav badge, entries (with challenge, campaign, post, share), their images
-        with django_assert_num_queries(7):
+        # +1: the organisation's branding that every page's header reads (cached after the first page).
+        with django_assert_num_queries(8):
             assert client.get(reverse("challenges:my_entries")).status_code == 200
 
 
@@ -185,7 +188,8 @@ class TestCommsPages:
             make_challenge(casey, title=f"C{n}", hashtag=f"#C{n}")
         client.force_login(casey)
         # session, user, permissions (2), nav badge, challenges with campaign and entry count
-        with django_assert_num_queries(6):
+        # +1: the organisation's branding that every page's header reads (cached after the first page).
+        with django_assert_num_queries(7):
             assert client.get(reverse("challenges:manage_list")).status_code == 200
 
 
