@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from advocacy.people.models import User
 from guidelines.services import caption_completed
-from sharing.models import Share
+from sharing.demo import demo_clicks_for
+from sharing.models import Click, Share
 from sharing.services import AcknowledgementRequired, ShareRefused
 
 from .models import Challenge, Entry
@@ -80,7 +81,12 @@ def seed(*, rng, now, log) -> None:
             if entry is None:
                 continue
             entries += 1
-            Share.objects.filter(pk=entry.share_id).update(human_clicks=rng.randrange(0, 40))
+            # Real click rows, like every demo share's, so the share's total is explained by them.
+            share = Share.objects.get(pk=entry.share_id)
+            clicks = [click for click in demo_clicks_for(share, rng=rng, now=now) if click.occurred_at >= moment]
+            Click.objects.bulk_create(clicks)
+            human = sum(1 for click in clicks if click.kind == Click.Kind.HUMAN)
+            Share.objects.filter(pk=share.pk).update(human_clicks=human)
             if finished:
                 Entry.objects.filter(pk=entry.pk).update(created_at=moment + timedelta(minutes=index * 37))
         if finished:
@@ -91,3 +97,8 @@ def seed(*, rng, now, log) -> None:
                 entry_promote(entry=first, actor=comms, now=now - timedelta(days=18))
             challenge_close(challenge=challenge, actor=comms, now=now - timedelta(days=23))
     log(f"challenges: 2 challenges (one finished, one open), {entries} entries")
+    # The entries' shares and clicks earn points as the workers would award them (the ledger's demo
+    # ran before the draws these entries depend on); idempotent, so a second seeding adds nothing.
+    from leaderboard.demo import seed as leaderboard_seed
+
+    leaderboard_seed(rng=rng, now=now, log=log)

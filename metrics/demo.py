@@ -40,7 +40,10 @@ def seed(*, rng, now, log) -> None:
     from sharing.models import Share
 
     shares = (
-        Share.objects.filter(network__in=list(PROFILES), metrics__isnull=True).select_related("user").order_by("pk")
+        # Library shares: employees' own challenge posts are seeded after this and keep no history.
+        Share.objects.filter(network__in=list(PROFILES), metrics__isnull=True, post__kind="library")
+        .select_related("user")
+        .order_by("pk")
     )
     seeded = snapshots = 0
     for share in shares:

@@ -55,7 +55,7 @@ def _visitor(rng) -> str:
     return f"{rng.getrandbits(128):032x}"
 
 
-def _clicks_for(share: Share, *, rng, now) -> list[Click]:
+def demo_clicks_for(share: Share, *, rng, now) -> list[Click]:
     """Clicks from the share until now: a decaying daily curve with hourly and weekday shape."""
     clicks: list[Click] = []
     popularity = rng.lognormvariate(1.2, 0.9)  # a few shares do far better than most
@@ -107,7 +107,9 @@ def seed(*, rng, now, log) -> None:
         return
     window_start = now - timedelta(days=DAYS)
     posts = list(
-        Post.objects.filter(post_live_q(now=now) | Q(status=Post.Status.APPROVED, expires_at__gt=window_start))
+        # Library posts only: employees' own challenge posts (seeded later) are shared by their authors.
+        Post.objects.filter(kind=Post.Kind.LIBRARY)
+        .filter(post_live_q(now=now) | Q(status=Post.Status.APPROVED, expires_at__gt=window_start))
         .filter(publish_at__isnull=False, publish_at__lt=now)
         .select_related("campaign")
         .prefetch_related("captions")
@@ -153,7 +155,7 @@ def seed(*, rng, now, log) -> None:
                 continue
             Share.objects.filter(pk=share.pk).update(created_at=shared_at)
             share.created_at = shared_at
-            new_clicks = _clicks_for(share, rng=rng, now=now)
+            new_clicks = demo_clicks_for(share, rng=rng, now=now)
             human = sum(1 for click in new_clicks if click.kind == Click.Kind.HUMAN)
             Share.objects.filter(pk=share.pk).update(human_clicks=human)
             clicks.extend(new_clicks)

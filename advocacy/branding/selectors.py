@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 
 from .models import Branding
 
@@ -34,16 +35,25 @@ def branding_current() -> CurrentBranding:
     cached = cache.get(CACHE_KEY)
     if cached is not None:
         return cached
-    row = Branding.objects.filter(pk=1).first() or Branding()
-    current = CurrentBranding(
+    try:
+        row = Branding.objects.filter(pk=1).first() or Branding()
+    except DatabaseError:
+        # Error pages and the outage page draw the header too: with the database away (or not
+        # migrated yet) they show the default branding rather than failing themselves.
+        return _as_current(Branding())
+    current = _as_current(row)
+    cache.set(CACHE_KEY, current, CACHE_SECONDS)
+    return current
+
+
+def _as_current(row: Branding) -> CurrentBranding:
+    return CurrentBranding(
         organisation_name=row.organisation_name,
         programme_name=row.programme_name,
         accent_colour=row.accent_colour.lower(),
         logo_url=row.logo.url if row.logo else "",
         version=str(int(row.updated_at.timestamp())) if row.updated_at else "0",
     )
-    cache.set(CACHE_KEY, current, CACHE_SECONDS)
-    return current
 
 
 def branding_row() -> Branding:
