@@ -64,7 +64,7 @@ def test_a_post_goes_from_draft_to_the_targeted_feed(page, browser, live_server,
     page.get_by_label("Publish at").fill(_local_input(timezone.now() + timedelta(days=1)))
     page.get_by_role("button", name="Save schedule").click()
     assert "Schedule saved" in page.content()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar").click()
+    nav_link(page, "Calendar").click()
     tomorrow = timezone.localdate() + timedelta(days=1)
     page.goto(f"{page.url.split('?')[0]}?month={tomorrow:%Y-%m}")  # tomorrow may be next month
     assert "Engineering all-hands recap" in page.get_by_test_id("calendar").inner_text()
