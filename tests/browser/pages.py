@@ -23,6 +23,9 @@ SKIP_NAMES = {
     "branding:css",
     "people:my_data",  # a JSON download of one's data
     "admin_login",  # Django's admin, not our templates
+    "web_app_manifest",  # JSON for the browser's installer
+    "service_worker",  # the app's script (tests/browser/test_web_app.py)
+    "content_library:video_file",  # the video itself, played by the post's page
 }
 
 
