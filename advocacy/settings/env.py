@@ -182,6 +182,6 @@ def browsable_url(addrport: str, *, name: str = "ADDRPORT") -> str:
     host, _, port = addrport.rpartition(":")
     if not port.isdigit() or not 1 <= int(port) <= 65535:
         raise ImproperlyConfigured(f"{name}={addrport!r} must be a port or host:port, e.g. 127.0.0.1:8001.")
-    if host in ("", "0.0.0.0", "[::]", "::"):  # noqa: S104 - read, not bound
+    if host in ("", "0.0.0.0", "[::]", "::"):  # noqa: S104 - read, not bound  # nosec B104
         host = "127.0.0.1"
     return f"http://{host}:{int(port)}"
