@@ -30,6 +30,10 @@ def test_hr_runs_a_draw_and_an_employee_verifies_it(page, live_server, alice, bo
     assert "The draw is created." in page.content()
 
     page.get_by_role("button", name="Close entries now and freeze").click()
+    # Freezing and drawing cannot be undone: each asks in the page's <dialog> first (static/js/dialogs.js).
+    dialog = page.get_by_role("dialog")
+    assert "cannot be changed" in dialog.inner_text()
+    dialog.get_by_role("button", name="Confirm").click()
     page.wait_for_load_state()
     draw = Draw.objects.get(name="Browser draw")
     assert draw.is_frozen and draw.entrant_count == 6
@@ -39,6 +43,8 @@ def test_hr_runs_a_draw_and_an_employee_verifies_it(page, live_server, alice, bo
 
     page.get_by_label("Announced public value").fill("9f86d081884c7d65")
     page.get_by_role("button", name="Draw the winners").click()
+    assert "from 6 entrants" in dialog.inner_text()
+    dialog.get_by_role("button", name="Confirm").click()
     page.wait_for_load_state()
     assert "The winners are drawn" in page.content()
     page.get_by_role("button", name="Log out").click()
