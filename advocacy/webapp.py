@@ -40,6 +40,11 @@ def app_branding() -> dict:
     }
 
 
+def web_app_context(request):
+    """The app's name and colours for every page (the theme-color meta tag): a context processor."""
+    return {"web_app": app_branding()}
+
+
 @require_GET
 @cache_control(max_age=3600)
 def manifest(request):

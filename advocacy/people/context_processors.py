@@ -29,10 +29,3 @@ def navigation(request):
     for section in nav_sections:
         section["entries"] = menu_entries(section)
     return {"nav_sections": nav_sections}
-
-
-def web_app(request):
-    """The app's name and colours for every page (the theme-color meta tag)."""
-    from advocacy.webapp import app_branding
-
-    return {"web_app": app_branding()}

@@ -106,7 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "advocacy.people.context_processors.navigation",
                 "advocacy.branding.context_processors.branding",
-                "advocacy.people.context_processors.web_app",
+                "advocacy.webapp.web_app_context",
             ],
         },
     },
