@@ -29,3 +29,12 @@ def posted(request) -> tuple:
     if request.method != "POST":
         return None, None
     return request.POST, request.FILES
+
+
+def form_errors_from(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where the field exists."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

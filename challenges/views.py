@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from advocacy.forms import posted
+from advocacy.forms import form_errors_from, posted
 from advocacy.people.access import permission_required
 from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA
 from sharing.services import AcknowledgementRequired, ShareRefused
@@ -37,14 +37,6 @@ from .services import (
     entry_promotion_answer,
     entry_promotion_ask,
 )
-
-
-def _errors_onto(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @permission_required(EMPLOYEE_AREA)
@@ -101,7 +93,7 @@ def entry_new(request, slug):
             for problem in refusal.problems:
                 form.add_error("caption" if refusal.check is not None else None, problem)
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, "Your post is in. Share it now with its tracked link.")
             response = redirect("sharing:share_open", share_id=entry.share_id)
@@ -145,7 +137,7 @@ def manage_list(request):
         try:
             challenge = challenge_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, f"“{challenge.title}” is saved as a draft; open it when you are ready.")
             return redirect("challenges:manage_detail", slug=challenge.slug)

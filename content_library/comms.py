@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from advocacy.forms import posted
+from advocacy.forms import form_errors_from, posted
 from advocacy.people.access import permission_required
 from advocacy.people.roles import COMMS_WORKSPACE
 
@@ -51,7 +51,6 @@ from .services import (
     suggestion_reject,
     topic_get_or_create,
 )
-from .views import form_errors_from
 
 TRANSITION_LABELS = {
     Post.Status.SUBMITTED: "Submit for review",

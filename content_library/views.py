@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from advocacy.forms import posted
+from advocacy.forms import form_errors_from, posted
 from advocacy.people.access import permission_required
 from advocacy.people.roles import EMPLOYEE_AREA
 from advocacy.ranges import ranged_file_response
@@ -25,15 +25,6 @@ from .selectors import (
     topic_choices_for_feed,
 )
 from .services import library_visit_record, suggestion_create
-
-
-def form_errors_from(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field where the field exists."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @permission_required(EMPLOYEE_AREA)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
-from advocacy.forms import posted
+from advocacy.forms import form_errors_from, posted
 from advocacy.networks import Network
 from advocacy.people.access import permission_required
 from advocacy.people.models import Team
@@ -56,14 +56,6 @@ from .services import (
     guideline_version_create,
     portal_settings_update,
 )
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _safe_next(request) -> str:
@@ -228,7 +220,7 @@ def document_create(request):
             try:
                 document = guideline_document_create(created_by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_errors_from(form, exc)
             else:
                 messages.success(request, f"“{document.title}” is published as version 1.")
                 return redirect("guidelines:document_edit", pk=document.pk)
@@ -269,7 +261,7 @@ def document_edit(request, pk):
                 messages.success(request, f"Version {version.number} is published.")
                 return redirect("guidelines:document_edit", pk=document.pk)
         except ValidationError as exc:
-            _add_errors(details if action == "details" else version_form, exc)
+            form_errors_from(details if action == "details" else version_form, exc)
     context = {
         "document": document,
         "versions": versions,
@@ -302,7 +294,7 @@ def images(request):
                 upload=form.cleaned_data["image"], alt_text=form.cleaned_data["alt_text"], uploaded_by=request.user
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, f"Uploaded. Paste ![{image.alt_text}]({image.image.url}) into a guideline.")
             return redirect("guidelines:images")
@@ -334,7 +326,7 @@ def rules(request):
                 messages.success(request, "Disclosures saved.")
                 return redirect("guidelines:rules")
         except ValidationError as exc:
-            _add_errors(term_form if action == "add_term" else disclosure_form, exc)
+            form_errors_from(term_form if action == "add_term" else disclosure_form, exc)
     context = {"terms": banned_terms_all(), "term_form": term_form, "disclosure_form": disclosure_form}
     status = 400 if term_form.errors or disclosure_form.errors else 200
     return render(request, "guidelines/manage/rules.html", context, status=status)
@@ -354,7 +346,7 @@ def banned_term_edit(request, pk):
         try:
             banned_term_update(banned_term=banned, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect("guidelines:rules")
@@ -372,7 +364,7 @@ def contact_card(request):
         try:
             portal_settings_update(**form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, "The contact card is saved.")
             return redirect("guidelines:contact_card")

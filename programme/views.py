@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from advocacy.forms import form_errors_from
 from advocacy.people.access import permission_required
 from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA, HR_WORKSPACE
 from advocacy.people.selectors import active_employees
@@ -109,9 +110,7 @@ def pulse_manage(request):
                 created_by=request.user,
             )
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(name, message)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"Pulse “{survey.title}” created.")
             return redirect("programme:pulse_results", survey_id=survey.pk)
