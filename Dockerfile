@@ -9,8 +9,8 @@ RUN useradd --create-home --uid 1000 advocacy
 COPY requirements/ requirements/
 RUN pip install --no-cache-dir -r requirements/base.txt
 COPY . .
-# collectstatic needs some SECRET_KEY to import production settings; this one is never used at run time.
-RUN SECRET_KEY=build-only-collectstatic-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+# collectstatic needs some SECRET_KEY and EMAIL_BACKEND to import production settings; neither is used at run time.
+RUN SECRET_KEY=build-only-collectstatic-key-0123456789-abcdefghijklmnopqrstuvwxyz EMAIL_BACKEND=locmem \
     python manage.py collectstatic --noinput \
     && mkdir -p /data/media /data/var && chown -R advocacy /data
 USER advocacy

@@ -90,7 +90,9 @@ def redis_url():
     """A reachable Redis for tests that need the real thing (a test database, flushed afterwards)."""
     import redis
 
-    url = os.environ.get("REDIS_URL") or f"redis://127.0.0.1:6379/{15 - xdist_worker_number()}"
+    from advocacy.settings.test import worker_redis_url
+
+    url = worker_redis_url(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15")
     client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
         client.ping()

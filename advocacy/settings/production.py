@@ -8,6 +8,13 @@ from .env import envbool, envint, envstr
 SECRET_KEY = envstr("SECRET_KEY")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure-") or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters in production.")
+# The first-run default writes mail to files under var/emails/; in production that would swallow
+# every notification without a word, so a deployment says where mail goes.
+if not envstr("EMAIL_BACKEND"):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND must be set in production: smtp to send mail (with EMAIL_HOST…), "
+        "or file, console or locmem on purpose."
+    )
 DEBUG = envbool("DEBUG", False)
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")

@@ -4,7 +4,12 @@ The database still comes from DATABASE_URL, so the same suite runs on SQLite
 and on PostgreSQL.
 """
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 from django.core.exceptions import ImproperlyConfigured
+
+from advocacy.redis_urls import is_sentinel_url
 
 from .base import *  # noqa: F403
 from .env import envbool
@@ -16,6 +21,19 @@ CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def worker_redis_url(url: str) -> str:
+    """The Redis database this test process owns: parallel pytest-xdist workers (gw0, gw1, …) each get
+    their own (15, 14, …) so one worker's flush or click stream never reaches another's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker or is_sentinel_url(url):
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{15 - int(worker.removeprefix('gw') or 0)}"))
+
+
+REDIS_URL = worker_redis_url(REDIS_URL)  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 

@@ -110,11 +110,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_production_refuses_to_start_without_saying_where_mail_goes():
+    result = _run_django(["check"], DJANGO_SETTINGS_MODULE="advocacy.settings.production", SECRET_KEY=GOOD_SECRET)
+    assert result.returncode != 0
+    assert "EMAIL_BACKEND must be set in production" in result.stderr
+
+
 def test_production_settings_pass_the_deploy_check(tmp_path):
     result = _run_django(
         ["check", "--deploy", "--fail-level", "WARNING"],
         DJANGO_SETTINGS_MODULE="advocacy.settings.production",
         SECRET_KEY=GOOD_SECRET,
+        EMAIL_BACKEND="smtp",
         ALLOWED_HOSTS="advocacy.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         VAR_DIR=str(tmp_path / "var"),

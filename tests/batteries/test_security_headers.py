@@ -40,6 +40,7 @@ def production_values():
     )
     env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
     env["SECRET_KEY"] = "k7#Qz" * 12
+    env["EMAIL_BACKEND"] = "smtp"
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60, check=True
     )
