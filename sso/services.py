@@ -2,9 +2,7 @@
 
 from django.contrib.auth import login
 
-from advocacy.people.identity import IdentityRefused, PersonAttributes, person_sync
-
-from .failures import SignInFailure
+from advocacy.people.identity import PersonAttributes, person_sync
 
 SESSION_KEY = "sso"
 # Sessions made here are read back by the model backend (is_active is checked on every request).
@@ -15,11 +13,9 @@ def sso_sign_in(*, request, attributes: PersonAttributes, protocol: str, logout:
     """Create (just in time) or update the person through the identity mapping, then sign them in.
 
     `logout` is what RP-initiated logout needs later (the ID token hint); it lives in the session.
+    A refused identity raises IdentityRefused (the views' sign_in_step turns it into the failure page).
     """
-    try:
-        user = person_sync(attributes=attributes)
-    except IdentityRefused as refusal:
-        raise SignInFailure(str(refusal), reason=f"identity refused {type(refusal).__name__}", status=403) from None
+    user = person_sync(attributes=attributes)
     login(request, user, backend=SESSION_BACKEND)
     request.session[SESSION_KEY] = {"protocol": protocol, **(logout or {})}
     return user

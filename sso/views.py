@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.contrib.auth import logout as auth_logout
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -20,36 +22,44 @@ def _safe_next(request, candidate: str) -> str:
     return ""
 
 
-def _refused(refusal: IdentityRefused) -> SignInFailure:
-    return SignInFailure(str(refusal), reason="identity refused", status=403)
+def sign_in_step(protocol: str):
+    """A view of the sign-in flow: a failure of any step (ours, the library's, or the people app
+    refusing the identity) ends on the one failure page, logged once, whichever view raised it."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except IdentityRefused as refusal:
+                failure = SignInFailure(str(refusal), reason=f"identity refused {type(refusal).__name__}", status=403)
+            except SignInFailure as caught:
+                failure = caught
+            return failure_page(request, failure, protocol=protocol)
+
+        return wrapper
+
+    return decorate
 
 
 @require_GET
+@sign_in_step("oidc")
 def oidc_login(request):
     if not settings.OIDC_ENABLED:
         raise Http404("OpenID Connect is not configured.")
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    try:
-        url = oidc.sign_in_start(session=request.session, next_url=_safe_next(request, request.GET.get("next", "")))
-    except SignInFailure as failure:
-        return failure_page(request, failure, protocol="oidc")
+    url = oidc.sign_in_start(session=request.session, next_url=_safe_next(request, request.GET.get("next", "")))
     return HttpResponseRedirect(url)
 
 
 @require_GET
+@sign_in_step("oidc")
 def oidc_callback(request):
     if not settings.OIDC_ENABLED:
         raise Http404("OpenID Connect is not configured.")
-    try:
-        try:
-            result = oidc.sign_in_finish(session=request.session, params=request.GET)
-        except IdentityRefused as refusal:
-            raise _refused(refusal) from None
-        logout = {"id_token": result.id_token}
-        sso_sign_in(request=request, attributes=result.attributes, protocol="oidc", logout=logout)
-    except SignInFailure as failure:
-        return failure_page(request, failure, protocol="oidc")
+    result = oidc.sign_in_finish(session=request.session, params=request.GET)
+    sso_sign_in(request=request, attributes=result.attributes, protocol="oidc", logout={"id_token": result.id_token})
     return redirect(_safe_next(request, result.next_url) or settings.LOGIN_REDIRECT_URL)
 
 
@@ -66,14 +76,12 @@ def saml_metadata(request):
 
 
 @require_GET
+@sign_in_step("saml")
 def saml_login(request):
     _saml_enabled()
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    try:
-        url = saml.sign_in_start(session=request.session, next_url=_safe_next(request, request.GET.get("next", "")))
-    except SignInFailure as failure:
-        return failure_page(request, failure, protocol="saml")
+    url = saml.sign_in_start(session=request.session, next_url=_safe_next(request, request.GET.get("next", "")))
     return HttpResponseRedirect(url)
 
 
@@ -81,28 +89,21 @@ def saml_login(request):
 # What protects it is the signature, the one-use request ID it answers, and the finishing step.
 @csrf_exempt
 @require_POST
+@sign_in_step("saml")
 def saml_acs(request):
     _saml_enabled()
-    try:
-        try:
-            handoff = saml.assertion_consume(raw_response=request.POST.get("SAMLResponse", ""))
-        except IdentityRefused as refusal:
-            raise _refused(refusal) from None
-    except SignInFailure as failure:
-        return failure_page(request, failure, protocol="saml")
+    handoff = saml.assertion_consume(raw_response=request.POST.get("SAMLResponse", ""))
     response = HttpResponseRedirect(f"{reverse('sso:saml_finish')}?{urlencode({'handoff': handoff})}")
     response.status_code = 303
     return response
 
 
 @require_GET
+@sign_in_step("saml")
 def saml_finish(request):
     _saml_enabled()
-    try:
-        attributes, next_url = saml.sign_in_finish(session=request.session, handoff=request.GET.get("handoff", ""))
-        sso_sign_in(request=request, attributes=attributes, protocol="saml")
-    except SignInFailure as failure:
-        return failure_page(request, failure, protocol="saml")
+    attributes, next_url = saml.sign_in_finish(session=request.session, handoff=request.GET.get("handoff", ""))
+    sso_sign_in(request=request, attributes=attributes, protocol="saml")
     return redirect(_safe_next(request, next_url) or settings.LOGIN_REDIRECT_URL)
 
 
