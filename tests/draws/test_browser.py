@@ -33,8 +33,9 @@ def test_hr_runs_a_draw_and_an_employee_verifies_it(page, live_server, alice, bo
     # Freezing and drawing cannot be undone: each asks in the page's <dialog> first (static/js/dialogs.js).
     dialog = page.get_by_role("dialog")
     assert "cannot be changed" in dialog.inner_text()
-    dialog.get_by_role("button", name="Confirm").click()
-    page.wait_for_load_state()
+    # The confirmed form posts and the page navigates: wait for that answer, not the page already loaded.
+    with page.expect_navigation():
+        dialog.get_by_role("button", name="Confirm").click()
     draw = Draw.objects.get(name="Browser draw")
     assert draw.is_frozen and draw.entrant_count == 6
     commitment = page.locator("[data-commitment=list]")
@@ -44,8 +45,8 @@ def test_hr_runs_a_draw_and_an_employee_verifies_it(page, live_server, alice, bo
     page.get_by_label("Announced public value").fill("9f86d081884c7d65")
     page.get_by_role("button", name="Draw the winners").click()
     assert "from 6 entrants" in dialog.inner_text()
-    dialog.get_by_role("button", name="Confirm").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        dialog.get_by_role("button", name="Confirm").click()
     assert "The winners are drawn" in page.content()
     page.get_by_role("button", name="Log out").click()
 

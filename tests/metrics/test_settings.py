@@ -1,21 +1,9 @@
 """The metrics settings refuse nonsense loudly, as every setting does."""
 
-import importlib
-import sys
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-
-def load_base_settings(monkeypatch, **env):
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delitem(sys.modules, "advocacy.settings.base", raising=False)
-    try:
-        return importlib.import_module("advocacy.settings.base")
-    finally:
-        # Leave a clean module for whoever imports it next.
-        sys.modules.pop("advocacy.settings.base", None)
+from tests.base_settings import load_base_settings
 
 
 def test_the_defaults_point_at_the_real_networks_without_credentials(monkeypatch, tmp_path):

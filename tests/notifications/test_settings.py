@@ -1,20 +1,9 @@
 """Webhook settings: empty means off, https is required, nonsense stops the process."""
 
-import importlib
-import sys
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-
-def load_base_settings(monkeypatch, **env):
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delitem(sys.modules, "advocacy.settings.base", raising=False)
-    try:
-        return importlib.import_module("advocacy.settings.base")
-    finally:
-        sys.modules.pop("advocacy.settings.base", None)
+from tests.base_settings import load_base_settings
 
 
 def test_webhooks_are_off_by_default_and_the_digest_is_scheduled(monkeypatch, tmp_path):
