@@ -54,6 +54,10 @@ def terms_list() -> QuerySet[Term]:
     return Term.objects.annotate(mention_count=Count("mentions")).order_by("kind", "key")
 
 
+def terms_exist() -> bool:
+    return Term.objects.exists()
+
+
 def term_get(*, term_id: int) -> Term:
     term = Term.objects.filter(pk=term_id).first()
     if term is None:

@@ -12,7 +12,15 @@ from advocacy.people.roles import COMMS_WORKSPACE
 
 from .charts import mentions_chart
 from .forms import TermForm
-from .selectors import mention_wall, mentions_by_day, sources_list, term_get, term_network_totals, terms_list
+from .selectors import (
+    mention_wall,
+    mentions_by_day,
+    sources_list,
+    term_get,
+    term_network_totals,
+    terms_exist,
+    terms_list,
+)
 from .services import term_add, term_remove
 
 CHART_DAYS = 30
@@ -36,7 +44,7 @@ def monitor(request):
             "totals": term_network_totals(days=CHART_DAYS),
             "wall": mention_wall(),
             "sources": sources_list(),
-            "has_terms": terms_list().exists(),
+            "has_terms": terms_exist(),
         },
     )
 
