@@ -72,6 +72,11 @@ def mention_wall(*, limit: int | None = None) -> QuerySet[Mention]:
     ]
 
 
+def employee_share(*, mentions: int, by_employees: int) -> int | None:
+    """Per cent of mentions written by employees, rounded; None when there are no mentions to share."""
+    return round(100 * by_employees / mentions) if mentions else None
+
+
 @dataclass(frozen=True)
 class Day:
     day: date
@@ -80,8 +85,7 @@ class Day:
 
     @property
     def employee_share(self) -> int | None:
-        """Per cent of the day's mentions written by employees, or None on a day without any."""
-        return round(100 * self.by_employees / self.mentions) if self.mentions else None
+        return employee_share(mentions=self.mentions, by_employees=self.by_employees)
 
 
 def mentions_by_day(*, days: int = 30, today: date | None = None) -> list[Day]:

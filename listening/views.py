@@ -13,6 +13,7 @@ from advocacy.people.roles import COMMS_WORKSPACE
 from .charts import mentions_chart
 from .forms import TermForm
 from .selectors import (
+    employee_share,
     mention_wall,
     mentions_by_day,
     sources_list,
@@ -40,7 +41,7 @@ def monitor(request):
             "chart_days": CHART_DAYS,
             "total": total,
             "by_employees": by_employees,
-            "employee_share": round(100 * by_employees / total) if total else None,
+            "employee_share": employee_share(mentions=total, by_employees=by_employees),
             "totals": term_network_totals(days=CHART_DAYS),
             "wall": mention_wall(),
             "sources": sources_list(),

@@ -100,6 +100,8 @@ class TestTermSettings:
         term = make_term(casey)
         _mentions(term, 3)
         client.force_login(casey)
+        page = client.get(reverse("listening:settings")).content.decode()
+        assert 'data-confirm="Stop listening for #LaunchWeek? Its daily counts are deleted."' in page
         response = client.post(reverse("listening:term_remove", args=[term.pk]), follow=True)
         assert "No longer listening for #LaunchWeek" in response.content.decode()
         assert not Term.objects.exists() and not Mention.objects.exists()
