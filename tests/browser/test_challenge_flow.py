@@ -148,5 +148,9 @@ def test_a_challenge_from_opening_to_the_library_and_the_monitor_hears_it(
     assert comms.locator("#mentions-chart svg .mentions-employees").count() == 1
     sources = comms.locator("#sources-table").inner_text()
     assert sources.count("Working") == 2
+    # On a phone the filled monitor still fits: no sideways scrolling.
+    comms.set_viewport_size({"width": 390, "height": 844})
+    comms.reload()
+    assert comms.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     for context in (comms.context, employee.context, visitor.context):
         context.close()
