@@ -99,22 +99,22 @@ def mastodon_tag_timeline(*, instance: str, base_url: str, hashtag: str, known, 
     """Public statuses with ``hashtag`` on one instance (``GET /api/v1/timelines/tag/:hashtag``), newest first."""
     client = client or _client()
     tag = quote(hashtag.lstrip("#"), safe="")
-    statuses_by_id: dict[str, str] = {}
 
     def fetch(max_id: str):
         params = {"limit": MASTODON_PAGE, **({"max_id": max_id} if max_id else {})}
-        answer = client.get(f"{base_url.rstrip('/')}/api/v1/timelines/tag/{tag}?{urlencode(params)}", headers={})
-        return answer
-
-    def parse(payload):
-        if isinstance(payload, list):
-            for status in payload:
-                if isinstance(status, dict) and status.get("id") is not None:
-                    statuses_by_id["last"] = str(status["id"])
-        return mastodon_mentions(payload, instance=instance)
+        return client.get(f"{base_url.rstrip('/')}/api/v1/timelines/tag/{tag}?{urlencode(params)}", headers={})
 
     def next_cursor(payload, _page):
-        # Older statuses than the last one of this page.
-        return statuses_by_id.pop("last", "") if isinstance(payload, list) and payload else ""
+        # The next page holds the statuses older than this page's last one; a short page was the last.
+        if not isinstance(payload, list) or len(payload) < MASTODON_PAGE:
+            return ""
+        last = payload[-1]
+        return str(last["id"]) if isinstance(last, dict) and last.get("id") is not None else ""
 
-    return _pages(fetch, parse, next_cursor, label=f"Mastodon {instance}", known=known)
+    return _pages(
+        fetch,
+        lambda payload: mastodon_mentions(payload, instance=instance),
+        next_cursor,
+        label=f"Mastodon {instance}",
+        known=known,
+    )

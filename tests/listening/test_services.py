@@ -156,6 +156,19 @@ class TestCollect:
             len(fake_networks.api.requests_to("/xrpc/app.bsky.feed.searchPosts")) == 3
         )  # the first page had a known post
 
+    def test_it_pages_a_mastodon_tag_timeline_by_max_id(self, casey, launch_week, fake_networks, settings):
+        settings.LISTENING_MAX_PAGES = 10
+        settings.LISTENING_BLUESKY_SEARCH_URL = ""
+        now = timezone.now()
+        for minutes in range(50):
+            fake_networks.toot(
+                username="ann", home="mastodon.example", content=TAG_HTML, when=now - timedelta(minutes=minutes)
+            )
+        assert mentions_collect(term=launch_week, now=now).new == 50
+        asked = [r for r in fake_networks.api.requests if "/timelines/tag/" in r.path]
+        assert [r.query.get("max_id") is not None for r in asked] == [False, True, False]  # 40, 10; then the other
+        assert not any("searchPosts" in r.path for r in fake_networks.api.requests)  # Bluesky switched off
+
     def test_the_text_is_sanitised_before_it_is_stored(self, casey, launch_week, fake_networks):
         now = timezone.now()
         fake_networks.toot(
