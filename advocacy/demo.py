@@ -15,6 +15,8 @@ SEEDERS: list[str] = [
     "draws.demo.seed",
     # After draws: an entry's caption carries the draw disclosure when an open draw asks for it.
     "challenges.demo.seed",
+    # After challenges: demo mentions of their hashtags.
+    "listening.demo.seed",
     # Last: the dashboards' rollups are built from everything above.
     "analytics.demo.seed",
     # After analytics: goals read its rollups; reach reads the demo metrics.

@@ -72,6 +72,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Ambassador candidates", "programme:ambassador_candidates", COMMS_WORKSPACE, "comms"),
     NavItem("Challenges", "challenges:list", EMPLOYEE_AREA, "employee", group=MY_SHARING),
     NavItem("Challenges admin", "challenges:manage_list", COMMS_WORKSPACE, "comms"),
+    NavItem("Listening", "listening:monitor", COMMS_WORKSPACE, "comms"),
 ]
 
 SECTION_TITLES = {"employee": "Advocate", "comms": "Comms", "hr": "HR"}

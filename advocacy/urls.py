@@ -56,6 +56,7 @@ urlpatterns = [
     path("scim/v2/", include("scim.api_urls")),
     path("", include("scim.urls")),
     path("", include("challenges.urls")),
+    path("", include("listening.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     # Before the admin's own: its login asks for the second step too.

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "draws",
     # Above draws (whose eligibility it shows) and below notifications, analytics and scim.
     "challenges",
+    # Above challenges and sharing (it reads the handles employees shared from); nothing imports it.
+    "listening",
     "notifications",
     "analytics",
     "scim",
@@ -401,6 +403,36 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # restarts (see advocacy/celery.py); nothing here uses `celery inspect` or `celery control`.
 CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_TIMEZONE = TIME_ZONE
+# --- Listening (listening app): public mentions of the company's hashtags and handles ---------
+# Bluesky's AppView answers app.bsky.feed.searchPosts (empty: Bluesky is not read); Mastodon tag
+# timelines are read on each instance named here, "host" or "host=https://url" (a local test server,
+# a proxy); nothing else is ever called.
+
+
+def _listening_bluesky_url(name: str, default: str) -> str:
+    value = envstr(name, default).strip().rstrip("/")
+    if value and not value.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{name}={value!r} must start with https:// or http:// (or be empty: off).")
+    return value
+
+
+def _listening_instances(name: str) -> dict[str, str]:
+    instances = {}
+    for item in envlist(name, []):
+        host, sep, url = (part.strip() for part in item.partition("="))
+        host = host.lower()
+        if not host or "/" in host or " " in host or (sep and not url.startswith(("https://", "http://"))):
+            raise ImproperlyConfigured(f"{name} must look like mastodon.social,fosstodon.org=https://fosstodon.org.")
+        instances[host] = (url or f"https://{host}").rstrip("/")
+    return instances
+
+
+LISTENING_BLUESKY_SEARCH_URL = _listening_bluesky_url("LISTENING_BLUESKY_SEARCH_URL", "https://public.api.bsky.app")
+LISTENING_MASTODON_INSTANCES = _listening_instances("LISTENING_MASTODON_INSTANCES")
+LISTENING_INTERVAL_MINUTES = envint("LISTENING_INTERVAL_MINUTES", 15, minimum=1, maximum=1440)
+LISTENING_MAX_PAGES = envint("LISTENING_MAX_PAGES", 3, minimum=1, maximum=20)
+LISTENING_WALL_SIZE = envint("LISTENING_WALL_SIZE", 30, minimum=1, maximum=200)
+
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one place that lists every periodic job; apps add their entries here.
 CELERY_BEAT_SCHEDULE = {
@@ -469,6 +501,11 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-weekly-digest": {
         "task": "notifications.queue_weekly_digests",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),
+    },
+    # Listening: one collection of public mentions per term (listening/tasks.py).
+    "listening-queue-collections": {
+        "task": "listening.queue_collections",
+        "schedule": timedelta(minutes=LISTENING_INTERVAL_MINUTES),
     },
     # Web push: featured posts scheduled for later are pushed when their publish_at passes.
     "notifications-push-featured-gone-live": {

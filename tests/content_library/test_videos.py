@@ -115,6 +115,14 @@ class TestServing:
         Post.objects.filter(pk=video.post_id).update(status=Post.Status.ARCHIVED)
         assert client.get(reverse("content_library:video_file", args=[video.pk])).status_code == 404
 
+    def test_the_feed_card_shows_its_poster_frame(self, client, alice, video):
+        client.force_login(alice)
+        page = client.get(reverse("content_library:feed")).content.decode()
+        card = page[page.index(f'data-post="{video.post.slug}"') :]
+        card = card[: card.index("</article>")]
+        assert f'poster="{video.poster.url}"' in card and 'preload="none"' in card
+        assert reverse("content_library:video_file", args=[video.pk]) in card
+
     def test_the_post_page_shows_it_with_its_poster(self, client, alice, video):
         client.force_login(alice)
         page = client.get(reverse("content_library:post_detail", args=[video.post.slug])).content.decode()

@@ -65,6 +65,7 @@ def test_the_download_keeps_its_sections_in_their_order(alice):
         "push_devices",
         "push_settings",
         "challenge_entries",
+        "listening_mentions",
         "sign_in_identities",
         "invitations",
         "account_history",

@@ -145,3 +145,17 @@ def test_the_demo_has_a_finished_and_an_open_challenge_with_entries():
     count = Entry.objects.count()
     challenges_demo.seed(rng=random.Random(1), now=timezone.now(), log=lambda message: None)
     assert Entry.objects.count() == count and Challenge.objects.count() == 2
+
+
+def test_the_demo_challenges_hashtags_have_mentions_some_by_employees(client, settings):
+    from listening.models import Mention, Term
+
+    settings.MFA_REQUIRED = False
+    for challenge in Challenge.objects.all():
+        term = Term.objects.get(key=challenge.hashtag.casefold())
+        mentions = term.mentions.all()
+        assert mentions.count() >= 10 and {m.network for m in mentions} == {"bluesky", "mastodon"}
+        assert mentions.filter(employee__isnull=False).exists() and all(m.is_demo for m in mentions)
+    client.force_login(User.objects.get(username="comms"))
+    page = client.get(reverse("listening:monitor")).content.decode()
+    assert 'aria-label="Mentions per day"' in page and Mention.objects.first().author_handle in page
