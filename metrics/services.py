@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -233,9 +233,7 @@ def metrics_pull(*, network: str, items: list[PullItem], attempt: int = 0, now: 
     rate_limited: list[tuple[PullItem, float]] = []
     for item, ref in refs.items():
         result = results[ref]
-        if result.outcome is Outcome.UNAUTHORISED and not provider.needs_token:
-            # A public API refusing one post (a Mastodon instance that requires sign-in) is not our credentials.
-            result = MetricResult(ref, Outcome.UNAVAILABLE, detail=f"{result.detail} (sign-in required)")
+        result = _public_refusal(provider=provider, result=result)
         applied = _apply(item=item, result=result, attempt=attempt, now=now, report=report, identities=identities)
         if applied == "retry":
             retry_transient.append(item)
@@ -254,6 +252,22 @@ def metrics_pull(*, network: str, items: list[PullItem], attempt: int = 0, now: 
         _requeue(network=network, items=items_, attempt=attempt, countdown=countdown, now=now)
         report.retries.append((items_, countdown, attempt))
     return report
+
+
+def _public_refusal(*, provider, result: MetricResult) -> MetricResult:
+    """What a 401/403 from an API we read without credentials means: never "our credentials".
+
+    A 401 there is the instance or AppView asking for sign-in just now (a server switched to
+    authorised fetch for a while, an overloaded AppView shedding anonymous reads, a proxy
+    in front of it): transient, asked again with backoff, and after the last attempt the share
+    moves on to its next slot like any other failure. Only a 403 (the post is refused to us)
+    makes the post unavailable.
+    """
+    if result.outcome is not Outcome.UNAUTHORISED or provider.needs_token:
+        return result
+    if result.http_status == 401:
+        return replace(result, outcome=Outcome.TRANSIENT, detail=f"{result.detail} (sign-in asked; retried)")
+    return replace(result, outcome=Outcome.UNAVAILABLE, detail=f"{result.detail} (sign-in required)")
 
 
 def _pending(items: list[PullItem]) -> dict[PullItem, ShareMetrics]:

@@ -189,6 +189,49 @@ def test_rejected_credentials_flag_the_provider_and_keep_the_pull_due(settings, 
     assert queued == []
 
 
+def test_a_401_from_a_public_read_is_retried_not_the_end_of_the_post(alice, bluesky_api, queued):
+    share = make_share(user=alice)
+    share_metrics_start(share=share)
+    bluesky_api.route(GET_POSTS, Reply(status=401, body={"error": "AuthMissing", "message": "Authentication Required"}))
+    item = item_for(share)
+    report = metrics_pull(network="bluesky", items=[item], attempt=0)
+    assert [(len(items), attempt) for items, _, attempt in report.retries] == [(1, 1)]
+    tracked = ShareMetrics.objects.get(share=share)
+    assert tracked.status == ShareMetrics.Status.TRACKING
+    assert tracked.next_pull_at == item.slot, "the slot stays due for the retry"
+    assert not PullFailure.objects.exists()
+
+    bluesky_api.route(GET_POSTS, views_for)
+    assert metrics_pull(network="bluesky", items=[item], attempt=1).recorded == [share.id]
+    assert ShareMetrics.objects.get(share=share).likes == 10
+
+
+def test_a_public_401_that_lasts_fails_the_slot_and_moves_on(settings, alice, fake_api, queued):
+    settings.METRICS_MASTODON_INSTANCE_URLS = {"mastodon.example": fake_api.url}
+    share = make_share(user=alice, network="mastodon", url="https://mastodon.example/@alice/112233445566778899")
+    share_metrics_start(share=share)
+    fake_api.route(
+        "/api/v1/statuses/112233445566778899",
+        Reply(status=401, body={"error": "This API requires an authenticated user"}),
+    )
+    item = item_for(share)
+    for attempt in range(3):
+        metrics_pull(network="mastodon", items=[item], attempt=attempt)
+    tracked = ShareMetrics.objects.get(share=share)
+    assert tracked.status == ShareMetrics.Status.TRACKING, "still tracked: the next slot asks again"
+    assert tracked.next_pull_at > item.slot
+    assert PullFailure.objects.get(share=share).outcome == "transient"
+
+
+def test_a_public_403_makes_the_post_unavailable(settings, alice, fake_api, queued):
+    settings.METRICS_MASTODON_INSTANCE_URLS = {"mastodon.example": fake_api.url}
+    share = make_share(user=alice, network="mastodon", url="https://mastodon.example/@alice/112233445566778899")
+    share_metrics_start(share=share)
+    fake_api.route("/api/v1/statuses/112233445566778899", Reply(status=403, body={"error": "Forbidden"}))
+    metrics_pull(network="mastodon", items=[item_for(share)])
+    assert ShareMetrics.objects.get(share=share).status == ShareMetrics.Status.UNAVAILABLE
+
+
 def test_a_deleted_post_keeps_its_last_totals_and_stops(alice, bluesky_api, queued):
     share = make_share(user=alice)
     tracked = share_metrics_start(share=share)
