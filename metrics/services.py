@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from connections.selectors import accounts_access_for
+from connections.services import connected_account_problem_record
 from sharing.models import Share, Verification
 from sharing.services import share_verification_record
 
@@ -33,7 +35,7 @@ from .verification import profile_handle, verification_decide
 log = logging.getLogger(__name__)
 
 # How many shares one pull task asks about (one or a few API calls each).
-TASK_BATCH = {"x": 100, "bluesky": 100, "linkedin": 100, "mastodon": 40}
+TASK_BATCH = {"x": 100, "bluesky": 100, "linkedin": 100, "mastodon": 40, "threads": 25}
 
 
 @dataclass(frozen=True)
@@ -224,8 +226,9 @@ def metrics_pull(*, network: str, items: list[PullItem], attempt: int = 0, now: 
     if not pending:
         return report
     refs = {item: PostRef(network, pending[item].post_id, pending[item].instance) for item in pending}
+    accounts = _accounts_for(network=network, refs=refs) if provider.uses_account_tokens else {}
     # The only slow part, and outside any transaction: nothing is held while the network thinks.
-    results = provider.fetch(refs.values(), attempt=attempt)
+    results = provider.fetch(refs.values(), attempt=attempt, accounts=accounts)
     identities = _identities_to_verify(provider=provider, network=network, results={i: results[refs[i]] for i in refs})
     now = now or timezone.now()
 
@@ -234,6 +237,10 @@ def metrics_pull(*, network: str, items: list[PullItem], attempt: int = 0, now: 
     for item, ref in refs.items():
         result = results[ref]
         result = _public_refusal(provider=provider, result=result)
+        if result.outcome is Outcome.UNAUTHORISED and provider.uses_account_tokens and ref in accounts:
+            # One employee's token, not ours: their account page says reconnect; the others go on.
+            connected_account_problem_record(account_id=accounts[ref].account_id, detail=result.detail)
+            result = replace(result, outcome=Outcome.UNAVAILABLE, detail=f"{result.detail}: reconnect the account")
         applied = _apply(item=item, result=result, attempt=attempt, now=now, report=report, identities=identities)
         if applied == "retry":
             retry_transient.append(item)
@@ -254,6 +261,13 @@ def metrics_pull(*, network: str, items: list[PullItem], attempt: int = 0, now: 
     return report
 
 
+def _accounts_for(*, network: str, refs: dict[PullItem, PostRef]) -> dict:
+    """{ref: the share owner's connected account access} for the shares whose owner has a usable one."""
+    owners = dict(Share.objects.filter(pk__in=[item.share_id for item in refs]).values_list("pk", "user_id"))
+    access = accounts_access_for(person_ids=set(owners.values()), network=network)
+    return {ref: access[owners[item.share_id]] for item, ref in refs.items() if owners.get(item.share_id) in access}
+
+
 def _public_refusal(*, provider, result: MetricResult) -> MetricResult:
     """What a 401/403 from an API we read without credentials means: never "our credentials".
 
@@ -263,7 +277,7 @@ def _public_refusal(*, provider, result: MetricResult) -> MetricResult:
     moves on to its next slot like any other failure. Only a 403 (the post is refused to us)
     makes the post unavailable.
     """
-    if result.outcome is not Outcome.UNAUTHORISED or provider.needs_token:
+    if result.outcome is not Outcome.UNAUTHORISED or provider.needs_token or provider.uses_account_tokens:
         return result
     if result.http_status == 401:
         return replace(result, outcome=Outcome.TRANSIENT, detail=f"{result.detail} (sign-in asked; retried)")
