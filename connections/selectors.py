@@ -95,6 +95,25 @@ def accounts_lapsing(*, now: datetime | None = None) -> QuerySet[ConnectedAccoun
     return ConnectedAccount.objects.filter(expires_at__gt=now, expires_at__lte=now + REMINDER_LEAD)
 
 
+def reminder_key(account: ConnectedAccount) -> str:
+    """What a lapse reminder is about: the account and its token's expiry, so each token is reminded once
+    and a reconnected account (a new token) is reminded again before it lapses."""
+    return f"connection:{account.pk}:{int(account.expires_at.timestamp())}"
+
+
+def reminder_account(*, key: str, person, now: datetime | None = None) -> ConnectedAccount | None:
+    """The account a reminder keyed ``key`` is about, if it is still true: same token, not lapsed, within the lead."""
+    now = now or timezone.now()
+    try:
+        account_id = int(key.split(":")[1])
+    except (IndexError, ValueError):
+        return None
+    account = ConnectedAccount.objects.filter(pk=account_id, person=person, expires_at__isnull=False).first()
+    if account is None or reminder_key(account) != key or account.is_lapsed(now):
+        return None
+    return account if account.expires_at - now <= REMINDER_LEAD else None
+
+
 def connected_accounts_export(*, user) -> dict:
     """The download's section: which accounts, never a token."""
     return {

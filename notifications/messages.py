@@ -17,7 +17,7 @@ from django.utils import timezone
 from advocacy.people.models import User
 from advocacy.people.roles import COMMS_WORKSPACE
 from connections.models import ConnectedAccount
-from connections.selectors import REMINDER_LEAD, account_health
+from connections.selectors import account_health, reminder_account, reminder_key
 from content_library.models import Post, PostTransition, Suggestion
 from content_library.selectors import post_live_q
 from guidelines.models import GuidelineVersion
@@ -218,12 +218,7 @@ def _no_fan_out(object_id: int) -> tuple[str, QuerySet[User]]:
 # --- A connected account's token about to lapse (its owner, a week before, once per token) ------
 
 
-def _connection_key(account: ConnectedAccount) -> str:
-    # Keyed by the token's expiry: a reconnected account (a new token) is reminded again before it lapses.
-    return f"connection:{account.pk}:{int(account.expires_at.timestamp())}"
-
-
-def _day(moment) -> str:
+def lapse_day(moment) -> str:
     local = timezone.localtime(moment)
     return f"{local.day} {local:%B}"
 
@@ -232,23 +227,20 @@ def connection_expiring_recipients(account_id: int) -> tuple[str, QuerySet[User]
     account = ConnectedAccount.objects.filter(pk=account_id, expires_at__isnull=False).first()
     if account is None:
         return "", User.objects.none()
-    return _connection_key(account), User.objects.filter(pk=account.person_id, is_active=True).exclude(email="")
+    return reminder_key(account), User.objects.filter(pk=account.person_id, is_active=True).exclude(email="")
 
 
 def connection_expiring_build(object_key: str, user: User) -> Email | None:
-    account = ConnectedAccount.objects.filter(pk=_id_from(object_key), person=user, expires_at__isnull=False).first()
-    now = timezone.now()
     # Reconnected since (another token), disconnected, or already lapsed: nothing true left to say.
-    if account is None or _connection_key(account) != object_key or account.is_lapsed(now):
-        return None
-    if account.expires_at - now > REMINDER_LEAD:
+    account = reminder_account(key=object_key, person=user)
+    if account is None:
         return None
     return Email(
-        subject=f"Your {account.get_network_display()} connection lapses on {_day(account.expires_at)}",
+        subject=f"Your {account.get_network_display()} connection lapses on {lapse_day(account.expires_at)}",
         template="notifications/email/connection_expiring",
         context={
             "account": account,
-            "health": account_health(account=account, now=now),
+            "health": account_health(account=account),
             "connections_url": absolute(reverse("connections:my_connections")),
         },
     )

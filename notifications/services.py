@@ -175,7 +175,9 @@ def email_message_build(*, email: Email, user: User) -> EmailMultiAlternatives:
 
 
 def connection_reminders_queue() -> int:
-    """Beat, daily: one reminder per connected account whose token lapses within a week (each token once).
+    """Beat, daily: one reminder (email, and push where on) per account whose token lapses within a week.
+
+    Each token is reminded once.
 
     The delivery row (unique on the account and its token's expiry) stops a second run from sending twice.
     """
@@ -184,6 +186,8 @@ def connection_reminders_queue() -> int:
     queued = 0
     for account_id in accounts_lapsing().values_list("pk", flat=True):
         queued += notification_fan_out(kind=Kind.CONNECTION_EXPIRING, object_id=account_id)
+        # And a push to the devices of owners who turned push on (nothing when push is not configured).
+        queued += push_fan_out_send(kind=Kind.CONNECTION_EXPIRING, object_id=account_id)
     return queued
 
 

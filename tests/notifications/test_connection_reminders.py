@@ -59,3 +59,19 @@ def test_no_reminder_for_an_account_disconnected_before_it_went_out(
     for args in queued:
         tasks.send_email.apply(args)
     assert mailoutbox == []
+
+
+def test_owners_who_turned_push_on_get_the_reminder_on_their_devices_too(
+    alice, vapid, push_endpoint, celery_eager, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tests.notifications.test_push import subscribe
+
+    keys = subscribe(alice, push_endpoint, "/push/alice")
+    connect(alice, expires_at=timezone.now() + timedelta(days=2), token="SECRET-TOKEN")
+    run_daily(django_capture_on_commit_callbacks)
+    run_daily(django_capture_on_commit_callbacks)
+    (message,) = push_endpoint.messages
+    payload = keys.decrypt(message["body"])
+    assert payload["url"] == "/me/connections/" and "Threads connection lapses" in payload["title"]
+    assert "SECRET-TOKEN" not in repr(payload)
+    assert len(mailoutbox) == 1
