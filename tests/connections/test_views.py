@@ -42,3 +42,9 @@ def test_disconnecting_deletes_the_account_and_says_what_happened(client, alice)
     assert not ConnectedAccount.objects.exists()
     assert "Threads disconnected" in response.content.decode()
     assert "remove the app in Threads" in response.content.decode()
+
+
+def test_the_profile_links_to_the_page(client, alice):
+    client.force_login(alice)
+    page = client.get(reverse("people:profile")).content.decode()
+    assert f'href="{reverse("connections:my_connections")}"' in page
