@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from advocacy.networks import Network
 from advocacy.people.access import permission_required
 from advocacy.people.roles import EMPLOYEE_AREA
 
@@ -27,6 +28,6 @@ def disconnect(request, account_id: int):
         done = connected_account_disconnect(person=request.user, account_id=account_id)
     except ConnectedAccount.DoesNotExist:
         raise Http404("No such connected account.") from None
-    label = ConnectedAccount(network=done.network).get_network_display()
+    label = Network(done.network).label
     messages.success(request, f"{label} disconnected: we no longer hold its token. {done.revoke.detail}")
     return redirect("connections:my_connections")
