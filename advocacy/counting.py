@@ -18,6 +18,10 @@ its length is (``advocacy.networks.tracked_link_placeholder``).
   @name@instance counts only as @name. Limit 500 (the default server setting).
 - Bluesky: extended grapheme clusters, limit 300 (the app.bsky.feed.post record).
   URLs count in full: the record's text holds the whole URL.
+- Threads: 500 characters, where an emoji counts as its UTF-8 bytes (Meta's Threads API
+  "Posts" limitations: "Emojis are counted as the number of UTF-8 bytes"): each extended
+  grapheme cluster counts 1, an emoji cluster the length of its UTF-8 encoding (👍 4, 👍🏽 8).
+  Links count in full: the text holds them.
 - LinkedIn (3,000) and Facebook (63,206): Unicode code points.
 - Email: code points of the body (caption, blank line, link), with a generous limit so a
   caption still fits a mailto: link.
@@ -126,6 +130,10 @@ def bluesky_length(text: str) -> int:
     return graphemes(text)
 
 
+def threads_length(text: str) -> int:
+    return sum(len(cluster.encode("utf-8")) if _is_emoji(cluster) else 1 for cluster in _GRAPHEME.findall(text))
+
+
 def code_points(text: str) -> int:
     return len(text)
 
@@ -134,6 +142,7 @@ COUNTERS = {
     Network.X: x_length,
     Network.MASTODON: mastodon_length,
     Network.BLUESKY: bluesky_length,
+    Network.THREADS: threads_length,
     Network.LINKEDIN: code_points,
     Network.FACEBOOK: code_points,
     Network.EMAIL: code_points,

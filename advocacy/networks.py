@@ -16,6 +16,7 @@ class Network(models.TextChoices):
     FACEBOOK = "facebook", "Facebook"
     MASTODON = "mastodon", "Mastodon"
     BLUESKY = "bluesky", "Bluesky"
+    THREADS = "threads", "Threads"
     EMAIL = "email", "Email"
 
 
@@ -26,13 +27,15 @@ ENGAGEMENT_METRICS = ("likes", "reposts", "replies", "quotes", "impressions")
 # What each network's API tells us (metrics/providers/ read their `reports` from here). A
 # figure missing here is not reported: shown as NOT_REPORTED on pages, an empty CSV cell and
 # null in the API, never 0. LinkedIn's impressions need analytics permissions ordinary apps
-# lack and it has no repost count; Facebook and email give us nothing.
+# lack and it has no repost count; Threads' insights (views as impressions) are read only with
+# the employee's connected account; Facebook and email give us nothing.
 REPORTED_METRICS: dict[str, tuple[str, ...]] = {
     Network.LINKEDIN: ("likes", "replies"),
     Network.X: ("likes", "reposts", "replies", "quotes", "impressions"),
     Network.FACEBOOK: (),
     Network.MASTODON: ("likes", "reposts", "replies", "quotes"),
     Network.BLUESKY: ("likes", "reposts", "replies", "quotes"),
+    Network.THREADS: ("likes", "reposts", "replies", "quotes", "impressions"),
     Network.EMAIL: (),
 }
 NOT_REPORTED = "–"
@@ -64,6 +67,7 @@ CAPTION_LIMITS: dict[str, int] = {
     Network.FACEBOOK: 63206,
     Network.MASTODON: 500,
     Network.BLUESKY: 300,
+    Network.THREADS: 500,
     # Generous, so a caption still fits a mailto: link (mail clients balk at very long ones).
     Network.EMAIL: 10000,
 }
@@ -86,11 +90,13 @@ def text_sent(*, network: str, caption: str, link: str) -> str:
     intents (sharing.links.intent_url) build from it:
     - LinkedIn, Mastodon, Bluesky and email: the caption, a blank line, the link.
     - X: the intent's ``text`` and ``url``, which X joins with a space.
+    - Threads: the intent's ``text`` and ``url`` too; counted as caption, a space and the link,
+      which is what a post through the API (link in the text, first URL previewed) will hold.
     - Facebook: the caption alone; sharer.php takes only the link, shown as a card.
     Newlines are plain "\\n" here; mailto: bodies turn them into CRLF (RFC 6068).
     """
     caption = caption.replace("\r\n", "\n").replace("\r", "\n").strip()
     if network == Network.FACEBOOK or not link:
         return caption
-    separator = " " if network == Network.X else "\n\n"
+    separator = " " if network in (Network.X, Network.THREADS) else "\n\n"
     return f"{caption}{separator}{link}" if caption else link

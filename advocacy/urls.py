@@ -46,6 +46,7 @@ urlpatterns = [
     path("sso/", include("sso.urls")),
     path("", include("content_library.urls")),
     path("", include("guidelines.urls")),
+    path("", include("connections.urls")),
     path("", include("sharing.urls")),
     path("", include("metrics.urls")),
     path("", include("leaderboard.urls")),

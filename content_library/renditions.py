@@ -16,7 +16,7 @@ from PIL import Image
 
 # key -> (width, height). The keys are stored in PostImage.renditions.
 RENDITIONS: dict[str, tuple[int, int]] = {
-    "1200x627": (1200, 627),  # LinkedIn, Facebook and X link previews
+    "1200x627": (1200, 627),  # LinkedIn, Facebook, X and Threads link previews
     "1600x900": (1600, 900),  # large 16:9 (Mastodon, Bluesky)
     "1080x1080": (1080, 1080),  # square feeds
     "thumb": (480, 270),  # library cards
@@ -29,10 +29,11 @@ NETWORK_RENDITIONS: dict[str, str] = {
     "email": "1200x627",
     "mastodon": "1600x900",
     "bluesky": "1600x900",
+    "threads": "1200x627",
 }
 # What each downloadable rendition is for, as the download buttons say it.
 RENDITION_USES: dict[str, str] = {
-    "1200x627": "LinkedIn / X / Facebook",
+    "1200x627": "LinkedIn / X / Facebook / Threads",
     "1600x900": "Mastodon / Bluesky",
     "1080x1080": "Square",
 }

@@ -31,9 +31,12 @@ PROFILES = {
     Network.X: (14, 0.22, 0.12, 0.05, 55),
     Network.MASTODON: (9, 0.45, 0.15, 0.02, 0),
     Network.BLUESKY: (17, 0.3, 0.14, 0.06, 0),
+    # Threads reports views (as impressions) to the author's connected account.
+    Network.THREADS: (21, 0.12, 0.2, 0.04, 60),
 }
 PUBLISHED_SHARE = 0.65
 _BASE32_SORTABLE = "234567abcdefghijklmnopqrstuvwxyz"
+_SHORTCODE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 def seed(*, rng, now, log) -> None:
@@ -101,6 +104,10 @@ def _demo_url(*, share, rng) -> str | None:
         handle = user.bluesky_handle or f"{user.username.lower()}.bsky.social"
         rkey = "3l" + "".join(rng.choice(_BASE32_SORTABLE) for _ in range(11))
         return f"https://bsky.app/profile/{handle}/post/{rkey}"
+    if network == Network.THREADS:
+        handle = "".join(c for c in user.username.lower() if c.isalnum() or c in "._")[:30] or "advocate"
+        shortcode = "D" + "".join(rng.choice(_SHORTCODE) for _ in range(10))
+        return f"https://www.threads.com/@{handle}/post/{shortcode}"
     return None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from connections.selectors import accounts_access_for
+from connections.services import connected_account_problem_record
 from sharing.models import Share, Verification
 from sharing.services import share_verification_record
 
@@ -33,7 +35,7 @@ from .verification import profile_handle, verification_decide
 log = logging.getLogger(__name__)
 
 # How many shares one pull task asks about (one or a few API calls each).
-TASK_BATCH = {"x": 100, "bluesky": 100, "linkedin": 100, "mastodon": 40}
+TASK_BATCH = {"x": 100, "bluesky": 100, "linkedin": 100, "mastodon": 40, "threads": 25}
 
 
 @dataclass(frozen=True)
@@ -224,8 +226,9 @@ def metrics_pull(*, network: str, items: list[PullItem], attempt: int = 0, now: 
     if not pending:
         return report
     refs = {item: PostRef(network, pending[item].post_id, pending[item].instance) for item in pending}
+    accounts = _accounts_for(network=network, refs=refs) if provider.uses_account_tokens else {}
     # The only slow part, and outside any transaction: nothing is held while the network thinks.
-    results = provider.fetch(refs.values(), attempt=attempt)
+    results = provider.fetch(refs.values(), attempt=attempt, accounts=accounts)
     identities = _identities_to_verify(provider=provider, network=network, results={i: results[refs[i]] for i in refs})
     now = now or timezone.now()
 
@@ -233,9 +236,11 @@ def metrics_pull(*, network: str, items: list[PullItem], attempt: int = 0, now: 
     rate_limited: list[tuple[PullItem, float]] = []
     for item, ref in refs.items():
         result = results[ref]
-        if result.outcome is Outcome.UNAUTHORISED and not provider.needs_token:
-            # A public API refusing one post (a Mastodon instance that requires sign-in) is not our credentials.
-            result = MetricResult(ref, Outcome.UNAVAILABLE, detail=f"{result.detail} (sign-in required)")
+        result = _public_refusal(provider=provider, result=result)
+        if result.outcome is Outcome.UNAUTHORISED and provider.uses_account_tokens and ref in accounts:
+            # One employee's token, not ours: their account page says reconnect; the others go on.
+            connected_account_problem_record(account_id=accounts[ref].account_id, detail=result.detail)
+            result = replace(result, outcome=Outcome.UNAVAILABLE, detail=f"{result.detail}: reconnect the account")
         applied = _apply(item=item, result=result, attempt=attempt, now=now, report=report, identities=identities)
         if applied == "retry":
             retry_transient.append(item)
@@ -254,6 +259,29 @@ def metrics_pull(*, network: str, items: list[PullItem], attempt: int = 0, now: 
         _requeue(network=network, items=items_, attempt=attempt, countdown=countdown, now=now)
         report.retries.append((items_, countdown, attempt))
     return report
+
+
+def _accounts_for(*, network: str, refs: dict[PullItem, PostRef]) -> dict:
+    """{ref: the share owner's connected account access} for the shares whose owner has a usable one."""
+    owners = dict(Share.objects.filter(pk__in=[item.share_id for item in refs]).values_list("pk", "user_id"))
+    access = accounts_access_for(person_ids=set(owners.values()), network=network)
+    return {ref: access[owners[item.share_id]] for item, ref in refs.items() if owners.get(item.share_id) in access}
+
+
+def _public_refusal(*, provider, result: MetricResult) -> MetricResult:
+    """What a 401/403 from an API we read without credentials means: never "our credentials".
+
+    A 401 there is the instance or AppView asking for sign-in just now (a server switched to
+    authorised fetch for a while, an overloaded AppView shedding anonymous reads, a proxy
+    in front of it): transient, asked again with backoff, and after the last attempt the share
+    moves on to its next slot like any other failure. Only a 403 (the post is refused to us)
+    makes the post unavailable.
+    """
+    if result.outcome is not Outcome.UNAUTHORISED or provider.needs_token or provider.uses_account_tokens:
+        return result
+    if result.http_status == 401:
+        return replace(result, outcome=Outcome.TRANSIENT, detail=f"{result.detail} (sign-in asked; retried)")
+    return replace(result, outcome=Outcome.UNAVAILABLE, detail=f"{result.detail} (sign-in required)")
 
 
 def _pending(items: list[PullItem]) -> dict[PullItem, ShareMetrics]:

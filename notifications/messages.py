@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from advocacy.people.models import User
 from advocacy.people.roles import COMMS_WORKSPACE
+from connections.models import ConnectedAccount
+from connections.selectors import account_health, reminder_account, reminder_key
 from content_library.models import Post, PostTransition, Suggestion
 from content_library.selectors import post_live_q
 from guidelines.models import GuidelineVersion
@@ -213,10 +215,42 @@ def _no_fan_out(object_id: int) -> tuple[str, QuerySet[User]]:
     raise ValueError("Weekly digests are queued per person by queue_weekly_digests, not fanned out from an event.")
 
 
+# --- A connected account's token about to lapse (its owner, a week before, once per token) ------
+
+
+def lapse_day(moment) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B}"
+
+
+def connection_expiring_recipients(account_id: int) -> tuple[str, QuerySet[User]]:
+    account = ConnectedAccount.objects.filter(pk=account_id, expires_at__isnull=False).first()
+    if account is None:
+        return "", User.objects.none()
+    return reminder_key(account), User.objects.filter(pk=account.person_id, is_active=True).exclude(email="")
+
+
+def connection_expiring_build(object_key: str, user: User) -> Email | None:
+    # Reconnected since (another token), disconnected, or already lapsed: nothing true left to say.
+    account = reminder_account(key=object_key, person=user)
+    if account is None:
+        return None
+    return Email(
+        subject=f"Your {account.get_network_display()} connection lapses on {lapse_day(account.expires_at)}",
+        template="notifications/email/connection_expiring",
+        context={
+            "account": account,
+            "health": account_health(account=account),
+            "connections_url": absolute(reverse("connections:my_connections")),
+        },
+    )
+
+
 KINDS: dict[str, KindSpec] = {
     Kind.POST_SUBMITTED: KindSpec(post_submitted_recipients, post_submitted_build),
     Kind.SUGGESTION_SUBMITTED: KindSpec(suggestion_submitted_recipients, suggestion_submitted_build),
     Kind.SUGGESTION_APPROVED: KindSpec(suggestion_approved_recipients, suggestion_approved_build),
     Kind.POLICY_MAJOR_VERSION: KindSpec(policy_major_version_recipients, policy_major_version_build),
     Kind.WEEKLY_DIGEST: KindSpec(_no_fan_out, weekly_digest_build),
+    Kind.CONNECTION_EXPIRING: KindSpec(connection_expiring_recipients, connection_expiring_build),
 }

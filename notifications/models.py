@@ -17,6 +17,7 @@ class Delivery(models.Model):
         WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
         POST_FEATURED = "post_featured", "Featured post (webhook or push)"
         DRAW_RESULT = "draw_result", "Draw result (push)"
+        CONNECTION_EXPIRING = "connection_expiring", "Connected account about to lapse"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

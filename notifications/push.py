@@ -20,6 +20,8 @@ from django.urls import reverse
 
 from advocacy.people.models import User
 from advocacy.people.selectors import active_employees
+from connections.models import ConnectedAccount
+from connections.selectors import reminder_account, reminder_key
 from content_library.models import Post
 from content_library.selectors import post_live_q, post_visible_to_q
 from draws.models import Winner
@@ -30,6 +32,7 @@ from guidelines.selectors import (
     policy_version_requiring_acknowledgement,
 )
 
+from .messages import lapse_day
 from .models import Delivery, PushFrequency, PushPreference
 
 Kind = Delivery.Kind
@@ -139,6 +142,28 @@ def policy_build(object_key: str, user: User) -> PushMessage | None:
     )
 
 
+# --- A connected account of mine about to lapse ---------------------------------------------
+
+
+def connection_expiring_recipients(account_id: int) -> tuple[str, QuerySet[User]]:
+    account = ConnectedAccount.objects.filter(pk=account_id, expires_at__isnull=False).first()
+    if account is None:
+        return "", User.objects.none()
+    return reminder_key(account), _subscribed(User.objects.filter(pk=account.person_id))
+
+
+def connection_expiring_build(object_key: str, user: User) -> PushMessage | None:
+    account = reminder_account(key=object_key, person=user)
+    if account is None:
+        return None
+    return PushMessage(
+        title=f"Your {account.get_network_display()} connection lapses on {lapse_day(account.expires_at)}",
+        body="Connect it again to keep counting your posts' engagement without pasting links.",
+        url=reverse("connections:my_connections"),
+        tag=f"connection:{account.pk}",
+    )
+
+
 # Defaults never nag: nothing at all until the person turns push on for a device, then featured
 # posts at most once a day; a win or a policy to acknowledge is rare and about them, so it comes as it happens.
 PUSH_KINDS: dict[str, PushKind] = {
@@ -150,6 +175,12 @@ PUSH_KINDS: dict[str, PushKind] = {
     ),
     Kind.POLICY_MAJOR_VERSION: PushKind(
         "A new policy version I must acknowledge", PushFrequency.IMMEDIATELY, policy_recipients, policy_build
+    ),
+    Kind.CONNECTION_EXPIRING: PushKind(
+        "A connected account of mine about to lapse",
+        PushFrequency.IMMEDIATELY,
+        connection_expiring_recipients,
+        connection_expiring_build,
     ),
 }
 

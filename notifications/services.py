@@ -174,6 +174,23 @@ def email_message_build(*, email: Email, user: User) -> EmailMultiAlternatives:
     return message
 
 
+def connection_reminders_queue() -> int:
+    """Beat, daily: one reminder (email, and push where on) per account whose token lapses within a week.
+
+    Each token is reminded once.
+
+    The delivery row (unique on the account and its token's expiry) stops a second run from sending twice.
+    """
+    from connections.selectors import accounts_lapsing
+
+    queued = 0
+    for account_id in accounts_lapsing().values_list("pk", flat=True):
+        queued += notification_fan_out(kind=Kind.CONNECTION_EXPIRING, object_id=account_id)
+        # And a push to the devices of owners who turned push on (nothing when push is not configured).
+        queued += push_fan_out_send(kind=Kind.CONNECTION_EXPIRING, object_id=account_id)
+    return queued
+
+
 def notification_email_send(*, kind: str, object_key: str, user_id: int) -> bool:
     """Send one notification email unless it went out already; True when an email was sent.
 

@@ -5,6 +5,7 @@ from django.conf import settings
 
 from .services import (
     PushRejected,
+    connection_reminders_queue,
     digest_queue_weekly,
     notification_email_send,
     notification_fan_out,
@@ -64,6 +65,12 @@ def post_featured_webhook(self, post_id: int, channel: str) -> bool:
 def queue_weekly_digests() -> int:
     """Beat, weekly: one digest task per opted-in person, keyed by (person, ISO week)."""
     return digest_queue_weekly()
+
+
+@shared_task(name="notifications.queue_connection_reminders")
+def queue_connection_reminders() -> int:
+    """Beat, daily: remind people a week before a connected account's token lapses (once per token)."""
+    return connection_reminders_queue()
 
 
 @shared_task(name="notifications.push_fan_out")

@@ -29,6 +29,7 @@ NETWORK_WEIGHTS = [
     (Network.FACEBOOK, 10),
     (Network.MASTODON, 8),
     (Network.BLUESKY, 12),
+    (Network.THREADS, 8),
     (Network.EMAIL, 10),
 ]
 # Relative clicks by hour of day (local time): quiet at night, peaks mid-morning and after lunch.

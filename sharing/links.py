@@ -82,6 +82,7 @@ def intent_url(*, network: str, link: str, caption: str, title: str, mastodon_in
     - Facebook: `sharer.php?u=`; Facebook takes no prefilled text.
     - Mastodon: the employee's own instance's `/share?text=`.
     - Bluesky: `intent/compose?text=` (300 characters).
+    - Threads: `intent/post` with `text` and `url` (the link becomes the post's link attachment).
     - Email: a mailto: link with subject and body (CRLF line breaks, RFC 6068).
     The text is advocacy.networks.text_sent's, the one the caption check measures.
     """
@@ -104,6 +105,10 @@ def intent_url(*, network: str, link: str, caption: str, title: str, mastodon_in
     if network == Network.BLUESKY:
         return "https://bsky.app/intent/compose?" + urlencode(
             {"text": _text_with_link(network, caption, link)}, quote_via=quote
+        )
+    if network == Network.THREADS:
+        return "https://www.threads.com/intent/post?" + urlencode(
+            {"text": text_sent(network=network, caption=caption, link=""), "url": link}, quote_via=quote
         )
     if network == Network.EMAIL:
         return "mailto:?" + urlencode(

@@ -22,6 +22,7 @@ EXAMPLES = {
     Network.X: "https://x.com/yourname/status/1790000000000000000",
     Network.MASTODON: "https://your.instance/@you/112233445566778899",
     Network.BLUESKY: "https://bsky.app/profile/you.bsky.social/post/3kabcdefghij2",
+    Network.THREADS: "https://www.threads.com/@you/post/C8aBcDeFgHi",
 }
 # Networks whose posts we can check are the employee's own from public answers. LinkedIn
 # (and Threads) show the author only to a connected account, which does not exist yet.
@@ -33,7 +34,8 @@ class PublishedPost:
     """What the metrics workers need to find a published post again.
 
     ``post_id`` is the network's own id (LinkedIn URN, tweet id, Mastodon status id,
-    Bluesky at:// URI); ``instance`` is the Mastodon host the status lives on;
+    Bluesky at:// URI, Threads shortcode: its media id is learnt through the connected
+    account); ``instance`` is the Mastodon host the status lives on;
     ``key`` is the normalised id that one share at most may claim.
     """
 
@@ -85,6 +87,7 @@ def published_post_parse(*, network: str, url: str, mastodon_instance: str = "")
         Network.X: _x,
         Network.MASTODON: _mastodon,
         Network.BLUESKY: _bluesky,
+        Network.THREADS: _threads,
     }[network]
     return parse(url=url, host=host, path=parts.path, instance=mastodon_instance.lower())
 
@@ -145,6 +148,7 @@ _OTHER_NETWORKS = {
     "lnkd.in": "LinkedIn",
     "facebook.com": "Facebook",
     "threads.net": "Threads",
+    "threads.com": "Threads",
 }
 _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
 _MASTODON_USER = r"(?P<user>[A-Za-z0-9_.-]+)(?:@(?P<remote>[^/@]+))?"
@@ -207,6 +211,21 @@ def _bluesky(*, url, host, path, instance) -> PublishedPost:
     if not _RKEY.fullmatch(rkey) or rkey in (".", ".."):
         raise _refuse("The post part of that Bluesky link is not a valid post id.")
     return PublishedPost(url=url, post_id=at_uri(actor, rkey), author=actor)
+
+
+# --- Threads ---------------------------------------------------------------------------------------
+
+_THREADS_HOSTS = {"threads.com", "www.threads.com", "threads.net", "www.threads.net"}
+_THREADS_PATH = re.compile(r"/@(?P<user>[A-Za-z0-9._]{1,30})/post/(?P<code>[A-Za-z0-9_-]{5,64})(?:/media)?/?")
+
+
+def _threads(*, url, host, path, instance) -> PublishedPost:
+    if host not in _THREADS_HOSTS:
+        raise _wrong(Network.THREADS)
+    match = _THREADS_PATH.fullmatch(path)
+    if not match:
+        raise _refuse("That is not a link to a single Threads post (…/@<you>/post/<code>).")
+    return PublishedPost(url=url, post_id=match["code"], author=match["user"].lower())
 
 
 # --- the tracked link in the post -------------------------------------------------------------------

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "sso",
     "content_library",
     "guidelines",
+    # Employees' connected network accounts and their encrypted tokens: below sharing and metrics, which read them.
+    "connections",
     "sharing",
     "metrics",
     "leaderboard",
@@ -507,6 +509,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "listening.queue_collections",
         "schedule": timedelta(minutes=LISTENING_INTERVAL_MINUTES),
     },
+    # Connected accounts: remind their owners a week before a token lapses (once per token), 09:00 daily.
+    "notifications-connection-reminders": {
+        "task": "notifications.queue_connection_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
     # Web push: featured posts scheduled for later are pushed when their publish_at passes.
     "notifications-push-featured-gone-live": {
         "task": "notifications.push_featured_gone_live",
@@ -740,6 +747,7 @@ METRICS_X_API_URL = _metrics_url("METRICS_X_API_URL", "https://api.x.com")
 METRICS_X_BEARER_TOKEN = envstr("METRICS_X_BEARER_TOKEN").strip()
 METRICS_LINKEDIN_API_URL = _metrics_url("METRICS_LINKEDIN_API_URL", "https://api.linkedin.com")
 METRICS_LINKEDIN_TOKEN = envstr("METRICS_LINKEDIN_TOKEN").strip()
+METRICS_THREADS_API_URL = _metrics_url("METRICS_THREADS_API_URL", "https://graph.threads.net/v1.0")
 METRICS_LINKEDIN_VERSION = envstr("METRICS_LINKEDIN_VERSION", "202610").strip()
 if not (len(METRICS_LINKEDIN_VERSION) == 6 and METRICS_LINKEDIN_VERSION.isdigit()):
     raise ImproperlyConfigured(f"METRICS_LINKEDIN_VERSION={METRICS_LINKEDIN_VERSION!r} must be YYYYMM, e.g. 202610.")
@@ -763,6 +771,40 @@ METRICS_PULL_MAX_ATTEMPTS = envint("METRICS_PULL_MAX_ATTEMPTS", 5, minimum=1, ma
 METRICS_PULL_LEASE_MINUTES = envint("METRICS_PULL_LEASE_MINUTES", 30, minimum=1)
 METRICS_CREDENTIALS_RECHECK_MINUTES = envint("METRICS_CREDENTIALS_RECHECK_MINUTES", 60, minimum=1)
 METRICS_PULL_MAX_PER_RUN = envint("METRICS_PULL_MAX_PER_RUN", 2000, minimum=1)
+
+# --- Connected accounts (connections app) ---------------------------------------
+# Fernet keys for the tokens at rest, comma-separated: the first encrypts, all decrypt, so a key
+# rotates by putting a new one first and running `manage.py connection_keys_rotate`. Without it
+# the key is derived from SECRET_KEY (so a first run encrypts too); set real keys before changing
+# SECRET_KEY, or the stored tokens can no longer be opened and those accounts must reconnect.
+
+
+def _connected_account_keys(name: str) -> list[str]:
+    import base64
+    import binascii
+    import hashlib
+
+    from cryptography.fernet import Fernet
+
+    raw = envstr(name).strip()
+    if not raw:
+        digest = hashlib.sha256(f"connected-account-keys:{SECRET_KEY}".encode()).digest()
+        return [base64.urlsafe_b64encode(digest).decode()]
+    keys = [key.strip() for key in raw.split(",")]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, binascii.Error):
+            raise ImproperlyConfigured(
+                f"{name}: key {position} of {len(keys)} is not a Fernet key (32 bytes, URL-safe base64); "
+                "make one with `manage.py connection_keys`."
+            ) from None
+    if len(set(keys)) != len(keys):
+        raise ImproperlyConfigured(f"{name} lists the same key twice.")
+    return keys
+
+
+CONNECTED_ACCOUNT_KEYS = _connected_account_keys("CONNECTED_ACCOUNT_KEYS")
 
 # --- Notifications (notifications app) ----------------------------------------
 # Optional incoming webhooks told when a post is featured: a Slack incoming webhook and/or a

@@ -10,6 +10,7 @@ from .base import InvalidPostUrl, MetricResult, Metrics, Outcome, PostFacts, Pos
 from .bluesky import BlueskyProvider
 from .linkedin import LinkedInProvider
 from .mastodon import MastodonProvider
+from .threads import ThreadsProvider
 from .x import XProvider
 
 PROVIDER_CLASSES: dict[str, type[Provider]] = {
@@ -17,6 +18,7 @@ PROVIDER_CLASSES: dict[str, type[Provider]] = {
     Network.BLUESKY: BlueskyProvider,
     Network.X: XProvider,
     Network.LINKEDIN: LinkedInProvider,
+    Network.THREADS: ThreadsProvider,
 }
 
 __all__ = [
@@ -48,6 +50,8 @@ def network_for_url(url: str) -> str:
         return Network.BLUESKY
     if host.removeprefix("www.").removeprefix("mobile.") in ("x.com", "twitter.com"):
         return Network.X
+    if host.removeprefix("www.") in ("threads.com", "threads.net"):
+        return Network.THREADS
     if host == "lnkd.in" or host == "linkedin.com" or host.endswith(".linkedin.com"):
         return Network.LINKEDIN
     return Network.MASTODON

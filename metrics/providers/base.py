@@ -127,6 +127,8 @@ class Provider(ABC):
     network: ClassVar[Network]
     label: ClassVar[str]
     needs_token: ClassVar[bool] = False
+    # Read with each post's author's connected account (connections) instead of one app token.
+    uses_account_tokens: ClassVar[bool] = False
     # What the network can tell us; the rest is always None.
     reports: ClassVar[tuple[str, ...]] = ()
     notes: ClassVar[str] = ""
@@ -136,6 +138,7 @@ class Provider(ABC):
         self.http = http or HttpClient(timeout=config.timeout)
         self.rng = rng
         self.attempt = 0
+        self.accounts: dict = {}
 
     # --- configuration -------------------------------------------------------
     @classmethod
@@ -169,8 +172,12 @@ class Provider(ABC):
         return None
 
     # --- fetching --------------------------------------------------------------
-    def fetch(self, refs: Iterable[PostRef], *, attempt: int = 0) -> dict[PostRef, MetricResult]:
-        """Metrics for every ref (duplicates collapse); ``attempt`` (0 for the first try) scales backoff."""
+    def fetch(self, refs: Iterable[PostRef], *, attempt: int = 0, accounts=None) -> dict[PostRef, MetricResult]:
+        """Metrics for every ref (duplicates collapse); ``attempt`` (0 for the first try) scales backoff.
+
+        ``accounts`` ({ref: connections AccountAccess}) is what providers that ``uses_account_tokens``
+        read each post with; a ref without one is answered as unavailable.
+        """
         unique = list(dict.fromkeys(refs))
         for ref in unique:
             if ref.network != self.network:
@@ -183,6 +190,7 @@ class Provider(ABC):
                 for ref in unique
             }
         self.attempt = attempt
+        self.accounts = dict(accounts or {})
         results = self._fetch(unique)
         # A provider must answer for every ref; a gap would silently drop a pull.
         for ref in unique:

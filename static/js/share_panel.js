@@ -39,7 +39,8 @@
       var link = card.dataset.link || "";
       if (network === "facebook") { return text; }
       if (!text) { return link; }
-      return text + (network === "x" ? " " : "\n\n") + link;
+      // As advocacy.networks.text_sent joins them: a space on X and Threads, a blank line elsewhere.
+      return text + (network === "x" || network === "threads" ? " " : "\n\n") + link;
     }
 
     function updateButton() {

@@ -8,6 +8,7 @@ from advocacy.counting import (
     code_points,
     counts_as_shared,
     mastodon_length,
+    threads_length,
     x_length,
 )
 
@@ -98,9 +99,31 @@ def test_linkedin_and_facebook_count_code_points():
 
 def test_every_network_has_a_count_and_a_limit():
     counts = caption_lengths("Hello")
-    assert set(counts) == {"linkedin", "x", "facebook", "mastodon", "bluesky", "email"}
+    assert set(counts) == {"linkedin", "x", "facebook", "mastodon", "bluesky", "threads", "email"}
     assert {name: count.limit for name, count in counts.items()} == {str(k): v for k, v in LIMITS.items()}
     assert counts["email"].as_dict() == {"count": 5, "limit": 10000, "over": False}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hello", 5),
+        ("日本語", 3),  # one each: only emoji count their bytes
+        (E_COMBINING, 1),
+        ("\U0001f44d", 4),  # an emoji counts its UTF-8 bytes (Threads API: "Emojis are counted as ... UTF-8 bytes")
+        (THUMB_MEDIUM, 8),
+        (FAMILY, len(FAMILY.encode("utf-8"))),  # 25: every byte of the sequence
+        ("\u2764\ufe0f", 6),
+        ("hi \U0001f44d", 3 + 4),
+    ],
+)
+def test_threads_counts_emoji_as_their_utf8_bytes(text, expected):
+    assert threads_length(text) == expected
+
+
+def test_threads_takes_500():
+    assert not caption_length("a" * 500, "threads").over
+    assert caption_length("a" * 497 + "\U0001f44d", "threads").over
 
 
 # --- What the network receives: the caption plus the tracked link the intent adds ------------
@@ -117,6 +140,7 @@ TRACKED = "http://127.0.0.1:8000/s/Abc123XYZ"  # 33 characters, like every track
         ("linkedin", "a" * 3000, 3000 + 2 + 33),
         ("email", "a" * 10000, 10000 + 2 + 33),
         ("facebook", "a" * 63206, 63206),  # sharer.php takes the link as a card, not in the text
+        ("threads", "a" * 500, 500 + 1 + 33),  # text, a space, the whole link
         ("x", "日" * 128, 256 + 1 + 23),
     ],
 )

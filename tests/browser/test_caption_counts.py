@@ -18,7 +18,7 @@ from tests.guidelines.factories import make_policy
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHINESE = "我们发布了全新的应用程序，欢迎大家下载试用并分享你的反馈意见！" * 2 + " #employee"
-NETWORKS = ("linkedin", "x", "facebook", "mastodon", "bluesky", "email")
+NETWORKS = ("linkedin", "x", "facebook", "mastodon", "bluesky", "threads", "email")
 
 
 def _settle(read, expected, timeout=10):

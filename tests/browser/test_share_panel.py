@@ -63,6 +63,14 @@ def test_only_the_chosen_networks_fields_and_post_card_show(page, live_server, p
     card.locator("[data-preview-count]").filter(has_text=f"{expected['count']} / 280").wait_for()
     assert card.locator("[data-preview-text]").inner_text().startswith("Launch day 🎉 #employee ")
 
+    page.get_by_role("radio", name="Threads").check()
+    card = page.locator("[data-share-preview=threads]")
+    assert card.is_visible() and page.locator("[data-share-preview=x]").is_hidden()
+    # As Threads counts it: the emoji is its 4 UTF-8 bytes, the link counts in full after a space.
+    expected = counts_as_shared("Launch day 🎉 #employee")["threads"]
+    card.locator("[data-preview-count]").filter(has_text=f"{expected['count']} / 500").wait_for()
+    assert card.locator("[data-preview-text]").inner_text().startswith("Launch day 🎉 #employee http")
+
 
 def test_the_share_button_is_off_while_the_caption_breaks_a_rule_and_says_why(page, live_server, post, alice):
     _open_panel(page, live_server, alice)

@@ -162,6 +162,6 @@ def test_each_distinct_download_size_is_offered_once_labelled_by_its_use(client,
     assert page.count("(1200×675)") == 1
     assert downloads == [
         "Download original (1200×675), also for Mastodon / Bluesky",
-        "Download LinkedIn / X / Facebook (1200×627)",
+        "Download LinkedIn / X / Facebook / Threads (1200×627)",
         "Download Square (675×675)",
     ]

@@ -27,7 +27,7 @@ def test_the_check_endpoint_returns_problems_counts_and_the_nudge(client, alice,
     ]
     assert body["problems"][0]["reason"] == banned.reason
     assert body["counts"]["x"] == {"count": 27 + 1 + 23, "limit": 280, "over": False}  # with the tracked link
-    assert set(body["counts"]) == {"linkedin", "x", "facebook", "mastodon", "bluesky", "email"}
+    assert set(body["counts"]) == {"linkedin", "x", "facebook", "mastodon", "bluesky", "threads", "email"}
     assert body["unchanged_from_suggestion"] is False
     nudge = _check(client, post=post.pk, network="linkedin", caption=post.suggested_caption).json()
     assert nudge["ok"] is True and nudge["unchanged_from_suggestion"] is True
@@ -109,7 +109,7 @@ def _count(client, captions):
 
 def test_the_count_endpoint_gives_the_numbers_the_check_gives(client, alice, post):
     client.force_login(alice)
-    every = dict.fromkeys(("linkedin", "x", "facebook", "mastodon", "bluesky", "email"), CHINESE)
+    every = dict.fromkeys(("linkedin", "x", "facebook", "mastodon", "bluesky", "threads", "email"), CHINESE)
     counted = _count(client, every)
     assert counted.status_code == 200
     checked = _check(client, post=post.pk, network="x", caption=CHINESE).json()

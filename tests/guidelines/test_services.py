@@ -39,7 +39,7 @@ def test_a_caption_that_follows_every_rule_is_ok(post):
     check = caption_check(post=post, network="x", caption=GOOD)
     assert check.ok and check.problems == []
     assert check.unchanged_from_suggestion is False
-    assert set(check.counts) == {"linkedin", "x", "facebook", "mastodon", "bluesky", "email"}
+    assert set(check.counts) == {"linkedin", "x", "facebook", "mastodon", "bluesky", "threads", "email"}
     assert check.counts["x"] == {"count": len(GOOD) + 1 + 23, "limit": 280, "over": False}  # with the link
 
 

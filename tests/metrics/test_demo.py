@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def unpublished_shares(user, n):
-    shares = [make_share(user=user, network=network) for network in ["linkedin", "x", "bluesky"] * n]
+    shares = [make_share(user=user, network=network) for network in ["linkedin", "x", "bluesky", "threads"] * n]
     from sharing.models import Share
 
     Share.objects.filter(pk__in=[s.pk for s in shares]).update(
@@ -28,7 +28,7 @@ def test_it_writes_marked_histories_that_follow_the_schedule_and_is_idempotent(a
     lines = []
     demo.seed(rng=random.Random(1), now=timezone.now(), log=lines.append)
     tracked = list(ShareMetrics.objects.select_related("share"))
-    assert 6 <= len(tracked) <= 18
+    assert 8 <= len(tracked) <= 24
     assert all(t.is_demo and t.next_pull_at is None for t in tracked)
     assert not MetricSnapshot.objects.filter(is_demo=False).exists()
     for t in tracked:
@@ -38,6 +38,9 @@ def test_it_writes_marked_histories_that_follow_the_schedule_and_is_idempotent(a
         assert history == sorted(history), "demo totals only grow"
         if t.network == "linkedin":
             assert t.reposts is None and t.impressions is None
+        if t.network == "threads":
+            assert t.share.published_url.startswith("https://www.threads.com/@")
+            assert t.impressions is not None, "Threads views are shown as impressions"
     assert MetricChange.objects.exists()
     counts = (ShareMetrics.objects.count(), MetricSnapshot.objects.count(), MetricChange.objects.count())
     demo.seed(rng=random.Random(2), now=timezone.now(), log=lines.append)

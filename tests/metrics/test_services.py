@@ -64,7 +64,7 @@ def test_it_queues_due_pulls_once_and_skips_networks_without_credentials(
     bluesky = [make_share(user=alice) for _ in range(3)]
     make_share(user=alice, network="x", url="https://x.com/alice/status/1858462091736784915", code="x1")
     with django_capture_on_commit_callbacks(execute=True):
-        assert pulls_schedule() == {"mastodon": 0, "bluesky": 3}
+        assert pulls_schedule() == {"mastodon": 0, "bluesky": 3, "threads": 0}
     assert len(queued) == 1
     network, items, attempt, countdown = queued[0]
     assert (network, attempt, countdown) == ("bluesky", 0, 0)
@@ -189,6 +189,49 @@ def test_rejected_credentials_flag_the_provider_and_keep_the_pull_due(settings, 
     assert queued == []
 
 
+def test_a_401_from_a_public_read_is_retried_not_the_end_of_the_post(alice, bluesky_api, queued):
+    share = make_share(user=alice)
+    share_metrics_start(share=share)
+    bluesky_api.route(GET_POSTS, Reply(status=401, body={"error": "AuthMissing", "message": "Authentication Required"}))
+    item = item_for(share)
+    report = metrics_pull(network="bluesky", items=[item], attempt=0)
+    assert [(len(items), attempt) for items, _, attempt in report.retries] == [(1, 1)]
+    tracked = ShareMetrics.objects.get(share=share)
+    assert tracked.status == ShareMetrics.Status.TRACKING
+    assert tracked.next_pull_at == item.slot, "the slot stays due for the retry"
+    assert not PullFailure.objects.exists()
+
+    bluesky_api.route(GET_POSTS, views_for)
+    assert metrics_pull(network="bluesky", items=[item], attempt=1).recorded == [share.id]
+    assert ShareMetrics.objects.get(share=share).likes == 10
+
+
+def test_a_public_401_that_lasts_fails_the_slot_and_moves_on(settings, alice, fake_api, queued):
+    settings.METRICS_MASTODON_INSTANCE_URLS = {"mastodon.example": fake_api.url}
+    share = make_share(user=alice, network="mastodon", url="https://mastodon.example/@alice/112233445566778899")
+    share_metrics_start(share=share)
+    fake_api.route(
+        "/api/v1/statuses/112233445566778899",
+        Reply(status=401, body={"error": "This API requires an authenticated user"}),
+    )
+    item = item_for(share)
+    for attempt in range(3):
+        metrics_pull(network="mastodon", items=[item], attempt=attempt)
+    tracked = ShareMetrics.objects.get(share=share)
+    assert tracked.status == ShareMetrics.Status.TRACKING, "still tracked: the next slot asks again"
+    assert tracked.next_pull_at > item.slot
+    assert PullFailure.objects.get(share=share).outcome == "transient"
+
+
+def test_a_public_403_makes_the_post_unavailable(settings, alice, fake_api, queued):
+    settings.METRICS_MASTODON_INSTANCE_URLS = {"mastodon.example": fake_api.url}
+    share = make_share(user=alice, network="mastodon", url="https://mastodon.example/@alice/112233445566778899")
+    share_metrics_start(share=share)
+    fake_api.route("/api/v1/statuses/112233445566778899", Reply(status=403, body={"error": "Forbidden"}))
+    metrics_pull(network="mastodon", items=[item_for(share)])
+    assert ShareMetrics.objects.get(share=share).status == ShareMetrics.Status.UNAVAILABLE
+
+
 def test_a_deleted_post_keeps_its_last_totals_and_stops(alice, bluesky_api, queued):
     share = make_share(user=alice)
     tracked = share_metrics_start(share=share)
@@ -251,3 +294,65 @@ def test_a_corrected_published_url_is_followed_from_then_on(alice, queued, djang
     assert tracked.post_id.endswith("/3lb2tq7xhrzzz")
     assert tracked.published_at == later
     assert queued[0][1] == [[share.id, later.isoformat()]]
+
+
+# --- Threads: read with the share owner's connected account ------------------------------------------
+
+THREADS_URL = "https://www.threads.com/@alice.archer/post/C8aBcDeFgHi"
+
+
+@pytest.fixture
+def threads_api(settings, fake_api):
+    from tests.metrics.conftest import fixture
+
+    settings.METRICS_THREADS_API_URL = fake_api.url
+    fake_api.route("/17841400000000001/threads", Reply(body=fixture("threads_user_threads.json")))
+    fake_api.route("/18050206876707110/insights", Reply(body=fixture("threads_insights.json")))
+    return fake_api
+
+
+def connect_threads(person, token="ALICE-THREADS-TOKEN"):
+    from connections.services import connected_account_store
+
+    return connected_account_store(
+        person=person,
+        network="threads",
+        handle="alice.archer",
+        remote_account_id="17841400000000001",
+        access_token=token,
+    )
+
+
+def test_a_threads_share_is_pulled_with_its_owners_connected_account(alice, threads_api, queued):
+    connect_threads(alice)
+    share = make_share(user=alice, network="threads", url=THREADS_URL)
+    assert share_metrics_start(share=share).post_id == "C8aBcDeFgHi"
+    assert metrics_pull(network="threads", items=[item_for(share)]).recorded == [share.id]
+    tracked = ShareMetrics.objects.get(share=share)
+    assert (tracked.impressions, tracked.likes, tracked.replies, tracked.reposts, tracked.quotes) == (1520, 48, 7, 5, 2)
+    assert tracked.post_id == "18050206876707110", "the media id is kept: the next pull asks for it at once"
+    assert threads_api.requests_to("/18050206876707110/insights")[0].headers["authorization"].endswith("THREADS-TOKEN")
+
+
+def test_a_threads_share_without_a_connected_account_says_how_to_count_it(alice, threads_api, queued):
+    share = make_share(user=alice, network="threads", url=THREADS_URL)
+    share_metrics_start(share=share)
+    metrics_pull(network="threads", items=[item_for(share)])
+    tracked = ShareMetrics.objects.get(share=share)
+    assert tracked.status == ShareMetrics.Status.UNAVAILABLE and "connect your Threads account" in tracked.last_error
+    assert threads_api.requests == []
+
+
+def test_a_refused_threads_token_flags_that_account_not_the_network(alice, bob, threads_api, queued):
+    from connections.models import ConnectedAccount
+    from tests.metrics.conftest import fixture
+
+    account = connect_threads(alice)
+    threads_api.route("/18050206876707110/insights", Reply(status=401, body=fixture("threads_token_expired.json")))
+    share = make_share(user=alice, network="threads", url=THREADS_URL)
+    share_metrics_start(share=share)
+    metrics_pull(network="threads", items=[item_for(share)])
+    assert "refused" in ConnectedAccount.objects.get(pk=account.pk).last_error
+    assert ShareMetrics.objects.get(share=share).status == ShareMetrics.Status.UNAVAILABLE
+    health = ProviderHealth.objects.get(network="threads")
+    assert health.status != ProviderHealth.Status.CREDENTIALS and health.paused_until is None

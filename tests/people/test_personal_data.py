@@ -56,6 +56,7 @@ def test_the_download_keeps_its_sections_in_their_order(alice):
         "two_step_sign_in",
         "shares",
         "clicks",
+        "connected_accounts",
         "points",
         "acknowledgements",
         "suggestions",

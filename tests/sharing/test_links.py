@@ -105,6 +105,12 @@ def test_bluesky_opens_the_compose_intent():
     assert _query(url) == {"text": f"{CAPTION}\n\n{LINK}"}
 
 
+def test_threads_opens_the_post_intent_with_text_and_url():
+    url = intent_url(network="threads", link=LINK, caption=CAPTION, title="T")
+    assert url.startswith("https://www.threads.com/intent/post?")
+    assert _query(url) == {"text": CAPTION, "url": LINK}
+
+
 def test_email_is_a_mailto_with_subject_and_body():
     url = intent_url(network="email", link=LINK, caption=CAPTION, title="Big news")
     assert url.startswith("mailto:?")
@@ -178,12 +184,12 @@ def test_email_body_line_breaks_are_crlf_as_rfc_6068_asks():
     assert "%0A" not in body.replace("%0D%0A", "")
 
 
-@pytest.mark.parametrize("network", ["linkedin", "x", "mastodon", "bluesky", "email"])
+@pytest.mark.parametrize("network", ["linkedin", "x", "mastodon", "bluesky", "threads", "email"])
 def test_every_intent_carries_the_text_the_caption_check_counts(network):
     url = intent_url(network=network, link=LINK, caption=f"  {CAPTION}\n", title="T", mastodon_instance="a.social")
     query = _query(url)
-    if network == "x":
-        received = f"{query['text']} {query['url']}"  # X joins them with a space
+    if network in ("x", "threads"):
+        received = f"{query['text']} {query['url']}"  # counted as the text, a space and the link
     elif network == "email":
         received = query["body"].replace("\r\n", "\n")
     else:

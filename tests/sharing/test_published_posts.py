@@ -57,6 +57,12 @@ URL_FORMS = [
     ("bluesky", "https://bsky.app/profile/alice.bsky.social/post/3lb2tq7xhrc2k/likes", None, "single Bluesky post"),
     ("bluesky", "https://staging.bsky.app/profile/alice.bsky.social/post/3lb2tq7xhrc2k", None, "not a Bluesky"),
     ("bluesky", "https://bsky.app/profile/did:plc:short/post/3lb2tq7xhrc2k", None, "valid DID"),
+    ("threads", "https://www.threads.com/@alice.archer/post/C8aBcDeFgHi", "C8aBcDeFgHi", None),
+    ("threads", "https://www.threads.net/@alice_archer/post/C8aBcDeFgHi/?xmt=AQGz", "C8aBcDeFgHi", None),
+    ("threads", "https://threads.com/@alice/post/DBx-_9aZq1M/media", "DBx-_9aZq1M", None),
+    ("threads", "https://www.threads.com/@alice", None, "single Threads post"),
+    ("threads", "https://www.instagram.com/p/C8aBcDeFgHi/", None, "not a Threads post"),
+    ("mastodon", "https://www.threads.com/@alice/post/C8aBcDeFgHi", None, "Threads link, not a Mastodon"),
 ]
 
 

@@ -161,7 +161,7 @@ class TestPostDetailPanel:
         client.force_login(alice)
         html = client.get(reverse("content_library:post_detail", kwargs={"slug": post.slug})).content.decode()
         assert f'action="{reverse("sharing:share", kwargs={"slug": post.slug})}"' in html
-        for network in ("linkedin", "x", "facebook", "mastodon", "bluesky", "email"):
+        for network in ("linkedin", "x", "facebook", "mastodon", "bluesky", "threads", "email"):
             assert f'name="network" value="{network}"' in html
         assert "js/share_panel.js" in html
         assert "Your Mastodon handle" in html
@@ -397,7 +397,7 @@ class TestSharePanelPreview:
         assert re.search(r"data-no-text-note hidden", page)
         cards = dict(re.findall(r'data-share-preview="(\w+)" data-link="[^"]*"( hidden)?', page))
         assert cards == {"linkedin": "", "x": " hidden", "facebook": " hidden", "mastodon": " hidden",
-                         "bluesky": " hidden", "email": " hidden"}  # fmt: skip
+                         "bluesky": " hidden", "threads": " hidden", "email": " hidden"}  # fmt: skip
 
     def test_each_card_counts_the_caption_as_its_network_does(self, client, alice, settings):
         from advocacy.counting import counts_as_shared
@@ -408,7 +408,8 @@ class TestSharePanelPreview:
         page = self._page(client, post)
         counts = counts_as_shared(caption)
         assert counts["x"]["count"] != counts["linkedin"]["count"], "the emoji counts double on X"
-        for network, label in (("x", "X"), ("linkedin", "LinkedIn"), ("bluesky", "Bluesky")):
+        assert counts["threads"]["count"] == counts["bluesky"]["count"] + 3 - 1, "🎉 is 4 UTF-8 bytes on Threads"
+        for network, label in (("x", "X"), ("linkedin", "LinkedIn"), ("bluesky", "Bluesky"), ("threads", "Threads")):
             expected = f"{counts[network]['count']} / {counts[network]['limit']} characters, counted as {label}"
             assert expected in page
 
@@ -424,3 +425,4 @@ class TestSharePanelPreview:
         card_images = dict(re.findall(r'data-share-preview="(\w+)".*?<img src="([^"]+)"', page, flags=re.S))
         assert card_images["linkedin"].endswith(image.renditions["1200x627"].rsplit("/", 1)[-1])
         assert card_images["mastodon"].endswith(image.renditions["1600x900"].rsplit("/", 1)[-1])
+        assert card_images["threads"].endswith(image.renditions["1200x627"].rsplit("/", 1)[-1])

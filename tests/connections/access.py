@@ -1,0 +1,27 @@
+from tests.access import EMPLOYEE_PAGE, Route, expect
+
+
+def _alices_account(cast):
+    from connections.services import connected_account_store
+
+    account = connected_account_store(
+        person=cast["employee"],
+        network="threads",
+        handle="alice.archer",
+        remote_account_id="17841400000000001",
+        access_token="THREADS-ACCESS-TOKEN",
+    )
+    return {"account_id": account.pk}
+
+
+ROUTES = [
+    Route("connections:my_connections", EMPLOYEE_PAGE),
+    # Only its owner may disconnect an account: everyone else gets a 404, as if it did not exist.
+    Route(
+        "connections:disconnect",
+        expect(employee=302, other_employee=404, comms=404, hr=404),
+        method="post",
+        kwargs=_alices_account,
+    ),
+    Route("connections:disconnect", expect(anonymous=405, employee=405), kwargs=_alices_account),
+]
