@@ -132,8 +132,7 @@ def insider_profile_save(
         errors["bio"] = f"Keep your bio to {MAX_BIO} characters (this is {len(bio)})."
     if len(share_ids) > MAX_PICKS:
         errors["picks"] = f"Pick at most {MAX_PICKS} posts."
-    own = set(Share.objects.filter(user=user, pk__in=share_ids).values_list("pk", flat=True))
-    if set(share_ids) - own:
+    elif set(share_ids) - set(Share.objects.filter(user=user, pk__in=share_ids).values_list("pk", flat=True)):
         errors["picks"] = "Pick from the posts you shared."
     if consent and not bio:
         errors["bio"] = "Write a short bio before you agree to appear."

@@ -63,7 +63,6 @@ def _cohort(cast):
 
 
 def _cohort_member(cast):
-    from programme import ambassadorship
 
     kwargs = _cohort(cast)
     _ambassador(cast)
