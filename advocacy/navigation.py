@@ -72,7 +72,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Ambassador candidates", "programme:ambassador_candidates", COMMS_WORKSPACE, "comms"),
     NavItem("Ambassadors", "programme:ambassador_list", COMMS_WORKSPACE, "comms"),
     NavItem("Cohorts and beta groups", "programme:cohort_list", COMMS_WORKSPACE, "comms"),
-    NavItem("Ambassadorship", "programme:my_ambassadorship", EMPLOYEE_AREA, "employee", group=MY_SHARING),
+    NavItem("Ambassador programme", "programme:my_ambassadorship", EMPLOYEE_AREA, "employee", group=MY_SHARING),
     NavItem("Challenges", "challenges:list", EMPLOYEE_AREA, "employee", group=MY_SHARING),
     NavItem("Challenges admin", "challenges:manage_list", COMMS_WORKSPACE, "comms"),
 ]

@@ -189,12 +189,14 @@ def _ambassadors(*, now) -> str:
             destination_url="https://example.com/news/lyon-office",
             campaign=campaign,
             suggested_caption="A first look at our new Lyon office.",
-            publish_at=now - timedelta(hours=6),
+            # Live in two days, for the cohort only until a week later. Not live yet, so the
+            # sharing seeder, run again, finds nothing new to share (seeding stays idempotent).
+            publish_at=now + timedelta(days=2),
         )
         post_transition(post=post, to_status=Post.Status.SUBMITTED, actor=comms)
         post_transition(post=post, to_status=Post.Status.APPROVED, actor=comms, note="Beta for the Insiders.")
         ambassadorship.beta_group_set(
-            campaign=campaign, cohort=cohort, opens_to_everyone_at=now + timedelta(days=7), created_by=comms
+            campaign=campaign, cohort=cohort, opens_to_everyone_at=now + timedelta(days=9), created_by=comms
         )
         beta = ", 1 beta campaign"
     feedback = 0
