@@ -59,9 +59,7 @@ def ambassador_invite(request, user_id: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{_name(person)} is invited. They answer from their start page.")
-    return redirect(
-        "programme:ambassador_list" if request.POST.get("next") == "list" else "programme:ambassador_candidates"
-    )
+    return redirect("programme:ambassador_candidates")
 
 
 @permission_required(COMMS_WORKSPACE)
