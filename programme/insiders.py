@@ -71,7 +71,7 @@ def insider_profile_for(*, user) -> InsiderProfile | None:
 
 
 def pickable_shares(*, user) -> QuerySet[Share]:
-    """The person's shares they may pick from: newest first, one per post, with the post loaded."""
+    """The person's shares of approved posts they may pick from, newest first, with the post loaded."""
     return Share.objects.filter(user=user, post__status="approved").select_related("post").order_by("-last_shared_at")
 
 

@@ -31,10 +31,12 @@ def _survey(cast):
 
 
 def _ambassador(cast):
+    """Alice becomes an ambassador (once: the every-page test builds all routes on one dataset)."""
     from programme import ambassadorship
 
-    ambassadorship.ambassador_invite(user=cast["employee"], invited_by=cast["comms"])
-    ambassadorship.invitation_accept(user=cast["employee"])
+    if not ambassadorship.is_ambassador(user=cast["employee"]):
+        ambassadorship.ambassador_invite(user=cast["employee"], invited_by=cast["comms"])
+        ambassadorship.invitation_accept(user=cast["employee"])
     return {}
 
 
@@ -42,7 +44,7 @@ def _featured_ambassador(cast):
     from programme import insiders
 
     _ambassador(cast)
-    insiders.insider_feature(user=cast["employee"], featured_by=cast["comms"])
+    insiders.insider_feature(user=cast["employee"], featured_by=cast["comms"])  # idempotent
     return {}
 
 
@@ -57,8 +59,10 @@ def _ambassador_id(cast):
 
 def _cohort(cast):
     from programme import ambassadorship
+    from programme.models import Cohort
 
-    cohort = ambassadorship.cohort_create(name="2027 Insiders", created_by=None)
+    cohort = Cohort.objects.filter(name="2027 Insiders").first()
+    cohort = cohort or ambassadorship.cohort_create(name="2027 Insiders", created_by=None)
     return {"cohort_id": cohort.pk}
 
 
@@ -77,8 +81,8 @@ def _beta_group(cast):
     from content_library.models import Campaign
     from programme import ambassadorship
 
-    cohort = ambassadorship.cohort_create(name="Beta", created_by=None)
-    campaign = Campaign.objects.create(name="Launch", slug="launch")
+    cohort = ambassadorship.cohort_create(name=f"Beta {Campaign.objects.count()}", created_by=None)
+    campaign = Campaign.objects.create(name="Beta launch", slug=f"beta-launch-{cohort.pk}")
     group = ambassadorship.beta_group_set(
         campaign=campaign, cohort=cohort, opens_to_everyone_at=timezone.now() + timedelta(days=3), created_by=None
     )
@@ -94,7 +98,10 @@ def _upcoming_post(cast):
 
     _ambassador(cast)
     post = Post.objects.create(
-        title="Soon", slug="soon", status=Post.Status.APPROVED, publish_at=timezone.now() + timedelta(days=2)
+        title="Soon",
+        slug=f"soon-{Post.objects.count()}",
+        status=Post.Status.APPROVED,
+        publish_at=timezone.now() + timedelta(days=2),
     )
     return {"post_id": post.pk}
 
