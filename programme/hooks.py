@@ -32,14 +32,15 @@ def comms_dashboard_reach(*, request) -> Panel:
 
 
 def comms_post_feedback(*, request, post) -> Panel:
-    from .preview import feedback_thread
+    from .preview import feedback_thread, is_upcoming
 
     return Panel(
         template="programme/_editor_feedback.html",
         context={
             "post": post,
             "feedback": list(feedback_thread(post=post)),
-            "thread_url": reverse("programme:preview_post", kwargs={"post_id": post.pk}),
+            # The thread takes replies while the post is upcoming (what ambassadors preview).
+            "thread_url": reverse("programme:preview_post", kwargs={"post_id": post.pk}) if is_upcoming(post) else "",
         },
     )
 

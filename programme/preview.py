@@ -34,6 +34,11 @@ def upcoming_q(*, now: datetime) -> Q:
     )
 
 
+def is_upcoming(post: Post, *, now: datetime | None = None) -> bool:
+    """Whether this post is upcoming now (``upcoming_q``, the one rule; 1 query)."""
+    return Post.objects.filter(upcoming_q(now=now or timezone.now()), pk=post.pk).exists()
+
+
 def may_give_feedback(*, user) -> bool:
     return user.has_perm(COMMS_WORKSPACE) or is_ambassador(user=user)
 

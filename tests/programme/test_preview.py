@@ -59,6 +59,15 @@ def test_ambassadors_and_comms_discuss_a_post_and_comms_see_it_in_the_editor(cli
     editor = client.get(reverse("content_library:comms_post_edit", kwargs={"pk": post.pk})).content.decode()
     assert "Ambassadors' feedback" in editor
     assert editor.index("Could we name the Lisbon office?") < editor.index("Good idea, done.")
+    assert url in editor  # the way to reply, while the post is upcoming
+
+
+def test_the_editor_does_not_link_to_a_thread_that_no_longer_takes_replies(client, casey):
+    post = PostFactory()  # live
+    client.force_login(casey)
+    editor = client.get(reverse("content_library:comms_post_edit", kwargs={"pk": post.pk})).content.decode()
+    assert "Ambassadors' feedback" in editor
+    assert reverse("programme:preview_post", kwargs={"post_id": post.pk}) not in editor
 
 
 def test_empty_feedback_is_refused_with_a_message(client, alice, casey):
