@@ -5,7 +5,7 @@ is doing, but the programme app sits above both and reads their figures. So the 
 registers a provider here; the lower app asks for what is registered for a slot and renders
 it, and never imports the app that answered.
 
-- A page panel provider is ``provider(*, request) -> Panel | None`` (None: nothing to show).
+- A page panel provider is ``provider(*, request, **subject) -> Panel | None`` (None: nothing to show).
 - A digest line provider is ``provider(*, user, now) -> str`` ("" for nothing).
 """
 
@@ -30,9 +30,12 @@ def register_panel(slot: str, *, key: str, provider: Callable[..., Panel | None]
     _panels.setdefault(slot, {})[key] = provider
 
 
-def panels_for(slot: str, *, request) -> list[Panel]:
-    """The panels registered for a page, in registration order, leaving out those with nothing to show."""
-    panels = (provider(request=request) for provider in _panels.get(slot, {}).values())
+def panels_for(slot: str, *, request, **subject) -> list[Panel]:
+    """The panels registered for a page, in registration order, leaving out those with nothing to show.
+
+    ``subject`` is what the page is about (e.g. ``post=`` on the comms post editor), passed to each provider.
+    """
+    panels = (provider(request=request, **subject) for provider in _panels.get(slot, {}).values())
     return [panel for panel in panels if panel is not None]
 
 

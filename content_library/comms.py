@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from advocacy.forms import form_errors_from, posted
+from advocacy.panels import panels_for
 from advocacy.people.access import permission_required
 from advocacy.people.roles import COMMS_WORKSPACE
 
@@ -184,7 +185,10 @@ def _post_form_view(request, *, post: Post | None):
             messages.success(request, "Post saved.")
             return redirect("content_library:comms_post_detail", pk=saved.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "content_library/comms/post_form.html", {"form": form, "post": post}, status=status)
+    # Apps above add to the editor of an existing post (the programme: ambassadors' feedback thread).
+    panels = panels_for("comms_post_editor", request=request, post=post) if post is not None else []
+    context = {"form": form, "post": post, "panels": panels}
+    return render(request, "content_library/comms/post_form.html", context, status=status)
 
 
 @permission_required(COMMS_WORKSPACE)

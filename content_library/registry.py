@@ -7,7 +7,7 @@ marker is still computed inside the feed's one query and the library never impor
 
 from collections.abc import Callable
 
-from django.db.models import BooleanField, IntegerField, QuerySet, Value
+from django.db.models import BooleanField, IntegerField, Q, QuerySet, Value
 
 ShareMarker = Callable[..., QuerySet]
 _share_marker: list[ShareMarker] = []
@@ -45,3 +45,21 @@ def with_post_performance(posts: QuerySet) -> QuerySet:
             share_count=Value(0, output_field=IntegerField()), human_click_count=Value(0, output_field=IntegerField())
         )
     return _post_performance[0](posts)
+
+
+AudienceNarrowing = Callable[..., Q]
+_audience_narrowing: list[AudienceNarrowing] = []
+
+
+def register_audience_narrowing(narrowing: AudienceNarrowing) -> None:
+    """Set ``narrowing(*, user, now) -> Q`` over posts, ANDed into who sees a post (``post_visible_to_q``).
+
+    The programme's beta groups (a campaign limited to a cohort until it opens to everyone)
+    are the programme's fact; it registers them here so the one visibility rule still holds
+    for the feed, the post page, the API and sharing.
+    """
+    _audience_narrowing[:] = [narrowing]
+
+
+def audience_narrowing_q(*, user, now) -> Q:
+    return _audience_narrowing[0](user=user, now=now) if _audience_narrowing else Q()

@@ -31,7 +31,7 @@ from advocacy.networks import Network
 
 from .caption_fit import annotate_fits
 from .models import Campaign, LibraryVisit, Post, PostCaption, PostImage, PostTransition, PostVideo, Suggestion, Topic
-from .registry import with_post_performance, with_share_marker
+from .registry import audience_narrowing_q, with_post_performance, with_share_marker
 from .renditions import NETWORK_RENDITIONS, RENDITION_USES, RENDITIONS, rendition_size
 
 _HASHTAG = re.compile(r"#?([^\s#]+)")
@@ -87,7 +87,21 @@ def post_live_q(*, now: datetime | None = None, prefix: str = "") -> Q:
 
 
 def post_visible_to_q(*, user, now: datetime | None = None) -> Q:
-    """A live library post aimed at everyone or at the person's team (employees' own posts never are)."""
+    """A live library post aimed at everyone or at the person's team (employees' own posts never are).
+
+    Apps above may narrow it further (``registry.register_audience_narrowing``: the programme's beta groups).
+    """
+    now = now or timezone.now()
+    return (
+        post_live_q(now=now)
+        & Q(kind=Post.Kind.LIBRARY)
+        & post_targeted_to_q(user=user)
+        & audience_narrowing_q(user=user, now=now)
+    )
+
+
+def post_targeted_to_q(*, user) -> Q:
+    """Aimed at everyone or at the person's team, whatever the schedule."""
     targeted = Q(target_everyone=True)
     team_id = getattr(user, "team_id", None)
     if team_id is not None:
@@ -95,7 +109,7 @@ def post_visible_to_q(*, user, now: datetime | None = None) -> Q:
         targeted |= Q(
             Exists(Post.target_teams.through.objects.filter(post_id=OuterRef("pk"), team_id=team_id)),
         )
-    return post_live_q(now=now) & Q(kind=Post.Kind.LIBRARY) & targeted
+    return targeted
 
 
 def post_shareable_q(*, user, now: datetime | None = None) -> Q:

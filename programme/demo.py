@@ -1,4 +1,5 @@
-"""Demo programme: goals for this quarter, audiences for potential reach, and three monthly pulses.
+"""Demo programme: goals for this quarter, audiences for potential reach, three monthly pulses, and
+ambassadors (invitations with their answers, a cohort, a beta campaign, preview feedback, Insiders).
 
 Runs after the analytics seeder (the goals' progress is read from its rollups). Idempotent:
 goals and pulses are found by name and period, audiences are only filled where missing.
@@ -62,6 +63,7 @@ def seed(*, rng, now, log) -> None:
     audiences = _audiences(now=now)
     pulses = _pulses(today=today)
     log(f"programme: {goals} goals, {audiences} audiences, {pulses} pulses")
+    log("programme ambassadors: " + _ambassadors(now=now))
 
 
 def _audiences(*, now) -> int:
@@ -114,3 +116,110 @@ def _pulses(*, today: date) -> int:
             pulse.pulse_answer(survey=survey, user=person, scores=scores, comment=comment, today=answer_day)
         created += 1
     return created
+
+
+COHORT = "2027 Insiders"
+BIOS = [
+    "Backend engineer in Lyon; I share what we ship and why it matters to the people who use it.",
+    "I look after customers in the Nordics and love telling the stories behind their wins.",
+    "Recruiter by day, runner by night: ask me what it is like to work here.",
+]
+FEEDBACK = [
+    ("ambassador", "Could the caption mention the Lyon office? People there will share it more."),
+    ("comms", "Good idea: added a Lyon line to the LinkedIn caption."),
+    ("ambassador", "The image crops the logo on X; the square one works better."),
+]
+
+
+def _ambassadors(*, now) -> str:
+    """Ten invitations to the ranked candidates (answers spread over the last weeks), a cohort with a
+    beta campaign, feedback on upcoming posts and three Insiders. Skipped when the cohort exists."""
+    from advocacy.people.models import User
+    from content_library.models import Post
+    from content_library.services import campaign_create, post_create, post_transition
+    from sharing.models import Share
+
+    from . import ambassadorship, insiders, preview
+    from .ambassadors import ambassador_candidates
+    from .models import Cohort
+
+    if Cohort.objects.filter(name=COHORT).exists():
+        return "already seeded"
+    comms = User.objects.filter(username="comms").first()
+    demo_employee = User.objects.filter(username="employee", is_active=True).first()
+    people = [User.objects.get(pk=c.user_id) for c in ambassador_candidates(today=timezone.localdate(now), limit=10)]
+    if demo_employee is not None and demo_employee not in people:
+        people.insert(0, demo_employee)
+    people += [p for p in active_employees().order_by("pk")[:12] if p not in people]
+    people = [p for p in people if p != comms][:10]
+    # Most accept, one declines, one joins and later leaves, two have not answered yet.
+    answers = ["accept"] * 6 + ["decline", "leave", "pending", "pending"]
+    accepted = []
+    for index, (person, answer) in enumerate(zip(people, answers)):
+        invited_at = now - timedelta(days=30 - 2 * index, hours=3)
+        ambassadorship.ambassador_invite(
+            user=person, invited_by=comms, message="You share our news better than anyone.", now=invited_at
+        )
+        if answer == "pending":
+            continue
+        answered_at = invited_at + timedelta(days=1, hours=index)
+        if answer == "decline":
+            ambassadorship.invitation_decline(user=person, now=answered_at)
+            continue
+        ambassadorship.invitation_accept(user=person, now=answered_at)
+        if answer == "leave":
+            ambassadorship.ambassador_leave(user=person, now=answered_at + timedelta(days=6))
+        else:
+            accepted.append(person)
+    cohort = ambassadorship.cohort_create(
+        name=COHORT, description="Our first ambassadors: they preview posts and try campaigns first.", created_by=comms
+    )
+    for index, person in enumerate(accepted):
+        ambassadorship.cohort_add(cohort=cohort, user=person, now=now - timedelta(days=10 - index))
+    beta = ""
+    if comms is not None:
+        campaign = campaign_create(
+            actor=comms, name="New offices 2027", hashtag="#NewOffices", description="A first look at our new offices."
+        )
+        post = post_create(
+            actor=comms,
+            title="A first look at our new Lyon office",
+            body="Our new Lyon office opens next spring: light, quiet rooms and a roof terrace. "
+            "Ambassadors see it first.",
+            destination_url="https://example.com/news/lyon-office",
+            campaign=campaign,
+            suggested_caption="A first look at our new Lyon office.",
+            # Live in two days, for the cohort only until a week later. Not live yet, so the
+            # sharing seeder, run again, finds nothing new to share (seeding stays idempotent).
+            publish_at=now + timedelta(days=2),
+        )
+        post_transition(post=post, to_status=Post.Status.SUBMITTED, actor=comms)
+        post_transition(post=post, to_status=Post.Status.APPROVED, actor=comms, note="Beta for the Insiders.")
+        ambassadorship.beta_group_set(
+            campaign=campaign, cohort=cohort, opens_to_everyone_at=now + timedelta(days=9), created_by=comms
+        )
+        beta = ", 1 beta campaign"
+    feedback = 0
+    upcoming = list(preview.upcoming_posts_for(user=comms)[:2]) if comms is not None and accepted else []
+    for post_index, post in enumerate(upcoming):
+        for index, (who, text) in enumerate(FEEDBACK[: 3 - post_index]):
+            author = comms if who == "comms" else accepted[(post_index + index) % len(accepted)]
+            preview.feedback_add(post=post, author=author, text=text, now=now - timedelta(hours=20 - 3 * index))
+            feedback += 1
+    insiders.insiders_page_set(enabled=True, changed_by=comms, now=now - timedelta(days=5))
+    for index, person in enumerate(accepted[:3]):
+        insiders.insider_feature(user=person, featured_by=comms, now=now - timedelta(days=5))
+        if index == 2:
+            continue  # asked, has not agreed yet
+        shares = list(Share.objects.filter(user=person, post__status="approved").order_by("-human_clicks", "pk")[:3])
+        insiders.insider_profile_save(
+            user=person,
+            bio=BIOS[index],
+            share_ids=[share.pk for share in shares],
+            consent=True,
+            now=now - timedelta(days=4 - index),
+        )
+    return (
+        f"{len(people)} invitations, {len(accepted)} ambassadors in {COHORT}{beta}, {feedback} feedback comments, "
+        f"{min(2, len(accepted))} insiders"
+    )

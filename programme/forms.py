@@ -99,3 +99,90 @@ def pulse_answer_form(survey):
         help_text="Stored without your name, team or the time. Do not write anything that identifies you.",
     )
     return type("PulseAnswerForm", (forms.Form,), fields)
+
+
+class InvitationForm(forms.Form):
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+        label="A word from you (optional)",
+        help_text="Shown with the invitation.",
+    )
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(max_length=120, help_text="For example “2027 Insiders”.")
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False)
+
+
+class CohortAddForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=None, label="Ambassador", empty_label="Choose an ambassador")
+
+    def __init__(self, *args, cohort, **kwargs):
+        from .ambassadorship import ambassadors_not_in
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = ambassadors_not_in(cohort=cohort)
+        self.fields["user"].label_from_instance = lambda user: user.display_name or user.username
+
+
+class BetaGroupForm(forms.Form):
+    campaign = forms.ModelChoiceField(queryset=Campaign.objects.order_by("name"), empty_label="Choose a campaign")
+    cohort = forms.ModelChoiceField(queryset=None, empty_label="Choose a cohort")
+    opens_to_everyone_at = forms.DateTimeField(
+        label="Opens to everyone at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Until then only the cohort sees the campaign's posts in the library, the API and the share panel.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import Cohort
+
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = Cohort.objects.order_by("name")
+
+
+class FeedbackForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        label="Your feedback",
+        help_text="Ambassadors and comms see it.",
+    )
+
+
+class InsidersPageForm(forms.Form):
+    enabled = forms.BooleanField(required=False, label="Show the Insiders page to everyone, signed in or not")
+
+
+class InsiderProfileForm(forms.Form):
+    bio = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=280,
+        required=False,
+        help_text="A sentence or two about you and your work, at most 280 characters.",
+    )
+    photo = forms.ImageField(
+        required=False,
+        help_text="JPEG, PNG or WebP, at most 2 MB; stored re-encoded without its metadata. "
+        "Without one, your avatar is shown.",
+    )
+    picks = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Your picks (up to 3)",
+        help_text="Posts you shared; the page links them through your own tracked links.",
+    )
+    consent = forms.BooleanField(
+        required=False,
+        label="I agree to appear on the public Insiders page with my name, photo, bio and picks",
+        help_text="You can withdraw this at any time; you disappear from the page at once.",
+    )
+
+    def __init__(self, *args, shares, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["picks"].choices = [
+            (share.pk, f"{share.post.title} ({share.get_network_display()})") for share in shares
+        ]

@@ -31,10 +31,34 @@ def comms_dashboard_reach(*, request) -> Panel:
     )
 
 
+def comms_post_feedback(*, request, post) -> Panel:
+    from .preview import feedback_thread, is_upcoming
+
+    return Panel(
+        template="programme/_editor_feedback.html",
+        context={
+            "post": post,
+            "feedback": list(feedback_thread(post=post)),
+            # The thread takes replies while the post is upcoming (what ambassadors preview).
+            "thread_url": reverse("programme:preview_post", kwargs={"post_id": post.pk}) if is_upcoming(post) else "",
+        },
+    )
+
+
+def beta_narrowing(*, user, now):
+    from .ambassadorship import beta_narrowing_q
+
+    return beta_narrowing_q(user=user, now=now)
+
+
 def register_hooks() -> None:
+    from content_library.registry import register_audience_narrowing
+
     from .personal_data import register_section
 
     register_section()
+    register_audience_narrowing(beta_narrowing)
+    register_panel("comms_post_editor", key="programme.feedback", provider=comms_post_feedback)
     register_panel("comms_dashboard", key="programme.goals", provider=comms_dashboard_goals)
     register_panel("comms_dashboard", key="programme.reach", provider=comms_dashboard_reach)
     register_digest_line(key="programme.goals", provider=digest_programme_line)

@@ -146,3 +146,156 @@ class PulseParticipation(models.Model):
 
     def __str__(self) -> str:
         return f"answered {self.survey_id}"
+
+
+class AmbassadorInvitation(models.Model):
+    """Comms asking a person to be an ambassador, and what became of it, each step with its time.
+
+    Joining is voluntary: the person accepts or declines, and an ambassador may leave at
+    any time. A person has at most one open invitation (invited or accepted, not left);
+    after a decline or leaving, a new invitation is a new row, so the history stays.
+    """
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACCEPTED = "accepted", "Ambassador"
+        DECLINED = "declined", "Declined"
+        LEFT = "left", "Left"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
+    message = models.TextField(max_length=1000, blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-invited_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status__in=["invited", "accepted"]),
+                name="one_open_ambassador_invitation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_status_display()}"
+
+
+class Cohort(models.Model):
+    """A named group of ambassadors (e.g. "2027 Insiders"), for beta groups and for mobilising together."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(max_length=1000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CohortMember(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["cohort", "added_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="cohort_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.cohort}"
+
+
+class BetaGroup(models.Model):
+    """A campaign limited to a cohort until it opens to everyone.
+
+    Until ``opens_to_everyone_at`` the campaign's posts are visible (feed, API, share) only to
+    the cohort's members; the rule is registered into ``content_library.selectors.post_visible_to_q``.
+    """
+
+    campaign = models.OneToOneField("content_library.Campaign", on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="beta_groups")
+    opens_to_everyone_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["opens_to_everyone_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} for {self.cohort}"
+
+
+class PostFeedback(models.Model):
+    """One comment in an upcoming post's feedback thread (ambassadors and comms)."""
+
+    post = models.ForeignKey("content_library.Post", on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["post", "created_at", "pk"]
+        indexes = [models.Index(fields=["post", "created_at"], name="feedback_post_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.post_id}"
+
+
+class ProgrammeSettings(models.Model):
+    """The programme's switches, one row (pk=1): the public Insiders page is off until comms turn it on."""
+
+    insiders_page_enabled = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return "Programme settings"
+
+
+def insider_photo_path(instance, filename: str) -> str:
+    return f"insiders/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1].lower()}"
+
+
+class InsiderProfile(models.Model):
+    """An ambassador on the public Insiders page: comms feature them, they consent (revocably).
+
+    Shown only while featured, consented and not withdrawn, and while still an ambassador.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="insider_profile")
+    featured_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    featured_at = models.DateTimeField()
+    bio = models.CharField(max_length=280, blank=True)
+    # Re-encoded from pixels (advocacy.imaging); without one, the page shows their avatar.
+    photo = models.ImageField(upload_to=insider_photo_path, blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Insider {self.user}"
+
+    @property
+    def is_consenting(self) -> bool:
+        return self.consented_at is not None and self.withdrawn_at is None
+
+
+class InsiderPick(models.Model):
+    """One of an insider's picks: a post they shared, linked through their own tracked link."""
+
+    profile = models.ForeignKey(InsiderProfile, on_delete=models.CASCADE, related_name="picks")
+    share = models.ForeignKey("sharing.Share", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["profile", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["profile", "share"], name="insider_pick_once")]
+
+    def __str__(self) -> str:
+        return f"pick {self.share_id}"

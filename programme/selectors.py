@@ -227,3 +227,8 @@ def format_figure(value: Decimal | None, *, goal: Goal) -> str:
         return "–"
     text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.1f}"
     return f"{text}%" if goal.is_percent else text
+
+
+def home_goals(*, user, now) -> dict:
+    """The comms start page's goals panel: the current goals with their pace (1 query with none, at most 3)."""
+    return {"goals": goals_current_progress(today=timezone.localdate(now))}

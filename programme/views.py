@@ -8,7 +8,7 @@ from advocacy.people.access import permission_required
 from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA, HR_WORKSPACE
 from advocacy.people.selectors import active_employees
 
-from . import ambassadors, pulse, selectors, services
+from . import pulse, selectors, services
 from . import reach as reach_selectors
 from .forms import GoalForm, PulseSurveyForm, ReachCalculatorForm, StatedAudienceForm, pulse_answer_form
 from .models import Goal, PulseSurvey, StatedAudience
@@ -148,13 +148,4 @@ def pulse_take(request):
         return redirect("programme:pulse_take")
     return render(
         request, "programme/pulse_take.html", {"survey": survey, "form": form}, status=400 if form.errors else 200
-    )
-
-
-@permission_required(COMMS_WORKSPACE)
-def ambassador_candidates(request):
-    return render(
-        request,
-        "programme/ambassador_candidates.html",
-        {"candidates": ambassadors.ambassador_candidates(), "weights": ambassadors.WEIGHTS},
     )

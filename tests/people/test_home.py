@@ -143,24 +143,25 @@ def test_each_home_reads_a_fixed_number_of_queries(client, alice, casey, harper,
     make_policy()
     client.force_login(alice)
     client.get("/")  # the session and permission caches warm up
-    # Employee (21): session, user, two permission reads, the roles line, the menu's library badge, the
+    # Employee (22): session, user, two permission reads, the roles line, the menu's library badge, the
     # team (7); share today: posts, their images (2); my week: shares, clicks, ledger sums, latest
     # streak, badges' ledger counts, badges' human clicks (6); open draw: the draw, its prizes, my
-    # qualifying shares (3); policy: last acknowledgement, major version, acknowledged it? (3).
+    # qualifying shares (3); policy: last acknowledgement, major version, acknowledged it? (3);
+    # an ambassador invitation (1).
     with django_assert_num_queries(EMPLOYEE):
         assert client.get("/").status_code == 200
     client.force_login(casey)
     client.get("/")
-    # Comms (27): the employee's 21, then going live, expiring, posts and suggestions waiting (4),
-    # this month's participation and top posts (2).
+    # Comms (29): the employee's 22, then going live, expiring, posts and suggestions waiting (4),
+    # this month's participation and top posts (2), the current programme goals (1, none here).
     with django_assert_num_queries(COMMS):
         assert client.get("/").status_code == 200
     client.force_login(harper)
     client.get("/")
-    # HR (27): the employee's 21, then flagged people and ranked counts per board (2), the draws (1),
+    # HR (28): the employee's 22, then flagged people and ranked counts per board (2), the draws (1),
     # the major policy version and acknowledgements per team (2), deactivated accounts (1).
     with django_assert_num_queries(HR):
         assert client.get("/").status_code == 200
 
 
-EMPLOYEE, COMMS, HR = 21, 27, 27
+EMPLOYEE, COMMS, HR = 22, 29, 28

@@ -75,6 +75,10 @@ def test_the_download_keeps_its_sections_in_their_order(alice):
         "stated_audience",
         "goals_created",
         "pulses_answered",
+        "ambassador_invitations",
+        "cohorts",
+        "preview_feedback",
+        "insider",
         "branding_last_edited",
     ]
 
