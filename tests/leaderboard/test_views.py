@@ -173,7 +173,7 @@ def test_the_team_view_shows_totals_and_averages(client, alice, bob):
     assert '<td data-label="Team">Engineering</td>' in html
     # The points per member as a bar against the best team's, then the team total.
     assert '<progress class="progress" max="30.0" value="30.0"' in html
-    assert '<span class="num">30.0</span></span></td><td class="num" data-label="Team total">30</td>' in html
+    assert '<span class="num">30.0</span></span></td><td data-label="Team total" class="num">30</td>' in html
 
 
 def test_comms_admins_can_change_the_points_rules(client, casey):
