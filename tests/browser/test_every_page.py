@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.pages import USERNAMES, pages_for_cast
+from tests.browser.pages import HEADER_ROWS, USERNAMES, pages_for_cast
 from tests.conftest import login_in_browser, missing_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,11 +20,6 @@ AXE_PATH = "/__test__/axe.min.js"
 SIZES = [(1366, 900), (390, 844)]
 BLOCKING = ("critical", "serious")
 
-# The header's rows: the menu must be one line at 1366 px, and a menu button on a phone.
-HEADER_ROWS = """() => {
-  const items = [...document.querySelectorAll(".nav-list > li, .account")].filter(e => e.offsetParent);
-  return new Set(items.map(e => Math.round(e.getBoundingClientRect().top / 8))).size;
-}"""
 MENU_BUTTON_SHOWN = "() => { const b = document.querySelector('.menu-button'); return !b || !!b.offsetParent; }"
 
 AXE_RUN = """async () => {
