@@ -113,3 +113,20 @@ def test_a_double_click_on_share_on_a_phone_sends_one_request(browser, live_serv
     assert len(shares) == 1, shares
     assert Share.objects.get(user=alice).times_shared == 1
     page.context.close()
+
+
+def test_the_markdown_toolbar_formats_the_selection_and_the_preview_beside_it_follows(browser, live_server, casey):
+    document = make_policy()
+    page = _page_at(browser, LAPTOP)
+    login_in_browser(page, live_server, "casey")
+    page.goto(f"{live_server.url}/guidelines/manage/documents/{document.pk}/")
+    source = page.locator("[data-markdown-split] textarea.markdown-source")
+    preview = page.locator("[data-markdown-preview]")
+    source.fill("Be kind")
+    source.evaluate("textarea => textarea.setSelectionRange(3, 7)")
+    page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Bold").click()
+    assert source.input_value() == "Be **kind**"
+    preview.locator("strong", has_text="kind").wait_for()
+    # Side by side on a laptop: the preview's left edge is right of the text's.
+    assert preview.bounding_box()["x"] > source.bounding_box()["x"] + source.bounding_box()["width"] / 2
+    page.context.close()

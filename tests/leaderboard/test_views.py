@@ -136,6 +136,17 @@ def test_an_adjustment_without_a_reason_is_refused_with_a_message(client, alice,
     assert not PointEvent.objects.exists()
 
 
+def test_a_failed_adjustment_shows_its_errors_at_the_adjustment_form_not_above_the_events(client, alice, harper):
+    client.force_login(harper)
+    url = reverse("leaderboard:adjust", kwargs={"user_id": alice.pk})
+    html = client.post(url, {"points": "5", "reason": "", "token": "x"}).content.decode()
+    events, adjust_section = html.split('<h2 id="adjust">')
+    assert "This field is required" not in events and "There is a problem" not in events
+    form = adjust_section.split("</form>")[0]
+    assert 'action="' + url + '#adjust"' in form  # the page opens at the form after the post
+    assert "This field is required" in form
+
+
 def test_a_double_submitted_adjustment_counts_once(client, alice, harper):
     client.force_login(harper)
     url = reverse("leaderboard:adjust", kwargs={"user_id": alice.pk})
