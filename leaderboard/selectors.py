@@ -465,7 +465,7 @@ def _badges(*, shares: int, clicks: int, streak: int, suggestions: int) -> list[
             "Shared four weeks in a row.",
             streak,
             4,
-            f"best streak {streak} week{'' if streak == 1 else 's'}",
+            f"Best streak {streak} week{'' if streak == 1 else 's'}",
         ),
         badge(
             "first_suggestion",

@@ -38,3 +38,19 @@ def test_the_datatable_tag_wraps_a_rendered_table():
     )
     html = template.render(Context({"values": [1, 2]}))
     assert html.count('data-label="A"') == 2
+
+
+def test_the_page_header_tag_renders_the_component_with_markup_in_title_lede_and_actions():
+    html = Template(
+        "{% load ui %}{% page_header %}Points of {{ name }}{% lede %}Total <strong>{{ total }}</strong>"
+        '{% actions %}<a class="button" href="/x">Export</a>{% endpage_header %}'
+    ).render(Context({"name": "Ann <b>", "total": 5}))
+    assert '<header class="page-header">' in html
+    assert "<h1>Points of Ann &lt;b&gt;</h1>" in html  # the page's variables stay escaped
+    assert '<p class="lede">Total <strong>5</strong></p>' in html
+    assert '<div class="page-header-actions"><a class="button" href="/x">Export</a></div>' in html
+
+
+def test_the_page_header_tag_needs_only_a_title():
+    html = Template("{% load ui %}{% page_header %}Teams{% endpage_header %}").render(Context())
+    assert "<h1>Teams</h1>" in html and "lede" not in html and "page-header-actions" not in html

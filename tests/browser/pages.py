@@ -15,6 +15,11 @@ from django.db import transaction
 from django.urls import reverse
 
 TESTS_DIR = Path(__file__).resolve().parent.parent
+# The header's rows (in a page's JavaScript): the menu must be one line at 1366 px.
+HEADER_ROWS = """() => {
+  const items = [...document.querySelectorAll(".nav-list > li, .account")].filter(e => e.offsetParent);
+  return new Set(items.map(e => Math.round(e.getBoundingClientRect().top / 8))).size;
+}"""
 ROLES = ("anonymous", "employee", "comms", "hr")
 USERNAMES = {"employee": "alice", "comms": "casey", "hr": "harper"}
 # Not pages a person looks at: machine-readable answers, downloads and one-shot links.

@@ -136,6 +136,17 @@ def test_an_adjustment_without_a_reason_is_refused_with_a_message(client, alice,
     assert not PointEvent.objects.exists()
 
 
+def test_a_failed_adjustment_shows_its_errors_at_the_adjustment_form_not_above_the_events(client, alice, harper):
+    client.force_login(harper)
+    url = reverse("leaderboard:adjust", kwargs={"user_id": alice.pk})
+    html = client.post(url, {"points": "5", "reason": "", "token": "x"}).content.decode()
+    events, adjust_section = html.split('<h2 id="adjust">')
+    assert "This field is required" not in events and "There is a problem" not in events
+    form = adjust_section.split("</form>")[0]
+    assert 'action="' + url + '#adjust"' in form  # the page opens at the form after the post
+    assert "This field is required" in form
+
+
 def test_a_double_submitted_adjustment_counts_once(client, alice, harper):
     client.force_login(harper)
     url = reverse("leaderboard:adjust", kwargs={"user_id": alice.pk})
@@ -173,7 +184,7 @@ def test_the_team_view_shows_totals_and_averages(client, alice, bob):
     assert '<td data-label="Team">Engineering</td>' in html
     # The points per member as a bar against the best team's, then the team total.
     assert '<progress class="progress" max="30.0" value="30.0"' in html
-    assert '<span class="num">30.0</span></span></td><td class="num" data-label="Team total">30</td>' in html
+    assert '<span class="num">30.0</span></span></td><td data-label="Team total" class="num">30</td>' in html
 
 
 def test_comms_admins_can_change_the_points_rules(client, casey):

@@ -3,6 +3,8 @@
 - {% avatar user %} / {% avatar user size="lg" %}: the photo, or initials on a colour picked from the name.
 - {% datatable %}<table class="table">…</table>{% enddatatable %}: adds class "data-table" and gives
   every body cell a data-label from its column header, so the table stacks into cards on a phone.
+- {% page_header %}Title with {{ markup }}{% lede %}Optional lede{% actions %}Optional buttons{% endpage_header %}:
+  the page header component (components/page_header.html) for titles that are more than a string.
 - {% branding_current as brand %}: the organisation's branding where no request context runs (emails).
 """
 
@@ -11,6 +13,7 @@ from html import escape
 from html.parser import HTMLParser
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from advocacy.branding.selectors import branding_current as _branding_current
@@ -145,3 +148,30 @@ def datatable(parser, token):
     nodelist = parser.parse(("enddatatable",))
     parser.delete_first_token()
     return DataTableNode(nodelist)
+
+
+PAGE_HEADER_PARTS = ("lede", "actions")
+
+
+class PageHeaderNode(template.Node):
+    def __init__(self, parts: dict):
+        self.parts = parts
+
+    def render(self, context):
+        # Each part is a rendered (autoescaped) piece of the page's own template.
+        values = {name: mark_safe(nodelist.render(context).strip()) for name, nodelist in self.parts.items()}  # noqa: S308  # nosec B308 B703
+        return render_to_string("components/page_header.html", values)
+
+
+@register.tag
+def page_header(parser, token):
+    """{% page_header %}title{% lede %}…{% actions %}…{% endpage_header %}: lede and actions are optional."""
+    parts, name = {}, "title"
+    while True:
+        nodelist = parser.parse(PAGE_HEADER_PARTS + ("endpage_header",))
+        parts[name] = nodelist
+        name = parser.next_token().contents.split()[0]
+        if name == "endpage_header":
+            return PageHeaderNode(parts)
+        if name in parts:
+            raise template.TemplateSyntaxError(f"page_header has a second {{% {name} %}}")
