@@ -18,6 +18,7 @@ from advocacy.networks import Network
 
 from .crypto import TokenUnreadable, token_encrypt, token_reencrypt
 from .models import ConnectedAccount
+from .registry import account_connected_announce
 from .revoke import RevokeOutcome, RevokeRequest, token_revoke
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ def connected_account_store(
             "last_error": "",
         },
     )
+    transaction.on_commit(lambda: account_connected_announce(person_id=person.pk, network=network))
     return account
 
 

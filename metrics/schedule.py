@@ -10,6 +10,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 
+def tracking_window() -> timedelta:
+    """How long after it went out a post is asked about at all: the schedule's last step."""
+    return timedelta(hours=max(age for age, _ in settings.METRICS_PULL_SCHEDULE))
+
+
 def next_slot(*, published_at: datetime, after: datetime, now: datetime) -> datetime | None:
     """The slot of the pull following the one at ``after``, or None when tracking is over.
 

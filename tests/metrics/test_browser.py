@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from metrics.models import ProviderHealth
 from metrics.providers import Metrics
-from metrics.services import share_metrics_start, snapshot_record
+from metrics.services import snapshot_record
+from metrics.tracking import share_metrics_start
 from tests.conftest import login_in_browser, nav_link
 from tests.metrics.conftest import make_share
 

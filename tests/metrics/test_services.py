@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from metrics.models import MetricChange, MetricSnapshot, ProviderHealth, PullFailure, ShareMetrics
 from metrics.providers import Metrics
-from metrics.services import PullItem, metrics_pull, pulls_schedule, share_metrics_start, snapshot_record
+from metrics.services import PullItem, metrics_pull, pulls_schedule, snapshot_record
+from metrics.tracking import share_metrics_start
 from tests.metrics.conftest import DID, Reply, make_share
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ import pytest
 
 from metrics import services
 from metrics.models import MetricChange, MetricSnapshot, ShareMetrics
-from metrics.services import pulls_schedule, share_metrics_start
+from metrics.services import pulls_schedule
+from metrics.tracking import share_metrics_start
 from metrics.tasks import pull_metrics, schedule_pulls
 from tests.metrics.conftest import Reply, make_share
 

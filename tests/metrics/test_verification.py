@@ -6,7 +6,8 @@ from leaderboard.models import PointEvent
 from leaderboard.services import points_award_for_metric_change
 from leaderboard.tasks import scan_sources
 from metrics.models import MetricChange, ShareMetrics
-from metrics.services import PullItem, metrics_pull, share_metrics_start, shares_start_tracking
+from metrics.services import PullItem, metrics_pull
+from metrics.tracking import share_metrics_start, shares_start_tracking
 from sharing.links import landing_link, tracked_link
 from sharing.models import Share, Verification
 from sharing.services import share_record_published_url

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from metrics.models import ProviderHealth, PullFailure, ShareMetrics
 from metrics.providers import Metrics
-from metrics.services import share_metrics_start, snapshot_record
+from metrics.services import snapshot_record
+from metrics.tracking import share_metrics_start
 from tests.metrics.conftest import make_share
 
 pytestmark = pytest.mark.django_db
