@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from tests.metrics.test_settings import load_base_settings
+from tests.base_settings import load_base_settings
 
 
 def test_the_defaults_read_the_public_bluesky_appview_and_no_mastodon_instance(monkeypatch, tmp_path):
