@@ -222,3 +222,40 @@ class TestVideoEntries:
         )
         assert response.status_code == 400 and "video_description" in response.context["form"].errors
         assert not Entry.objects.exists() and not _stored_files(settings.MEDIA_ROOT)
+
+
+class TestPageComponents:
+    """Titles are the page-header component and tables stack into labelled cards on a phone."""
+
+    def test_the_challenge_page_has_the_page_header_and_a_labelled_board(self, client, alice, challenge):
+        _entries(challenge, [alice])
+        client.force_login(alice)
+        page = client.get(reverse("challenges:detail", args=[challenge.slug])).content.decode()
+        assert '<header class="page-header">' in page and "<h1>Launch week</h1>" in page
+        assert '<table class="data-table table challenge-board">' in page
+        assert '<td data-label="Person">Alice Archer' in page
+        assert '<td data-label="Entries" class="num">1</td>' in page
+
+    def test_my_entries_puts_all_challenges_in_the_header_and_labels_each_cell(self, client, alice, challenge):
+        _entries(challenge, [alice])
+        client.force_login(alice)
+        page = client.get(reverse("challenges:my_entries")).content.decode()
+        header = page.split('<header class="page-header">', 1)[1].split("</header>", 1)[0]
+        assert "<h1>Your challenge entries</h1>" in header
+        assert f'href="{reverse("challenges:list")}">All challenges</a>' in header
+        assert '<td data-label="Challenge"><a href=' in page
+        assert '<td data-label="Human clicks" class="num">0</td>' in page
+
+    def test_an_empty_table_row_is_not_labelled_with_the_first_column(self, client, casey):
+        client.force_login(casey)
+        page = client.get(reverse("challenges:manage_list")).content.decode()
+        assert "<h1>Challenges</h1>" in page and '<table class="data-table table">' in page
+        assert '<td colspan="5" data-label="">No challenges yet.</td>' in page
+
+    def test_the_admin_entries_table_is_labelled(self, client, casey, alice, challenge):
+        _entries(challenge, [alice])
+        client.force_login(casey)
+        page = client.get(reverse("challenges:manage_detail", args=[challenge.slug])).content.decode()
+        assert "<h1>Launch week</h1>" in page
+        assert '<td data-label="Author">Alice Archer</td>' in page
+        assert '<td data-label="Library">' in page

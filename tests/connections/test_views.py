@@ -28,6 +28,7 @@ def test_it_shows_each_account_with_its_health_and_never_a_token(client, alice, 
     assert page.count("pill-good") == 1
     assert page.count('data-confirm="Disconnect this account?') == 3
     assert "TOKEN-" not in page
+    assert '<header class="page-header">' in page and "<h1>Connected accounts</h1>" in page
 
 
 def test_it_says_nothing_needs_connecting_when_there_is_nothing(client, alice):

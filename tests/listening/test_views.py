@@ -102,6 +102,9 @@ class TestTermSettings:
         client.force_login(casey)
         page = client.get(reverse("listening:settings")).content.decode()
         assert 'data-confirm="Stop listening for #LaunchWeek? Its daily counts are deleted."' in page
+        # A data table: on a phone each term is a card whose cells say which column they are.
+        assert '<th data-label="Listening for" scope="row">#LaunchWeek</th>' in page
+        assert '<td data-label="Mentions found" class="num">3</td>' in page
         response = client.post(reverse("listening:term_remove", args=[term.pk]), follow=True)
         assert "No longer listening for #LaunchWeek" in response.content.decode()
         assert not Term.objects.exists() and not Mention.objects.exists()

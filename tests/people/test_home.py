@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from analytics.rollups import rollups_refresh
 from content_library.models import LibraryVisit, Post, Suggestion
 from leaderboard.models import ReviewFlags, ReviewFlagsBoard
 from leaderboard.periods import period_starts
@@ -99,6 +100,15 @@ def test_comms_see_the_week_ahead_the_queue_and_this_month(client, casey):
     assert 'href="#home-comms"' in body and "Open the dashboard" in body
 
 
+def test_comms_see_this_months_top_posts_in_a_labelled_table(client, casey, alice):
+    make_share(user=alice, post=make_post(title="Our new office"))
+    rollups_refresh(full=True)  # what the worker does after the shares land
+    body = _home(client, casey).content.decode()
+    top_posts = body.split('<table class="data-table table" data-testid="top-posts">', 1)[1].split("</table>", 1)[0]
+    assert '<td data-label="Post"><a href=' in top_posts and ">Our new office</a>" in top_posts
+    assert '<td data-label="Shares" class="num">1</td>' in top_posts
+
+
 def test_hr_see_boards_with_anomaly_counts_draws_by_state_and_acknowledgements(client, harper, alice, bob):
     now = timezone.now()
     week = period_starts(now)["week"]
@@ -121,7 +131,12 @@ def test_hr_see_boards_with_anomaly_counts_draws_by_state_and_acknowledgements(c
     assert dict(draws["draw_counts"])["open"] == 1 and dict(draws["draw_counts"])["closed"] == 1
     assert [draw.name for draw in draws["draws_to_act_on"]] == ["Needs freezing"]
     assert people["ack_total"].members == 3 and people["ack_total"].acknowledged == 0
-    assert "closed: freeze it" in response.content.decode()
+    body = response.content.decode()
+    assert "closed: freeze it" in body
+    # The boards table is the datatable component, labelled from its header row for the phone layout.
+    boards_table = body.split('data-testid="hr-boards"', 1)[1].split("</table>", 1)[0]
+    assert '<table class="data-table table">' in boards_table
+    assert '<td data-label="With anomaly flags" class="num"><span class="pill pill-warning">1</span></td>' in body
 
 
 def _lots_of_data(*, people: int, alice):
