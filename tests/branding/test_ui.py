@@ -54,3 +54,11 @@ def test_the_page_header_tag_renders_the_component_with_markup_in_title_lede_and
 def test_the_page_header_tag_needs_only_a_title():
     html = Template("{% load ui %}{% page_header %}Teams{% endpage_header %}").render(Context())
     assert "<h1>Teams</h1>" in html and "lede" not in html and "page-header-actions" not in html
+
+
+def test_a_cell_across_several_columns_is_labelled_by_none_of_them():
+    html = label_table(
+        "<table><thead><tr><th>Draw</th><th>State</th></tr></thead>"
+        '<tbody><tr><td colspan="2">No draws yet.</td></tr></tbody></table>'
+    )
+    assert '<td data-label="" colspan="2">No draws yet.</td>' in html

@@ -92,7 +92,8 @@ class _TableLabeller(HTMLParser):
             else:
                 names = dict(attrs)
                 if "data-label" not in names and self.column < len(self.headers):
-                    label = self.headers[self.column]
+                    # A cell across several columns ("No draws yet.") belongs to none of them.
+                    label = self.headers[self.column] if span == 1 else ""
                     start = self._offset()
                     self.inserts.append((start + 1 + len(tag), f' data-label="{escape(label)}"'))
                 self.column += span
