@@ -9,8 +9,8 @@ import pytest
 from metrics import services
 from metrics.models import MetricChange, MetricSnapshot, ShareMetrics
 from metrics.services import pulls_schedule
-from metrics.tracking import share_metrics_start
 from metrics.tasks import pull_metrics, schedule_pulls
+from metrics.tracking import share_metrics_start
 from tests.metrics.conftest import Reply, make_share
 
 pytestmark = pytest.mark.django_db(transaction=True)
