@@ -37,9 +37,9 @@ def _name(user) -> str:
 @permission_required(COMMS_WORKSPACE)
 def ambassador_candidates(request):
     candidates = ambassadors.ambassador_candidates()
-    states = ambassadorship.open_invitation_states(user_ids=[c.user_id for c in candidates])
+    latest = ambassadorship.latest_invitations(user_ids=[c.user_id for c in candidates])
     for candidate in candidates:
-        candidate.invitation_state = states.get(candidate.user_id, "")
+        candidate.invitation = latest.get(candidate.user_id)
     return render(
         request,
         "programme/ambassador_candidates.html",

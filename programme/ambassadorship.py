@@ -50,11 +50,13 @@ def invitation_list() -> QuerySet[AmbassadorInvitation]:
     )
 
 
-def open_invitation_states(*, user_ids: list[int]) -> dict[int, str]:
-    """{user id: "invited" | "accepted"} for the people in the list with an open invitation (1 query)."""
-    return dict(
-        AmbassadorInvitation.objects.filter(user_id__in=user_ids, status__in=OPEN).values_list("user_id", "status")
-    )
+def latest_invitations(*, user_ids: list[int]) -> dict[int, AmbassadorInvitation]:
+    """{user id: their latest invitation, whatever became of it} for the people in the list (1 query)."""
+    latest: dict[int, AmbassadorInvitation] = {}
+    rows = AmbassadorInvitation.objects.filter(user_id__in=user_ids).order_by("user_id", "-invited_at", "-pk")
+    for invitation in rows:
+        latest.setdefault(invitation.user_id, invitation)
+    return latest
 
 
 def cohort_list() -> QuerySet[Cohort]:
