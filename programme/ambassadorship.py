@@ -15,9 +15,12 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.people.selectors import active_employees
+from notifications.registry import InvitationNotice
+from notifications.services import notify_invitation
 
 from .models import AmbassadorInvitation, BetaGroup, Cohort, CohortMember, InsiderProfile
 
@@ -41,6 +44,31 @@ def ambassadors_q(prefix: str = "") -> Q:
     """People who are ambassadors now, across a relation ending at a user (``prefix="user__"``)."""
     accepted = AmbassadorInvitation.objects.filter(user_id=OuterRef(f"{prefix}pk"), status=Status.ACCEPTED)
     return Q(Exists(accepted))
+
+
+def invitation_notice(invitation_id: int) -> InvitationNotice | None:
+    """What the invitation email and push say, while the invitation still waits for an answer (1 query).
+
+    Registered into ``notifications.registry`` (see ``hooks.py``), read when the email is sent.
+    """
+    waiting = AmbassadorInvitation.objects.filter(pk=invitation_id, status=Status.INVITED)
+    invitation = waiting.select_related("invited_by").first()
+    if invitation is None:
+        return None
+    inviter = invitation.invited_by
+    by = f"{inviter.display_name or inviter.username} invited you" if inviter else "You are invited"
+    text = (
+        f"{by} to be one of our ambassadors: you would preview upcoming posts, tell comms what you think of "
+        "them and try new campaigns first. Joining is voluntary, and an ambassador can leave at any time."
+    )
+    if invitation.message:
+        text += f"\n\n“{invitation.message}”"
+    return InvitationNotice(
+        invitee_id=invitation.user_id,
+        subject="You are invited to be an ambassador",
+        text=text,
+        path=reverse("programme:my_ambassadorship"),
+    )
 
 
 def invitation_list() -> QuerySet[AmbassadorInvitation]:
@@ -100,13 +128,15 @@ def ambassador_invite(*, user, invited_by, message: str = "", now: datetime | No
         raise ValidationError("Only active employees can be invited.")
     try:
         with transaction.atomic():
-            return AmbassadorInvitation.objects.create(
+            invitation = AmbassadorInvitation.objects.create(
                 user=user, invited_by=invited_by, message=message.strip(), invited_at=now or timezone.now()
             )
     except IntegrityError:
         current = invitation_current(user=user)
         label = "already an ambassador" if current and current.status == Status.ACCEPTED else "already invited"
         raise ValidationError(f"{user.display_name or user.username} is {label}.") from None
+    notify_invitation(invitation_id=invitation.pk)
+    return invitation
 
 
 def _answer(*, user, accept: bool, now: datetime | None) -> AmbassadorInvitation:

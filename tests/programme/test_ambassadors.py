@@ -95,9 +95,8 @@ def test_the_candidates_page_shows_what_became_of_each_latest_invitation(client,
 # the candidates' latest invitations.
 @pytest.mark.parametrize("size", [1, 3])
 def test_the_candidates_page_query_count_does_not_grow(client, casey, django_assert_num_queries, size):
-    from tests.analytics.conftest import build_program
-
     from programme import ambassadorship
+    from tests.analytics.conftest import build_program
 
     build_program(people_per_team=(6 * size, 5), posts=4, shares_per_person=4)
     Share.objects.update(created_at=timezone.now() - timedelta(days=3))
