@@ -58,7 +58,8 @@ def ambassador_invite(request, user_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{_name(person)} is invited. They answer from their start page.")
+        told = "An email tells them" if person.email else "We have no email address for them"
+        messages.success(request, f"{_name(person)} is invited. {told}; they answer from their start page.")
     return redirect("programme:ambassador_candidates")
 
 
