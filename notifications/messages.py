@@ -24,6 +24,7 @@ from guidelines.models import GuidelineVersion
 from guidelines.selectors import acknowledgement_required, policy_version_requiring_acknowledgement
 
 from .models import Delivery
+from .registry import invitation_notice
 from .selectors import comms_admins, digest_for, policy_recipients
 
 Kind = Delivery.Kind
@@ -246,6 +247,28 @@ def connection_expiring_build(object_key: str, user: User) -> Email | None:
     )
 
 
+# --- An invitation waiting for my answer (what it says comes from the inviting app: registry.py) ----
+
+
+def invitation_recipients(invitation_id: int) -> tuple[str, QuerySet[User]]:
+    notice = invitation_notice(invitation_id)
+    if notice is None:
+        return "", User.objects.none()
+    return f"invitation:{invitation_id}", User.objects.filter(pk=notice.invitee_id, is_active=True).exclude(email="")
+
+
+def invitation_build(object_key: str, user: User) -> Email | None:
+    # Answered, or withdrawn, since it was sent: nothing true left to say.
+    notice = invitation_notice(_id_from(object_key))
+    if notice is None or notice.invitee_id != user.pk:
+        return None
+    return Email(
+        subject=notice.subject,
+        template="notifications/email/invitation",
+        context={"notice": notice, "answer_url": absolute(notice.path)},
+    )
+
+
 KINDS: dict[str, KindSpec] = {
     Kind.POST_SUBMITTED: KindSpec(post_submitted_recipients, post_submitted_build),
     Kind.SUGGESTION_SUBMITTED: KindSpec(suggestion_submitted_recipients, suggestion_submitted_build),
@@ -253,4 +276,5 @@ KINDS: dict[str, KindSpec] = {
     Kind.POLICY_MAJOR_VERSION: KindSpec(policy_major_version_recipients, policy_major_version_build),
     Kind.WEEKLY_DIGEST: KindSpec(_no_fan_out, weekly_digest_build),
     Kind.CONNECTION_EXPIRING: KindSpec(connection_expiring_recipients, connection_expiring_build),
+    Kind.INVITATION: KindSpec(invitation_recipients, invitation_build),
 }

@@ -18,6 +18,7 @@ class Delivery(models.Model):
         POST_FEATURED = "post_featured", "Featured post (webhook or push)"
         DRAW_RESULT = "draw_result", "Draw result (push)"
         CONNECTION_EXPIRING = "connection_expiring", "Connected account about to lapse"
+        INVITATION = "invitation", "Invitation waiting for an answer (e.g. to the ambassador programme)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -34,6 +34,7 @@ from guidelines.selectors import (
 
 from .messages import lapse_day
 from .models import Delivery, PushFrequency, PushPreference
+from .registry import invitation_notice
 
 Kind = Delivery.Kind
 DAILY_WINDOW = timedelta(hours=24)
@@ -164,6 +165,23 @@ def connection_expiring_build(object_key: str, user: User) -> PushMessage | None
     )
 
 
+# --- An invitation waiting for my answer ----------------------------------------------------
+
+
+def invitation_push_recipients(invitation_id: int) -> tuple[str, QuerySet[User]]:
+    notice = invitation_notice(invitation_id)
+    if notice is None:
+        return "", User.objects.none()
+    return f"invitation:{invitation_id}", _subscribed(User.objects.filter(pk=notice.invitee_id))
+
+
+def invitation_push_build(object_key: str, user: User) -> PushMessage | None:
+    notice = invitation_notice(_id_from(object_key))
+    if notice is None or notice.invitee_id != user.pk:
+        return None
+    return PushMessage(title=notice.subject, body="Open it to accept or decline.", url=notice.path, tag=object_key)
+
+
 # Defaults never nag: nothing at all until the person turns push on for a device, then featured
 # posts at most once a day; a win or a policy to acknowledge is rare and about them, so it comes as it happens.
 PUSH_KINDS: dict[str, PushKind] = {
@@ -181,6 +199,12 @@ PUSH_KINDS: dict[str, PushKind] = {
         PushFrequency.IMMEDIATELY,
         connection_expiring_recipients,
         connection_expiring_build,
+    ),
+    Kind.INVITATION: PushKind(
+        "An invitation waiting for my answer",
+        PushFrequency.IMMEDIATELY,
+        invitation_push_recipients,
+        invitation_push_build,
     ),
 }
 

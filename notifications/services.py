@@ -76,6 +76,16 @@ def notify_draw_winner(*, winner_id: int) -> None:
     _push_fan_out_after_commit(Kind.DRAW_RESULT, winner_id)
 
 
+def notify_invitation(*, invitation_id: int) -> None:
+    """Email the invitee about an invitation from an app above (and push, if they turned that on).
+
+    What it says is read at sending time from the inviting app's registered reader
+    (``notifications.registry``): an invitation answered before the email leaves sends nothing.
+    """
+    _fan_out_after_commit(Kind.INVITATION, invitation_id)
+    _push_fan_out_after_commit(Kind.INVITATION, invitation_id)
+
+
 def _push_fan_out_after_commit(kind: str, object_id: int) -> None:
     if not push_enabled():
         return

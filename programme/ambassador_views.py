@@ -37,9 +37,9 @@ def _name(user) -> str:
 @permission_required(COMMS_WORKSPACE)
 def ambassador_candidates(request):
     candidates = ambassadors.ambassador_candidates()
-    states = ambassadorship.open_invitation_states(user_ids=[c.user_id for c in candidates])
+    latest = ambassadorship.latest_invitations(user_ids=[c.user_id for c in candidates])
     for candidate in candidates:
-        candidate.invitation_state = states.get(candidate.user_id, "")
+        candidate.invitation = latest.get(candidate.user_id)
     return render(
         request,
         "programme/ambassador_candidates.html",
@@ -58,7 +58,8 @@ def ambassador_invite(request, user_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{_name(person)} is invited. They answer from their start page.")
+        told = "An email tells them" if person.email else "We have no email address for them"
+        messages.success(request, f"{_name(person)} is invited. {told}; they answer from their start page.")
     return redirect("programme:ambassador_candidates")
 
 

@@ -15,9 +15,12 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.people.selectors import active_employees
+from notifications.registry import InvitationNotice
+from notifications.services import notify_invitation
 
 from .models import AmbassadorInvitation, BetaGroup, Cohort, CohortMember, InsiderProfile
 
@@ -43,6 +46,31 @@ def ambassadors_q(prefix: str = "") -> Q:
     return Q(Exists(accepted))
 
 
+def invitation_notice(invitation_id: int) -> InvitationNotice | None:
+    """What the invitation email and push say, while the invitation still waits for an answer (1 query).
+
+    Registered into ``notifications.registry`` (see ``hooks.py``), read when the email is sent.
+    """
+    waiting = AmbassadorInvitation.objects.filter(pk=invitation_id, status=Status.INVITED)
+    invitation = waiting.select_related("invited_by").first()
+    if invitation is None:
+        return None
+    inviter = invitation.invited_by
+    by = f"{inviter.display_name or inviter.username} invited you" if inviter else "You are invited"
+    text = (
+        f"{by} to be one of our ambassadors: you would preview upcoming posts, tell comms what you think of "
+        "them and try new campaigns first. Joining is voluntary, and an ambassador can leave at any time."
+    )
+    if invitation.message:
+        text += f"\n\n“{invitation.message}”"
+    return InvitationNotice(
+        invitee_id=invitation.user_id,
+        subject="You are invited to be an ambassador",
+        text=text,
+        path=reverse("programme:my_ambassadorship"),
+    )
+
+
 def invitation_list() -> QuerySet[AmbassadorInvitation]:
     """Every invitation, newest first, with the person, their team and who invited them (1 query)."""
     return AmbassadorInvitation.objects.select_related("user", "user__team", "invited_by").order_by(
@@ -50,11 +78,13 @@ def invitation_list() -> QuerySet[AmbassadorInvitation]:
     )
 
 
-def open_invitation_states(*, user_ids: list[int]) -> dict[int, str]:
-    """{user id: "invited" | "accepted"} for the people in the list with an open invitation (1 query)."""
-    return dict(
-        AmbassadorInvitation.objects.filter(user_id__in=user_ids, status__in=OPEN).values_list("user_id", "status")
-    )
+def latest_invitations(*, user_ids: list[int]) -> dict[int, AmbassadorInvitation]:
+    """{user id: their latest invitation, whatever became of it} for the people in the list (1 query)."""
+    latest: dict[int, AmbassadorInvitation] = {}
+    rows = AmbassadorInvitation.objects.filter(user_id__in=user_ids).order_by("user_id", "-invited_at", "-pk")
+    for invitation in rows:
+        latest.setdefault(invitation.user_id, invitation)
+    return latest
 
 
 def cohort_list() -> QuerySet[Cohort]:
@@ -98,13 +128,15 @@ def ambassador_invite(*, user, invited_by, message: str = "", now: datetime | No
         raise ValidationError("Only active employees can be invited.")
     try:
         with transaction.atomic():
-            return AmbassadorInvitation.objects.create(
+            invitation = AmbassadorInvitation.objects.create(
                 user=user, invited_by=invited_by, message=message.strip(), invited_at=now or timezone.now()
             )
     except IntegrityError:
         current = invitation_current(user=user)
         label = "already an ambassador" if current and current.status == Status.ACCEPTED else "already invited"
         raise ValidationError(f"{user.display_name or user.username} is {label}.") from None
+    notify_invitation(invitation_id=invitation.pk)
+    return invitation
 
 
 def _answer(*, user, accept: bool, now: datetime | None) -> AmbassadorInvitation:

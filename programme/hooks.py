@@ -53,11 +53,14 @@ def beta_narrowing(*, user, now):
 
 def register_hooks() -> None:
     from content_library.registry import register_audience_narrowing
+    from notifications.registry import register_invitation_reader
 
+    from .ambassadorship import invitation_notice
     from .personal_data import register_section
 
     register_section()
     register_audience_narrowing(beta_narrowing)
+    register_invitation_reader(invitation_notice)
     register_panel("comms_post_editor", key="programme.feedback", provider=comms_post_feedback)
     register_panel("comms_dashboard", key="programme.goals", provider=comms_dashboard_goals)
     register_panel("comms_dashboard", key="programme.reach", provider=comms_dashboard_reach)

@@ -2,7 +2,8 @@
 
 An upcoming post is an approved library post scheduled to go live later (``publish_at`` in the
 future, not expired), aimed at everyone or at the ambassador's team: what they will see in their
-feed once it is live, shown now.
+feed once it is live, shown now. A post of a campaign still in beta is previewed only by the
+ambassadors in that beta's cohort: the beta rule (``beta_narrowing_q``) applies here as in the feed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from advocacy.people.roles import COMMS_WORKSPACE
 from content_library.models import Post
 from content_library.selectors import post_targeted_to_q
 
-from .ambassadorship import is_ambassador
+from .ambassadorship import beta_narrowing_q, is_ambassador
 from .models import PostFeedback
 
 PREVIEW_LIMIT = 50
@@ -39,6 +40,13 @@ def is_upcoming(post: Post, *, now: datetime | None = None) -> bool:
     return Post.objects.filter(upcoming_q(now=now or timezone.now()), pk=post.pk).exists()
 
 
+def _previewable_q(*, user, now: datetime) -> Q:
+    """Upcoming posts this person may preview: comms all of them; others those aimed at them, beta rule included."""
+    if user.has_perm(COMMS_WORKSPACE):
+        return upcoming_q(now=now)
+    return upcoming_q(now=now) & post_targeted_to_q(user=user) & beta_narrowing_q(user=user, now=now)
+
+
 def may_give_feedback(*, user) -> bool:
     return user.has_perm(COMMS_WORKSPACE) or is_ambassador(user=user)
 
@@ -46,11 +54,9 @@ def may_give_feedback(*, user) -> bool:
 def upcoming_posts_for(*, user, now: datetime | None = None) -> QuerySet[Post]:
     """What an ambassador (or comms) may preview, soonest first, with campaign and feedback counts (1 query)."""
     now = now or timezone.now()
-    posts = Post.objects.filter(upcoming_q(now=now))
-    if not user.has_perm(COMMS_WORKSPACE):
-        posts = posts.filter(post_targeted_to_q(user=user))
     return (
-        posts.select_related("campaign")
+        Post.objects.filter(_previewable_q(user=user, now=now))
+        .select_related("campaign")
         .annotate(feedback_count=_feedback_count())
         .order_by("publish_at", "pk")[:PREVIEW_LIMIT]
     )
@@ -64,9 +70,7 @@ def _feedback_count():
 def upcoming_post_get(*, user, post_id: int, now: datetime | None = None) -> Post:
     """The upcoming post if this person may preview it; Http404 otherwise."""
     now = now or timezone.now()
-    posts = Post.objects.filter(upcoming_q(now=now), pk=post_id).select_related("campaign")
-    if not user.has_perm(COMMS_WORKSPACE):
-        posts = posts.filter(post_targeted_to_q(user=user))
+    posts = Post.objects.filter(_previewable_q(user=user, now=now), pk=post_id).select_related("campaign")
     post = posts.prefetch_related("images").first()
     if post is None:
         raise Http404("No such upcoming post.")

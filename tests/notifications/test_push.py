@@ -225,3 +225,37 @@ def test_a_new_major_policy_version_is_pushed_to_who_must_acknowledge_it(
 
     acknowledgement_record(user=harper, version=policy.versions.get())
     assert push_send(Kind.POLICY_MAJOR_VERSION, f"version:{policy.versions.get().pk}", harper.pk) is False
+
+
+# An app above (the programme) invites; what the push says comes from its registered reader.
+def test_an_invitation_is_pushed_unless_the_person_switched_that_push_off(
+    alice,
+    bob,
+    casey,
+    celery_eager,
+    django_capture_on_commit_callbacks,
+    vapid,
+    push_endpoint,
+):
+    from django.urls import reverse
+
+    from programme import ambassadorship
+
+    keys = {}
+    for person in (alice, bob):
+        keys[person.pk] = BrowserKeys()
+        endpoint = push_endpoint.url(f"/push/{person.username}")
+        push_subscription_save(user=person, endpoint=endpoint, p256dh=keys[person.pk].p256dh, auth=keys[person.pk].auth)
+    push_preferences_update(user=bob, frequencies={Kind.INVITATION: PushFrequency.OFF})
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = ambassadorship.ambassador_invite(user=alice, invited_by=casey)
+        ambassadorship.ambassador_invite(user=bob, invited_by=casey)
+
+    [message] = push_endpoint.messages
+    assert message["path"] == f"/push/{alice.username}"
+    assert keys[alice.pk].decrypt(message["body"]) == {
+        "title": "You are invited to be an ambassador",
+        "body": "Open it to accept or decline.",
+        "url": reverse("programme:my_ambassadorship"),
+        "tag": f"invitation:{invitation.pk}",
+    }

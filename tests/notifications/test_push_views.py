@@ -104,6 +104,7 @@ def test_saving_the_page_sets_email_and_push_per_kind(client, alice, vapid):
             f"push_{Kind.DRAW_RESULT}": PushFrequency.DAILY,
             f"push_{Kind.POLICY_MAJOR_VERSION}": PushFrequency.IMMEDIATELY,
             f"push_{Kind.CONNECTION_EXPIRING}": PushFrequency.OFF,
+            f"push_{Kind.INVITATION}": PushFrequency.DAILY,
         },
     )
 
@@ -119,6 +120,7 @@ def test_saving_the_page_sets_email_and_push_per_kind(client, alice, vapid):
         Kind.DRAW_RESULT: PushFrequency.DAILY,
         Kind.POLICY_MAJOR_VERSION: PushFrequency.IMMEDIATELY,
         Kind.CONNECTION_EXPIRING: PushFrequency.OFF,
+        Kind.INVITATION: PushFrequency.DAILY,
     }
 
 

@@ -232,3 +232,57 @@ def test_the_cohort_page_query_count_does_not_grow(client, casey, django_assert_
     client.force_login(casey)
     with django_assert_num_queries(9):
         assert client.get(reverse("programme:cohort_detail", kwargs={"cohort_id": cohort.pk})).status_code == 200
+
+
+# --- the invitation email and push ------------------------------------------------------------
+
+
+def test_an_invited_employee_is_emailed_with_the_message_and_where_to_answer(
+    alice, casey, celery_eager, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.conf import settings
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ambassadorship.ambassador_invite(user=alice, invited_by=casey, message="Your posts get people talking.")
+
+    [email] = mailoutbox
+    assert email.to == [alice.email] and email.subject == "You are invited to be an ambassador"
+    assert f"{casey.display_name} invited you" in email.body and "Your posts get people talking." in email.body
+    answer_url = settings.SITE_URL + reverse("programme:my_ambassadorship")
+    assert answer_url in email.body and f'href="{answer_url}"' in email.alternatives[0][0]
+    assert "List-Unsubscribe" not in email.extra_headers
+
+
+def test_nothing_is_emailed_when_the_invitation_is_refused_or_rolled_back(
+    alice, casey, celery_eager, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ambassadorship.ambassador_invite(user=alice, invited_by=casey)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        ambassadorship.ambassador_invite(user=alice, invited_by=casey)
+    assert len(mailoutbox) == 1
+    mailoutbox.clear()
+    ambassadorship.invitation_decline(user=alice)
+
+    class RolledBack(Exception):
+        pass
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RolledBack), transaction.atomic():
+        ambassadorship.ambassador_invite(user=alice, invited_by=casey)
+        raise RolledBack
+    assert mailoutbox == []
+
+
+def test_an_invitation_answered_before_the_email_leaves_sends_nothing(alice, casey, mailoutbox):
+    from notifications.models import Delivery
+    from notifications.services import notification_email_send, notification_fan_out
+
+    invitation = ambassadorship.ambassador_invite(user=alice, invited_by=casey)
+    assert notification_fan_out(kind=Delivery.Kind.INVITATION, object_id=invitation.pk) == 1
+    ambassadorship.invitation_accept(user=alice)
+    key = f"invitation:{invitation.pk}"
+    assert notification_email_send(kind=Delivery.Kind.INVITATION, object_key=key, user_id=alice.pk) is False
+    assert notification_fan_out(kind=Delivery.Kind.INVITATION, object_id=invitation.pk) == 0
+    assert mailoutbox == []

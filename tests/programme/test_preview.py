@@ -39,6 +39,32 @@ def test_the_preview_keeps_team_targeting(alice, casey, sales):
     assert for_sales in preview.upcoming_posts_for(user=casey)
 
 
+def test_a_beta_campaign_is_previewed_only_by_its_cohort_and_comms(client, alice, bob, casey):
+    from tests.content_library.factories import CampaignFactory
+
+    _ambassador(alice, by=casey)
+    _ambassador(bob, by=casey)
+    cohort = ambassadorship.cohort_create(name="2027 Insiders", created_by=casey)
+    ambassadorship.cohort_add(cohort=cohort, user=alice)
+    campaign = CampaignFactory()
+    ambassadorship.beta_group_set(
+        campaign=campaign, cohort=cohort, opens_to_everyone_at=timezone.now() + timedelta(days=7), created_by=casey
+    )
+    beta_post = _upcoming(campaign=campaign, title="Beta launch")
+    assert beta_post in preview.upcoming_posts_for(user=alice)
+    assert beta_post in preview.upcoming_posts_for(user=casey)
+    assert beta_post not in preview.upcoming_posts_for(user=bob)
+    url = reverse("programme:preview_post", kwargs={"post_id": beta_post.pk})
+    client.force_login(bob)
+    assert "Beta launch" not in client.get(reverse("programme:preview")).content.decode()
+    assert client.get(url).status_code == 404
+    client.force_login(alice)
+    assert client.get(url).status_code == 200
+    # Once the beta opens to everyone, every ambassador previews it.
+    ambassadorship.beta_group_end(group=ambassadorship.beta_group_list().get())
+    assert beta_post in preview.upcoming_posts_for(user=bob)
+
+
 def test_employees_who_are_not_ambassadors_cannot_preview(client, bob):
     post = _upcoming()
     client.force_login(bob)

@@ -91,3 +91,13 @@ def test_the_goal_page_query_count_does_not_grow(client, casey, django_assert_nu
     # +1: the organisation's branding that every page's header reads (cached after the first page).
     with django_assert_num_queries(11):
         assert client.get(reverse("programme:goal_list")).status_code == 200
+
+
+def test_every_programme_page_starts_with_the_page_header_and_lays_out_its_tables_as_datatables():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "templates" / "programme"
+    for path in sorted(folder.glob("*.html")):
+        text = path.read_text()
+        assert "<h1" not in text, f"{path.name}: a bare <h1> instead of {{% page_header %}}"
+        assert text.count("<table") == text.count("{% datatable %}<table"), f"{path.name}: a table without datatable"
