@@ -4,25 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('listening', '0001_mentions_and_terms'),
+        ("listening", "0001_mentions_and_terms"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='mention',
-            name='network',
-            field=models.CharField(choices=[('linkedin', 'LinkedIn'), ('x', 'X'), ('facebook', 'Facebook'), ('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('threads', 'Threads'), ('email', 'Email')], max_length=20),
+            model_name="mention",
+            name="network",
+            field=models.CharField(
+                choices=[
+                    ("linkedin", "LinkedIn"),
+                    ("x", "X"),
+                    ("facebook", "Facebook"),
+                    ("mastodon", "Mastodon"),
+                    ("bluesky", "Bluesky"),
+                    ("threads", "Threads"),
+                    ("email", "Email"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='mentionday',
-            name='network',
-            field=models.CharField(choices=[('linkedin', 'LinkedIn'), ('x', 'X'), ('facebook', 'Facebook'), ('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('threads', 'Threads'), ('email', 'Email')], max_length=20),
+            model_name="mentionday",
+            name="network",
+            field=models.CharField(
+                choices=[
+                    ("linkedin", "LinkedIn"),
+                    ("x", "X"),
+                    ("facebook", "Facebook"),
+                    ("mastodon", "Mastodon"),
+                    ("bluesky", "Bluesky"),
+                    ("threads", "Threads"),
+                    ("email", "Email"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='source',
-            name='network',
-            field=models.CharField(choices=[('linkedin', 'LinkedIn'), ('x', 'X'), ('facebook', 'Facebook'), ('mastodon', 'Mastodon'), ('bluesky', 'Bluesky'), ('threads', 'Threads'), ('email', 'Email')], max_length=20),
+            model_name="source",
+            name="network",
+            field=models.CharField(
+                choices=[
+                    ("linkedin", "LinkedIn"),
+                    ("x", "X"),
+                    ("facebook", "Facebook"),
+                    ("mastodon", "Mastodon"),
+                    ("bluesky", "Bluesky"),
+                    ("threads", "Threads"),
+                    ("email", "Email"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
