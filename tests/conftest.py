@@ -87,7 +87,7 @@ def dan(engineering):
 
 @pytest.fixture
 def redis_url():
-    """A reachable Redis for tests that need the real thing (a test database, flushed afterwards)."""
+    """A reachable Redis for tests that need the real thing (a test database, empty before and after)."""
     import redis
 
     from advocacy.settings.test import worker_redis_url
@@ -98,6 +98,9 @@ def redis_url():
         client.ping()
     except redis.RedisError as exc:
         missing_service(f"Redis is unreachable at {url}: {exc}")
+    # Empty at the start too: tests that only follow the settings' REDIS_URL (a tracked link opened
+    # through the test client) write to the same database and never flush it.
+    client.flushdb()
     yield url
     client.flushdb()
     client.close()

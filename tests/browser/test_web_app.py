@@ -78,7 +78,7 @@ def test_the_app_installs_works_offline_and_forgets_pages_after_logout(page, app
     page.goto(live_server.url + "/leaderboard/")
     assert page.get_by_role("heading", level=1).inner_text() == "You are offline"
     assert "Pages you opened recently" in page.locator("main").inner_text()
-    assert "Alice" not in page.locator("header").inner_text()
+    assert "Alice" not in page.locator("header.site-header").inner_text()
 
     page.context.set_offline(False)
     page.goto(live_server.url + "/library/offline-readable/")
