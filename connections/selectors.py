@@ -101,6 +101,12 @@ def reminder_key(account: ConnectedAccount) -> str:
     return f"connection:{account.pk}:{int(account.expires_at.timestamp())}"
 
 
+def reminder_subject(account_id: int) -> tuple[str, int | None]:
+    """The reminder key of an account with an expiring token and its owner's id, or ("", None)."""
+    account = ConnectedAccount.objects.filter(pk=account_id, expires_at__isnull=False).first()
+    return (reminder_key(account), account.person_id) if account is not None else ("", None)
+
+
 def reminder_account(*, key: str, person, now: datetime | None = None) -> ConnectedAccount | None:
     """The account a reminder keyed ``key`` is about, if it is still true: same token, not lapsed, within the lead."""
     now = now or timezone.now()

@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from advocacy.people.models import User
 from advocacy.people.roles import COMMS_WORKSPACE
-from connections.models import ConnectedAccount
-from connections.selectors import account_health, reminder_account, reminder_key
+from connections.selectors import account_health, reminder_account, reminder_subject
 from content_library.models import Post, PostTransition, Suggestion
 from content_library.selectors import post_live_q
 from guidelines.models import GuidelineVersion
@@ -225,10 +224,8 @@ def lapse_day(moment) -> str:
 
 
 def connection_expiring_recipients(account_id: int) -> tuple[str, QuerySet[User]]:
-    account = ConnectedAccount.objects.filter(pk=account_id, expires_at__isnull=False).first()
-    if account is None:
-        return "", User.objects.none()
-    return reminder_key(account), User.objects.filter(pk=account.person_id, is_active=True).exclude(email="")
+    key, owner_id = reminder_subject(account_id)
+    return key, User.objects.filter(pk=owner_id, is_active=True).exclude(email="")
 
 
 def connection_expiring_build(object_key: str, user: User) -> Email | None:

@@ -20,8 +20,7 @@ from django.urls import reverse
 
 from advocacy.people.models import User
 from advocacy.people.selectors import active_employees
-from connections.models import ConnectedAccount
-from connections.selectors import reminder_account, reminder_key
+from connections.selectors import reminder_account, reminder_subject
 from content_library.models import Post
 from content_library.selectors import post_live_q, post_visible_to_q
 from draws.models import Winner
@@ -147,10 +146,8 @@ def policy_build(object_key: str, user: User) -> PushMessage | None:
 
 
 def connection_expiring_recipients(account_id: int) -> tuple[str, QuerySet[User]]:
-    account = ConnectedAccount.objects.filter(pk=account_id, expires_at__isnull=False).first()
-    if account is None:
-        return "", User.objects.none()
-    return reminder_key(account), _subscribed(User.objects.filter(pk=account.person_id))
+    key, owner_id = reminder_subject(account_id)
+    return key, _subscribed(User.objects.filter(pk=owner_id))
 
 
 def connection_expiring_build(object_key: str, user: User) -> PushMessage | None:
