@@ -31,8 +31,12 @@ class ConnectedAccount(models.Model):
     # The OAuth client registered at a Mastodon instance (dynamic registration): revoking a token needs it.
     oauth_client_id = models.CharField(max_length=255, blank=True)
     oauth_client_secret_encrypted = models.TextField(blank=True)
-    # None: the network did not say (Mastodon tokens do not lapse by themselves).
+    # When the connection lapses and the employee must connect again (the refresh token's end where
+    # there is one, else the access token's); None: the network did not say (Mastodon tokens do not lapse).
     expires_at = models.DateTimeField(null=True, blank=True)
+    # When the access token itself stops working and must be refreshed (Bluesky: about two hours);
+    # None when it lasts as long as the connection.
+    access_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Why the network last refused the token (it was revoked there, it lapsed); cleared on reconnecting.

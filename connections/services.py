@@ -40,12 +40,15 @@ def connected_account_store(
     instance_url: str = "",
     scopes: Iterable[str] = (),
     expires_at: datetime | None = None,
+    access_expires_at: datetime | None = None,
     oauth_client_id: str = "",
     oauth_client_secret: str = "",
 ) -> ConnectedAccount:
     """Store (or replace) the person's account on ``network`` with fresh tokens; clears any past refusal.
 
     What the OAuth callbacks (and a token refresh) call once the network has answered.
+    ``expires_at`` is when the connection lapses (the refresh token's end where there is one),
+    ``access_expires_at`` when the access token must be refreshed (connections.refresh).
     """
     if network not in CONNECTABLE_NETWORKS:
         raise ValidationError(f"Accounts cannot be connected on {Network(network).label}.", code="network")
@@ -66,6 +69,7 @@ def connected_account_store(
             "oauth_client_id": oauth_client_id,
             "oauth_client_secret_encrypted": token_encrypt(oauth_client_secret),
             "expires_at": expires_at,
+            "access_expires_at": access_expires_at,
             "last_error": "",
         },
     )

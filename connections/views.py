@@ -9,6 +9,7 @@ from advocacy.networks import Network
 from advocacy.people.access import permission_required
 from advocacy.people.roles import EMPLOYEE_AREA
 
+from .flows import connect_options
 from .models import ConnectedAccount
 from .selectors import connected_accounts_health
 from .services import connected_account_disconnect
@@ -16,9 +17,10 @@ from .services import connected_account_disconnect
 
 @permission_required(EMPLOYEE_AREA)
 def my_connections(request):
-    return render(
-        request, "connections/my_connections.html", {"accounts": connected_accounts_health(person=request.user)}
-    )
+    accounts = connected_accounts_health(person=request.user)
+    connected = {item.account.network for item in accounts}
+    options = [option for option in connect_options() if option.network not in connected]
+    return render(request, "connections/my_connections.html", {"accounts": accounts, "options": options})
 
 
 @require_POST

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 
-from metrics.providers.http import HttpClient, TransportError
+from advocacy.http import HttpClient, TransportError
 from metrics.providers.ratelimit import retry_delay
 
 from .parsing import RemoteMention, bluesky_mentions, mastodon_mentions

@@ -514,6 +514,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.queue_connection_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Connected accounts: refresh access tokens that lapse within two days (connections/refresh.py).
+    "connections-refresh-due-tokens": {
+        "task": "connections.refresh_due_tokens",
+        "schedule": timedelta(minutes=30),
+    },
     # Web push: featured posts scheduled for later are pushed when their publish_at passes.
     "notifications-push-featured-gone-live": {
         "task": "notifications.push_featured_gone_live",

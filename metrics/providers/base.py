@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
+from advocacy.http import ForbiddenAddress, HttpClient, HttpResponse, TransportError
 from advocacy.networks import Network
 from sharing.published_posts import published_post_parse
 
-from .http import ForbiddenAddress, HttpClient, HttpResponse, TransportError
 from .ratelimit import retry_delay
 
 

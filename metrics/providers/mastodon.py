@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
+from advocacy.http import HttpClient, address_allowed, is_public_address
 from advocacy.networks import REPORTED_METRICS, Network
 
 from .base import (
@@ -35,7 +36,6 @@ from .base import (
     follower_count,
     for_refs,
 )
-from .http import HttpClient, address_allowed, is_public_address
 from .ratelimit import retry_delay, window_exhausted
 
 _HALTING = (Outcome.UNAUTHORISED, Outcome.RATE_LIMITED, Outcome.TRANSIENT)

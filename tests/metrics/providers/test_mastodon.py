@@ -232,7 +232,7 @@ def test_a_name_that_turns_private_after_the_check_is_still_never_called(setting
 
 
 def test_the_checked_client_connects_to_the_address_it_checked(monkeypatch, fake_api):
-    from metrics.providers.http import ForbiddenAddress, HttpClient, is_public_address
+    from advocacy.http import ForbiddenAddress, HttpClient, is_public_address
 
     fake_api.route("/api/v1/statuses/1", Reply(body=status("1")))
     port = int(fake_api.url.rsplit(":", 1)[1])
@@ -254,7 +254,8 @@ def test_it_needs_no_token_to_be_configured(provider):
 
 def test_the_up_front_check_and_the_connection_share_one_address_step(settings, monkeypatch, fake_api):
     """Issue 25: one "strip the %scope id, check the address" step (http.address_allowed) for both checks."""
-    from metrics.providers import http, mastodon
+    from advocacy import http
+    from metrics.providers import mastodon
 
     asked = []
     real = http.address_allowed

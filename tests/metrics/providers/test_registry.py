@@ -1,7 +1,7 @@
 import pytest
 
+from advocacy.http import HttpClient, TransportError
 from metrics.providers import InvalidPostUrl, Outcome, PostRef, parse_post_url, provider_for
-from metrics.providers.http import HttpClient, TransportError
 from tests.metrics.conftest import Reply
 
 

@@ -1,23 +1,26 @@
-"""A small GET-only HTTP client on the standard library, always with a timeout.
+"""The one HTTP client for calls to the networks, on the standard library, always with a timeout.
 
-The providers need one verb, a few headers and the status, headers and body of
-every answer (including 4xx/5xx); urllib does that without a dependency. Redirects
-are not followed: the APIs we call do not redirect, and following one from a
-user-supplied Mastodon host could lead anywhere.
+Metrics providers, listening, connect flows and publishing need a few verbs, a few headers
+and the status, headers and body of every answer (including 4xx/5xx); urllib does that
+without a dependency. Redirects are not followed: the APIs we call do not redirect, and
+following one from a user-supplied Mastodon host could lead anywhere. With ``allow_address``
+every address a host resolves to is checked at connection time (DNS-rebinding safe).
 """
 
 from __future__ import annotations
 
 import http.client
 import ipaddress
+import json
 import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
+from urllib.parse import urlencode
 
-USER_AGENT = "advocacy-metrics/1.0 (+self-hosted employee advocacy)"
+USER_AGENT = "advocacy/1.0 (+self-hosted employee advocacy)"
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
@@ -109,6 +112,13 @@ class HttpResponse:
     headers: Message  # case-insensitive lookups, as HTTP headers need
     body: bytes
 
+    def json(self) -> object | None:
+        """The body parsed as JSON, or None when it is not JSON (an HTML error page, an empty body)."""
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError):
+            return None
+
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
@@ -126,10 +136,27 @@ class HttpClient:
         self._opener = urllib.request.build_opener(_NoRedirect(), *handlers)
 
     def get(self, url: str, *, headers: dict[str, str]) -> HttpResponse:
+        return self.request("GET", url, headers=headers)
+
+    def post_form(self, url: str, *, fields: dict[str, str], headers: dict[str, str] | None = None) -> HttpResponse:
+        body = urlencode(fields).encode()
+        return self.request(
+            "POST", url, headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}, body=body
+        )
+
+    def post_json(self, url: str, *, payload: object, headers: dict[str, str] | None = None) -> HttpResponse:
+        body = json.dumps(payload).encode()
+        return self.request("POST", url, headers={"Content-Type": "application/json", **(headers or {})}, body=body)
+
+    def request(self, method: str, url: str, *, headers: dict[str, str], body: bytes | None = None) -> HttpResponse:
+        """Any verb; ``body`` goes as it is (set its Content-Type in ``headers``)."""
         if not url.startswith(("https://", "http://")):
             raise TransportError(f"Refusing a non-HTTP URL: {url!r}")
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-            url, headers={"User-Agent": USER_AGENT, "Accept": "application/json", **headers}, method="GET"
+            url,
+            data=body,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **headers},
+            method=method,
         )
         try:
             with self._opener.open(request, timeout=self.timeout) as answer:
