@@ -35,7 +35,7 @@ def _deterministic(settings, monkeypatch):
     settings.METRICS_X_BEARER_TOKEN = ""
     settings.METRICS_LINKEDIN_TOKEN = ""
     settings.METRICS_PULL_MAX_ATTEMPTS = 3
-    monkeypatch.setattr("metrics.providers.ratelimit.random", random.Random(4))
+    monkeypatch.setattr("advocacy.ratelimit.random", random.Random(4))
 
 
 # --- tracking ---------------------------------------------------------------------------------------
