@@ -810,6 +810,8 @@ def _connected_account_keys(name: str) -> list[str]:
 
 
 CONNECTED_ACCOUNT_KEYS = _connected_account_keys("CONNECTED_ACCOUNT_KEYS")
+# Seconds to wait for a network while connecting, posting or revoking (a person is usually waiting).
+CONNECTIONS_HTTP_TIMEOUT = envint("CONNECTIONS_HTTP_TIMEOUT", 10, minimum=1, maximum=60)
 
 # --- Notifications (notifications app) ----------------------------------------
 # Optional incoming webhooks told when a post is featured: a Slack incoming webhook and/or a
