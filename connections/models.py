@@ -69,3 +69,36 @@ class ConnectedAccount(models.Model):
 
     def is_lapsed(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
+
+
+class OAuthApp(models.Model):
+    """The app we registered at a Mastodon instance (``POST /api/v1/apps``), reused for everyone on it.
+
+    Mastodon has no central developer console: each instance issues its own client id and secret
+    to whoever asks. One registration per instance and redirect URI (a changed SITE_URL needs a new
+    one); registered again when we start asking for scopes it was not registered with.
+    """
+
+    instance_url = models.CharField(max_length=500)
+    redirect_uri = models.CharField(max_length=500)
+    client_id = models.CharField(max_length=255)
+    client_secret_encrypted = models.TextField()
+    scopes = models.CharField(max_length=500, help_text="Space-separated, as registered.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["instance_url", "redirect_uri"], name="oauth_app_one_per_instance"),
+        ]
+        verbose_name = "OAuth app"
+
+    def __str__(self) -> str:
+        return f"OAuth app at {self.instance_url}"
+
+    def __repr__(self) -> str:
+        return f"<OAuthApp {self.pk} {self.instance_url!r}>"
+
+    @property
+    def client_secret(self) -> str:
+        return token_decrypt(self.client_secret_encrypted)

@@ -1,10 +1,13 @@
 from django.urls import path
 
 from . import views
+from .flows import mastodon
 
 app_name = "connections"
 
 urlpatterns = [
     path("me/connections/", views.my_connections, name="my_connections"),
     path("me/connections/<int:account_id>/disconnect/", views.disconnect, name="disconnect"),
+    path("me/connections/mastodon/", mastodon.connect_mastodon, name="connect_mastodon"),
+    path("me/connections/mastodon/callback/", mastodon.mastodon_callback, name="mastodon_callback"),
 ]

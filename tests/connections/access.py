@@ -24,4 +24,9 @@ ROUTES = [
         kwargs=_alices_account,
     ),
     Route("connections:disconnect", expect(anonymous=405, employee=405), kwargs=_alices_account),
+    Route("connections:connect_mastodon", EMPLOYEE_PAGE),
+    # Nothing typed: the form again, with its error (no instance is contacted).
+    Route("connections:connect_mastodon", EMPLOYEE_PAGE, method="post"),
+    # Without a connection started in this session: back to the health page, saying so.
+    Route("connections:mastodon_callback", expect(employee=302)),
 ]
