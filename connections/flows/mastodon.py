@@ -304,7 +304,11 @@ class InstanceForm(forms.Form):
 
 @permission_required(EMPLOYEE_AREA)
 def connect_mastodon(request):
-    """Ask for the instance (prefilled from the profile's handle), then send the employee there to approve."""
+    """Ask for the instance (prefilled from the profile's handle), then send the employee there to approve.
+
+    The way there is a link on a page of ours, not a redirect: every page's CSP has form-action
+    'self', which blocks a form post that redirects to another origin (as sso.views.logout does).
+    """
     if request.method == "POST":
         form = InstanceForm(request.POST)
         if form.is_valid():
@@ -313,7 +317,8 @@ def connect_mastodon(request):
             except ConnectFailed as exc:
                 messages.error(request, f"Mastodon was not connected. {exc.message}")
                 return redirect("connections:my_connections")
-            return redirect(url)
+            context = {"authorize_url": url, "host": form.cleaned_data["instance"]}
+            return render(request, "connections/connect_mastodon_continue.html", context)
     else:
         form = InstanceForm(initial={"instance": request.user.mastodon_instance})
     return render(request, "connections/connect_mastodon.html", {"form": form})

@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from connections.flows.mastodon import PENDING_KEY
 from connections.models import ConnectedAccount, OAuthApp
@@ -19,8 +20,10 @@ SCOPES = "profile write:statuses write:media read:statuses"
 
 def start(client, instance=MASTODON_HOST) -> str:
     response = client.post(reverse("connections:connect_mastodon"), {"instance": instance})
-    assert response.status_code == 302, response.content.decode()[:500]
-    return response["Location"]
+    assert response.status_code == 200 and "authorize_url" in response.context, response.content.decode()[:500]
+    url = response.context["authorize_url"]
+    assert f'href="{escape(url)}"' in response.content.decode()
+    return url
 
 
 def finish(client, location: str):
