@@ -6,6 +6,9 @@ connect flows will add their networks' hooks beside Mastodon's.
 
 - Mastodon: ``POST /oauth/revoke`` with ``client_id``, ``client_secret`` and ``token``
   (form-encoded); 200 with ``{}`` when done, 403 when the client does not match.
+- LinkedIn: ``POST {LINKEDIN_OAUTH_URL}/revoke`` with the organisation app's ``client_id`` and
+  ``client_secret`` and the ``token`` (form-encoded); 200 when done, 400/401 for a wrong token
+  or client. The host is the configured one, so the ordinary client (no address check) is used.
 
 Employees' instances are hosts they typed: the host must resolve only to public addresses
 (checked just before the call; redirects are never followed).
@@ -21,6 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
+
+from advocacy.http import HttpClient, TransportError
 from advocacy.networks import Network
 
 TIMEOUT_SECONDS = 10
@@ -102,7 +108,30 @@ def mastodon_revoke(request: RevokeRequest) -> RevokeOutcome:
     return RevokeOutcome(False, f"Your instance answered HTTP {status}; revoke the app in its settings too.")
 
 
-REVOKERS: dict[str, Callable[[RevokeRequest], RevokeOutcome]] = {Network.MASTODON: mastodon_revoke}
+def linkedin_revoke(request: RevokeRequest) -> RevokeOutcome:
+    if not (settings.LINKEDIN_CLIENT_ID and settings.LINKEDIN_CLIENT_SECRET):
+        return RevokeOutcome(False, "LinkedIn is no longer set up here, so the token was not revoked there.")
+    url = f"{settings.LINKEDIN_OAUTH_URL.rstrip('/')}/revoke"
+    fields = {
+        "client_id": settings.LINKEDIN_CLIENT_ID,
+        "client_secret": settings.LINKEDIN_CLIENT_SECRET,
+        "token": request.token,
+    }
+    try:
+        response = HttpClient(timeout=TIMEOUT_SECONDS).post_form(url, fields=fields)
+    except TransportError as exc:
+        return RevokeOutcome(False, f"LinkedIn did not answer ({exc}); remove the app in LinkedIn's settings too.")
+    if response.status == 200:
+        return RevokeOutcome(True, "LinkedIn revoked the token.")
+    return RevokeOutcome(
+        False, f"LinkedIn answered HTTP {response.status}; remove the app under LinkedIn's Settings → Data privacy too."
+    )
+
+
+REVOKERS: dict[str, Callable[[RevokeRequest], RevokeOutcome]] = {
+    Network.MASTODON: mastodon_revoke,
+    Network.LINKEDIN: linkedin_revoke,
+}
 
 
 def token_revoke(request: RevokeRequest) -> RevokeOutcome:

@@ -1,10 +1,13 @@
 from django.urls import path
 
 from . import views
+from .flows import linkedin
 
 app_name = "connections"
 
 urlpatterns = [
     path("me/connections/", views.my_connections, name="my_connections"),
     path("me/connections/<int:account_id>/disconnect/", views.disconnect, name="disconnect"),
+    path("me/connections/linkedin/connect/", linkedin.connect_linkedin, name="connect_linkedin"),
+    path("me/connections/linkedin/callback/", linkedin.linkedin_callback, name="linkedin_callback"),
 ]

@@ -24,4 +24,8 @@ ROUTES = [
         kwargs=_alices_account,
     ),
     Route("connections:disconnect", expect(anonymous=405, employee=405), kwargs=_alices_account),
+    # To LinkedIn's consent page when the app is configured, else back to the token-health page.
+    Route("connections:connect_linkedin", expect(employee=302)),
+    # Without a state it started, back to the token-health page with the reason; nothing is saved.
+    Route("connections:linkedin_callback", expect(employee=302), query="?code=x&state=y"),
 ]
