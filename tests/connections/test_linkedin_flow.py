@@ -189,7 +189,9 @@ def test_linkedin_refusing_a_scope_is_explained(linkedin, settings, client, alic
     client.force_login(alice)
     answer = HttpClient(timeout=5).get(_start(client), headers={})
     assert answer.status == 302
-    response = client.get(reverse("connections:linkedin_callback"), callback_query(answer.headers["Location"]), follow=True)
+    response = client.get(
+        reverse("connections:linkedin_callback"), callback_query(answer.headers["Location"]), follow=True
+    )
     assert "LinkedIn refused the connection: Scope not authorized" in _messages(response)
     assert not ConnectedAccount.objects.exists()
 
