@@ -26,11 +26,15 @@ ENGAGEMENT_METRICS = ("likes", "reposts", "replies", "quotes", "impressions")
 
 # What each network's API tells us (metrics/providers/ read their `reports` from here). A
 # figure missing here is not reported: shown as NOT_REPORTED on pages, an empty CSV cell and
-# null in the API, never 0. LinkedIn's impressions need analytics permissions ordinary apps
-# lack and it has no repost count; Threads' insights (views as impressions) are read only with
-# the employee's connected account; Facebook and email give us nothing.
+# null in the API, never 0. LinkedIn's impressions and reshares need analytics permissions
+# ordinary apps lack: only with LINKEDIN_MEMBER_ANALYTICS (the app has r_member_postAnalytics)
+# are they read, with each member's connected account, and a post read without one leaves them
+# unknown. Threads' insights (views as impressions) are read only with the employee's connected
+# account; Facebook and email give us nothing.
 REPORTED_METRICS: dict[str, tuple[str, ...]] = {
-    Network.LINKEDIN: ("likes", "replies"),
+    Network.LINKEDIN: (
+        ("likes", "reposts", "replies", "impressions") if settings.LINKEDIN_MEMBER_ANALYTICS else ("likes", "replies")
+    ),
     Network.X: ("likes", "reposts", "replies", "quotes", "impressions"),
     Network.FACEBOOK: (),
     Network.MASTODON: ("likes", "reposts", "replies", "quotes"),

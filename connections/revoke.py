@@ -6,6 +6,9 @@ connect flows will add their networks' hooks beside Mastodon's.
 
 - Mastodon: ``POST /oauth/revoke`` with ``client_id``, ``client_secret`` and ``token``
   (form-encoded); 200 with ``{}`` when done, 403 when the client does not match.
+- LinkedIn: ``POST {LINKEDIN_OAUTH_URL}/revoke`` with the organisation app's ``client_id`` and
+  ``client_secret`` and the ``token`` (form-encoded); 200 when done, 400/401 for a wrong token
+  or client. The host is the configured one, so the ordinary client (no address check) is used.
 
 Employees' instances are hosts they typed: ``connections.instances`` gives the client, which
 refuses a host resolving to a private address (checked at connection time; redirects are never
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from advocacy.http import ForbiddenAddress, TransportError
+from advocacy.http import ForbiddenAddress, HttpClient, TransportError
 from advocacy.networks import Network
 
 from .instances import instance_api
@@ -62,7 +65,30 @@ def mastodon_revoke(request: RevokeRequest) -> RevokeOutcome:
     return RevokeOutcome(False, f"Your instance answered HTTP {status}; revoke the app in its settings too.")
 
 
-REVOKERS: dict[str, Callable[[RevokeRequest], RevokeOutcome]] = {Network.MASTODON: mastodon_revoke}
+def linkedin_revoke(request: RevokeRequest) -> RevokeOutcome:
+    if not (settings.LINKEDIN_CLIENT_ID and settings.LINKEDIN_CLIENT_SECRET):
+        return RevokeOutcome(False, "LinkedIn is no longer set up here, so the token was not revoked there.")
+    url = f"{settings.LINKEDIN_OAUTH_URL.rstrip('/')}/revoke"
+    fields = {
+        "client_id": settings.LINKEDIN_CLIENT_ID,
+        "client_secret": settings.LINKEDIN_CLIENT_SECRET,
+        "token": request.token,
+    }
+    try:
+        response = HttpClient(timeout=settings.CONNECTIONS_HTTP_TIMEOUT).post_form(url, fields=fields)
+    except TransportError as exc:
+        return RevokeOutcome(False, f"LinkedIn did not answer ({exc}); remove the app in LinkedIn's settings too.")
+    if response.status == 200:
+        return RevokeOutcome(True, "LinkedIn revoked the token.")
+    return RevokeOutcome(
+        False, f"LinkedIn answered HTTP {response.status}; remove the app under LinkedIn's Settings → Data privacy too."
+    )
+
+
+REVOKERS: dict[str, Callable[[RevokeRequest], RevokeOutcome]] = {
+    Network.MASTODON: mastodon_revoke,
+    Network.LINKEDIN: linkedin_revoke,
+}
 
 
 def token_revoke(request: RevokeRequest) -> RevokeOutcome:

@@ -39,6 +39,8 @@ class AccountAccess:
     remote_account_id: str
     instance_url: str
     token: str = field(repr=False)
+    # As the network granted them: a provider may read with the token only what a scope allows.
+    scopes: tuple[str, ...] = ()
 
 
 def connected_accounts_for(*, person) -> QuerySet[ConnectedAccount]:
@@ -85,6 +87,7 @@ def accounts_access_for(*, person_ids, network: str, now: datetime | None = None
             remote_account_id=account.remote_account_id,
             instance_url=account.instance_url,
             token=token,
+            scopes=tuple(account.scopes.split()),
         )
     return found
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .flows import mastodon
+from .flows import linkedin, mastodon
 
 app_name = "connections"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("me/connections/<int:account_id>/disconnect/", views.disconnect, name="disconnect"),
     path("me/connections/mastodon/", mastodon.connect_mastodon, name="connect_mastodon"),
     path("me/connections/mastodon/callback/", mastodon.mastodon_callback, name="mastodon_callback"),
+    path("me/connections/linkedin/connect/", linkedin.connect_linkedin, name="connect_linkedin"),
+    path("me/connections/linkedin/callback/", linkedin.linkedin_callback, name="linkedin_callback"),
 ]

@@ -146,6 +146,7 @@ def metrics_pull(*, network: str, items: list[PullItem], attempt: int = 0, now: 
         return report
     refs = {item: PostRef(network, pending[item].post_id, pending[item].instance) for item in pending}
     accounts = _accounts_for(network=network, refs=refs) if provider.uses_account_tokens else {}
+    accounts = {ref: access for ref, access in accounts.items() if provider.reads_with_account(ref, access)}
     # The only slow part, and outside any transaction: nothing is held while the network thinks.
     results = provider.fetch(refs.values(), attempt=attempt, accounts=accounts)
     identities = _identities_to_verify(provider=provider, network=network, results={i: results[refs[i]] for i in refs})
@@ -160,6 +161,8 @@ def metrics_pull(*, network: str, items: list[PullItem], attempt: int = 0, now: 
             # One employee's token, not ours: their account page says reconnect; the others go on.
             connected_account_problem_record(account_id=accounts[ref].account_id, detail=result.detail)
             result = replace(result, outcome=Outcome.UNAVAILABLE, detail=f"{result.detail}: reconnect the account")
+            # Nor is it the network's credentials (LinkedIn has an app token too): health sees it as applied.
+            results[ref] = result
         applied = _apply(item=item, result=result, attempt=attempt, now=now, report=report, identities=identities)
         if applied == "retry":
             retry_transient.append(item)

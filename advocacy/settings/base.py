@@ -813,6 +813,18 @@ CONNECTED_ACCOUNT_KEYS = _connected_account_keys("CONNECTED_ACCOUNT_KEYS")
 # Seconds to wait for a network while connecting, posting or revoking (a person is usually waiting).
 CONNECTIONS_HTTP_TIMEOUT = envint("CONNECTIONS_HTTP_TIMEOUT", 10, minimum=1, maximum=60)
 
+# LinkedIn (connections.flows.linkedin, connections.publishers.linkedin): the organisation's app at
+# LinkedIn, whose client secret is only ever sent to LinkedIn's token endpoints. Connecting is offered
+# only when both are set. Its API calls go to METRICS_LINKEDIN_API_URL with METRICS_LINKEDIN_VERSION.
+LINKEDIN_CLIENT_ID = envstr("LINKEDIN_CLIENT_ID").strip()
+LINKEDIN_CLIENT_SECRET = envstr("LINKEDIN_CLIENT_SECRET").strip()
+if bool(LINKEDIN_CLIENT_ID) != bool(LINKEDIN_CLIENT_SECRET):
+    raise ImproperlyConfigured("Set both LINKEDIN_CLIENT_ID and LINKEDIN_CLIENT_SECRET, or neither.")
+LINKEDIN_OAUTH_URL = _metrics_url("LINKEDIN_OAUTH_URL", "https://www.linkedin.com/oauth/v2")
+# On once LinkedIn has granted the app r_member_postAnalytics (Community Management API): connecting
+# then asks for it, and metrics read impressions and reshares with each member's own token.
+LINKEDIN_MEMBER_ANALYTICS = envbool("LINKEDIN_MEMBER_ANALYTICS", False)
+
 # --- Notifications (notifications app) ----------------------------------------
 # Optional incoming webhooks told when a post is featured: a Slack incoming webhook and/or a
 # Microsoft Teams Workflows webhook ("When a Teams webhook request is received"). https only;

@@ -148,6 +148,14 @@ class Provider(ABC):
     def is_configured(self) -> bool:
         return bool(self.config.base_url) and (bool(self.config.token) or not self.needs_token)
 
+    def reads_with_account(self, ref: PostRef, access) -> bool:
+        """Whether ``ref`` is read with its owner's connected account ``access`` (so a refusal is theirs).
+
+        Providers that read some posts with the app's token instead (LinkedIn without the member's
+        analytics permission) say no for those.
+        """
+        return True
+
     # --- parsing -----------------------------------------------------------------
     def parse_url(self, url: str) -> PostRef:
         """Turn a pasted post URL into a ref, or raise InvalidPostUrl with a message for the employee.

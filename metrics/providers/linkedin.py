@@ -1,4 +1,19 @@
-"""LinkedIn: the versioned REST Social Metadata API with an OAuth token.
+"""LinkedIn: each member's own post analytics where the app may read them, else Social Metadata.
+
+With ``LINKEDIN_MEMBER_ANALYTICS`` on (the organisation's app has LinkedIn's Community
+Management API with ``r_member_postAnalytics``), a post whose owner connected an account that
+granted that scope is read with the owner's token from the Member Post Statistics API:
+``GET /rest/memberCreatorPostAnalytics?q=entity&entity=(share:urn%3Ali%3Ashare%3A…)``
+(``(ugc:…)`` for a ``urn:li:ugcPost``) ``&queryType=IMPRESSION&aggregation=TOTAL``, one call
+per figure (IMPRESSION, REACTION, COMMENT, RESHARE), each answering
+``{"elements": [{"count": 1234, "metricType": "IMPRESSION", "targetEntity": {"share": urn}}]}``.
+Reactions count as likes, comments as replies, reshares as reposts. MEMBERS_REACHED (unique
+viewers) has no figure of ours to go in and is not asked. Activity urns (pasted feed links)
+are not accepted by that finder, and a 403 (the member's grant lacks the scope after all, or
+the post is not theirs) falls back to Social Metadata below; a 401 is the member's token and
+flags their account.
+
+Everything else uses the app's token (``METRICS_LINKEDIN_TOKEN``):
 
 ``GET /rest/socialMetadata?ids=List(urn%3Ali%3Ashare%3A…,…)`` (a Rest.li 2.0 batch
 get, so ``X-Restli-Protocol-Version: 2.0.0`` and ``LinkedIn-Version: YYYYMM``)
@@ -7,10 +22,9 @@ reaction type, which LinkedIn shows as likes) and ``commentSummary.count``, plus
 ``errors``/``statuses`` for URNs it cannot return. It replaced the older
 socialActions likes/comments summary.
 
-Impressions are not fetched: LinkedIn only gives them to tokens with the
-organisation share-statistics or member post-analytics permissions, which
-ordinary apps do not have, so they stay None (unknown). Reposts and quotes are
-not published by this API either.
+Impressions come only from member analytics: LinkedIn gives them to tokens with the
+organisation share-statistics or member post-analytics permissions, which ordinary apps do
+not have, so without them they stay None (unknown). Reposts likewise; quotes never.
 
 Quotas are daily and reset at midnight UTC; a 429 usually carries no
 ``Retry-After``, so without one we wait until the next reset.
@@ -18,6 +32,7 @@ Quotas are daily and reset at midnight UTC; a 429 usually carries no
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -42,16 +57,25 @@ from .ratelimit import retry_delay
 # Rest.li batch ids travel in the query string; keep URLs well under common limits.
 BATCH_SIZE = 20
 _HALTING = (Outcome.RATE_LIMITED, Outcome.UNAUTHORISED, Outcome.TRANSIENT)
+ANALYTICS_SCOPE = "r_member_postAnalytics"
+# queryType -> our figure.
+MEMBER_FIGURES = {"IMPRESSION": "impressions", "REACTION": "likes", "COMMENT": "replies", "RESHARE": "reposts"}
+# The entity finder's union member for each kind of post urn it takes.
+_ENTITY_KINDS = {"share": "share", "ugcPost": "ugc"}
+_POST_URN = re.compile(r"urn:li:(?P<kind>share|ugcPost):[0-9]{1,25}")
 
 
 class LinkedInProvider(Provider):
     network = Network.LINKEDIN
     label = "LinkedIn"
     needs_token = True
+    # Posts whose owner granted r_member_postAnalytics are read with the owner's token.
+    uses_account_tokens = True
     reports = REPORTED_METRICS[Network.LINKEDIN]
     notes = (
         "REST Social Metadata API with an OAuth token (METRICS_LINKEDIN_TOKEN): reactions as likes and comments. "
-        "Impressions need LinkedIn's analytics permissions and are not fetched."
+        "With LINKEDIN_MEMBER_ANALYTICS, posts of members who connected LinkedIn are read with their own token "
+        "(impressions, reactions, comments, reshares)."
     )
 
     @classmethod
@@ -60,13 +84,26 @@ class LinkedInProvider(Provider):
             base_url=settings.METRICS_LINKEDIN_API_URL,
             token=settings.METRICS_LINKEDIN_TOKEN,
             timeout=settings.METRICS_HTTP_TIMEOUT,
-            extra={"version": settings.METRICS_LINKEDIN_VERSION},
+            extra={
+                "version": settings.METRICS_LINKEDIN_VERSION,
+                "member_analytics": settings.LINKEDIN_MEMBER_ANALYTICS,
+            },
         )
         return cls(config, **kwargs)
 
-    def _headers(self) -> dict[str, str]:
+    def is_configured(self) -> bool:
+        return bool(self.config.base_url) and (bool(self.config.token) or self._member_analytics)
+
+    @property
+    def _member_analytics(self) -> bool:
+        return bool(self.config.extra.get("member_analytics"))
+
+    def reads_with_account(self, ref: PostRef, access) -> bool:
+        return self._member_analytics and ANALYTICS_SCOPE in access.scopes and bool(_POST_URN.fullmatch(ref.post_id))
+
+    def _headers(self, token: str | None = None) -> dict[str, str]:
         return {
-            "Authorization": f"Bearer {self.config.token}",
+            "Authorization": f"Bearer {token or self.config.token}",
             "LinkedIn-Version": self.config.extra.get("version", ""),
             "X-Restli-Protocol-Version": "2.0.0",
         }
@@ -75,6 +112,64 @@ class LinkedInProvider(Provider):
         return retry_delay(response.headers, attempt=self.attempt, rng=self.rng, daily_reset=True)
 
     def _fetch(self, refs: list[PostRef]) -> dict[PostRef, MetricResult]:
+        results: dict[PostRef, MetricResult] = {}
+        fallback: list[PostRef] = []
+        halted: MetricResult | None = None
+        for ref in refs:
+            access = self.accounts.get(ref)
+            if access is None or not self.reads_with_account(ref, access):
+                fallback.append(ref)
+                continue
+            if halted is not None:
+                results[ref] = replace(halted, ref=ref, detail=f"Not asked: {halted.detail}")
+                continue
+            result = self._member_fetch(ref, access)
+            if result.outcome is Outcome.UNAUTHORISED and result.http_status == 403:
+                # The member's grant does not cover this post's analytics: the app's view still counts it.
+                fallback.append(ref)
+                continue
+            results[ref] = result
+            if result.outcome is Outcome.RATE_LIMITED:
+                halted = result
+        if fallback:
+            if self.config.token:
+                results.update(self._social_metadata(fallback))
+            else:
+                template = MetricResult(
+                    PostRef("", ""), Outcome.NOT_CONFIGURED, detail="LinkedIn's app token is not configured"
+                )
+                results.update(for_refs(template, fallback))
+        return results
+
+    # --- member post analytics, with the owner's token ----------------------------------------------
+
+    def _member_fetch(self, ref: PostRef, access) -> MetricResult:
+        kind = _ENTITY_KINDS[_POST_URN.fullmatch(ref.post_id)["kind"]]
+        base = self.config.base_url.rstrip("/")
+        entity = f"({kind}:{quote(ref.post_id, safe='')})"
+        figures: dict[str, int | None] = {}
+        for query_type, figure in MEMBER_FIGURES.items():
+            url = (
+                f"{base}/rest/memberCreatorPostAnalytics?q=entity&entity={entity}"
+                f"&queryType={query_type}&aggregation=TOTAL"
+            )
+            answer = self._get(url, headers=self._headers(access.token))
+            if isinstance(answer, MetricResult):
+                if answer.outcome is Outcome.UNAUTHORISED and answer.http_status == 401:
+                    answer = replace(answer, detail="LinkedIn refused the connected account's token")
+                return replace(answer, ref=ref)
+            payload = self._json(answer)
+            if isinstance(payload, MetricResult):
+                return replace(payload, ref=ref)
+            try:
+                figures[figure] = _member_count(payload, query_type=query_type, urn=ref.post_id)
+            except MalformedAnswer as exc:
+                return MetricResult(ref, Outcome.TRANSIENT, detail=f"Unexpected analytics answer from LinkedIn: {exc}")
+        return MetricResult(ref, Outcome.OK, metrics=Metrics(**figures), http_status=200)
+
+    # --- social metadata, with the app's token ---------------------------------------------------------
+
+    def _social_metadata(self, refs: list[PostRef]) -> dict[PostRef, MetricResult]:
         base = self.config.base_url.rstrip("/")
         results: dict[PostRef, MetricResult] = {}
         for start in range(0, len(refs), BATCH_SIZE):
@@ -132,3 +227,25 @@ class LinkedInProvider(Provider):
         except MalformedAnswer as exc:
             return MetricResult(ref, Outcome.TRANSIENT, detail=f"Unexpected answer from LinkedIn: {exc}")
         return MetricResult(ref, Outcome.OK, metrics=metrics, http_status=status)
+
+
+def _member_count(payload: dict, *, query_type: str, urn: str) -> int | None:
+    """The TOTAL count of one queryType; None when LinkedIn has no data point for it yet."""
+    elements = payload.get("elements")
+    if not isinstance(elements, list):
+        raise MalformedAnswer("no elements list")
+    if not elements:
+        return None
+    if len(elements) != 1 or not isinstance(elements[0], dict):
+        raise MalformedAnswer(f"{len(elements)} data points for a TOTAL aggregation")
+    point = elements[0]
+    metric_type = point.get("metricType")
+    if isinstance(metric_type, dict):
+        # A Rest.li union: {"com.linkedin…CreatorPostAnalyticsMetricTypeV1": "IMPRESSION"}.
+        metric_type = next(iter(metric_type.values()), None)
+    if metric_type is not None and metric_type != query_type:
+        raise MalformedAnswer(f"asked for {query_type}, answered {metric_type}")
+    target = point.get("targetEntity")
+    if isinstance(target, dict) and target and urn not in target.values():
+        raise MalformedAnswer("the answer is about another post")
+    return count(point.get("count"))

@@ -29,4 +29,8 @@ ROUTES = [
     Route("connections:connect_mastodon", EMPLOYEE_PAGE, method="post"),
     # Without a connection started in this session: back to the health page, saying so.
     Route("connections:mastodon_callback", expect(employee=302)),
+    # To LinkedIn's consent page when the app is configured, else back to the token-health page.
+    Route("connections:connect_linkedin", expect(employee=302)),
+    # Without a state it started, back to the token-health page with the reason; nothing is saved.
+    Route("connections:linkedin_callback", expect(employee=302), query="?code=x&state=y"),
 ]

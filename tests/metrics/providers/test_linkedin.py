@@ -171,3 +171,69 @@ def test_a_timeout_is_transient(provider, fake_api):
 def test_malformed_answers_are_transient(provider, fake_api, body):
     fake_api.route(SOCIAL_METADATA, Reply(body=body))
     assert provider.fetch([ref()])[ref()].outcome is Outcome.TRANSIENT
+
+
+# --- member post analytics, with the owner's connected account ----------------------------------------
+
+SHARE = "urn:li:share:7270000000000000042"
+
+
+def _access(scopes=("openid", "profile", "w_member_social", "r_member_postAnalytics"), token="MEMBER-TOKEN"):
+    from connections.selectors import AccountAccess
+
+    return AccountAccess(
+        account_id=1, person_id=1, remote_account_id="AbC123", instance_url="", token=token, scopes=tuple(scopes)
+    )
+
+
+def _member_analytics(fake_api, counts):
+    def answer(request):
+        assert request.query["q"] == ["entity"] and request.query["aggregation"] == ["TOTAL"]
+        query_type = request.query["queryType"][0]
+        element = {"count": counts[query_type], "metricType": query_type, "targetEntity": {"share": SHARE}}
+        return Reply(body={"paging": {"start": 0, "count": 10, "links": []}, "elements": [element]})
+
+    fake_api.route("/rest/memberCreatorPostAnalytics", answer)
+
+
+def test_with_member_analytics_a_post_is_read_with_its_owners_token(settings, provider, fake_api):
+    provider.config.extra["member_analytics"] = True
+    _member_analytics(fake_api, {"IMPRESSION": 1200, "REACTION": 31, "COMMENT": 4, "RESHARE": 2})
+    result = provider.fetch([ref(SHARE)], accounts={ref(SHARE): _access()})[ref(SHARE)]
+    assert result.metrics == Metrics(impressions=1200, likes=31, replies=4, reposts=2)
+    asked = fake_api.requests_to("/rest/memberCreatorPostAnalytics")
+    assert [r.query["queryType"][0] for r in asked] == ["IMPRESSION", "REACTION", "COMMENT", "RESHARE"]
+    assert asked[0].raw_query == (
+        "q=entity&entity=(share:urn%3Ali%3Ashare%3A7270000000000000042)&queryType=IMPRESSION&aggregation=TOTAL"
+    )
+    assert all(r.headers["authorization"] == "Bearer MEMBER-TOKEN" for r in asked)
+    assert asked[0].headers["x-restli-protocol-version"] == "2.0.0"
+    assert fake_api.requests_to(SOCIAL_METADATA) == []
+
+
+@pytest.mark.parametrize(
+    ("switched_on", "scopes", "urn"),
+    [
+        (False, ("w_member_social", "r_member_postAnalytics"), SHARE),  # the organisation's app lacks the product
+        (True, ("w_member_social",), SHARE),  # the member's grant lacks the scope
+        (True, ("w_member_social", "r_member_postAnalytics"), ACTIVITY),  # a pasted activity link
+    ],
+)
+def test_otherwise_social_metadata_with_the_app_token_is_the_fallback(provider, fake_api, switched_on, scopes, urn):
+    provider.config.extra["member_analytics"] = switched_on
+    fake_api.route(SOCIAL_METADATA, Reply(body=fixture("linkedin_social_metadata.json")))
+    provider.fetch([ref(urn)], accounts={ref(urn): _access(scopes)})
+    assert fake_api.requests_to("/rest/memberCreatorPostAnalytics") == []
+    assert fake_api.requests_to(SOCIAL_METADATA)[0].headers["authorization"] == "Bearer test-oauth-token"
+
+
+def test_a_refused_member_token_is_the_members_problem_and_a_403_falls_back(provider, fake_api):
+    provider.config.extra["member_analytics"] = True
+    fake_api.route("/rest/memberCreatorPostAnalytics", Reply(status=401, body={"status": 401}))
+    result = provider.fetch([ref(SHARE)], accounts={ref(SHARE): _access()})[ref(SHARE)]
+    assert result.outcome is Outcome.UNAUTHORISED and "connected account's token" in result.detail
+
+    fake_api.route("/rest/memberCreatorPostAnalytics", Reply(status=403, body={"status": 403}))
+    fake_api.route(SOCIAL_METADATA, Reply(body={"results": {}, "errors": {}}))
+    provider.fetch([ref(SHARE)], accounts={ref(SHARE): _access()})
+    assert fake_api.requests_to(SOCIAL_METADATA)[0].headers["authorization"] == "Bearer test-oauth-token"
