@@ -6,6 +6,7 @@ connect flows will add their networks' hooks beside Mastodon's.
 
 - Mastodon: ``POST /oauth/revoke`` with ``client_id``, ``client_secret`` and ``token``
   (form-encoded); 200 with ``{}`` when done, 403 when the client does not match.
+- X: ``POST /2/oauth2/revoke`` (``connections.flows.x.revoke``).
 
 Employees' instances are hosts they typed: the host must resolve only to public addresses
 (checked just before the call; redirects are never followed).
@@ -20,6 +21,8 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
+
+from django.utils.module_loading import import_string
 
 from advocacy.networks import Network
 
@@ -102,7 +105,20 @@ def mastodon_revoke(request: RevokeRequest) -> RevokeOutcome:
     return RevokeOutcome(False, f"Your instance answered HTTP {status}; revoke the app in its settings too.")
 
 
-REVOKERS: dict[str, Callable[[RevokeRequest], RevokeOutcome]] = {Network.MASTODON: mastodon_revoke}
+def _flow_hook(path: str) -> Callable[[RevokeRequest], RevokeOutcome]:
+    """A connect flow's own revoke function, imported when called (the flows import this module)."""
+
+    def revoke(request: RevokeRequest) -> RevokeOutcome:
+        return import_string(path)(request)
+
+    return revoke
+
+
+# Threads has none: its API offers no token revocation, so the employee removes the app in Threads.
+REVOKERS: dict[str, Callable[[RevokeRequest], RevokeOutcome]] = {
+    Network.MASTODON: mastodon_revoke,
+    Network.X: _flow_hook("connections.flows.x.revoke"),
+}
 
 
 def token_revoke(request: RevokeRequest) -> RevokeOutcome:

@@ -25,3 +25,15 @@ ROUTES = [
     ),
     Route("connections:disconnect", expect(anonymous=405, employee=405), kwargs=_alices_account),
 ]
+
+# X and Threads are not set up in the test settings: their connect and callback URLs answer 404
+# to everyone signed in (tests/connections/test_flow_x.py and test_flow_threads.py switch them on).
+ROUTES += [
+    Route(name, expect(employee=404))
+    for name in (
+        "connections:connect_x",
+        "connections:x_callback",
+        "connections:connect_threads",
+        "connections:threads_callback",
+    )
+]
