@@ -9,6 +9,7 @@ connect flows will add their networks' hooks beside Mastodon's.
 - LinkedIn: ``POST {LINKEDIN_OAUTH_URL}/revoke`` with the organisation app's ``client_id`` and
   ``client_secret`` and the ``token`` (form-encoded); 200 when done, 400/401 for a wrong token
   or client. The host is the configured one, so the ordinary client (no address check) is used.
+- X: ``POST /2/oauth2/revoke`` (``connections.flows.x.revoke``).
 
 Employees' instances are hosts they typed: ``connections.instances`` gives the client, which
 refuses a host resolving to a private address (checked at connection time; redirects are never
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from advocacy.http import ForbiddenAddress, HttpClient, TransportError
 from advocacy.networks import Network
@@ -85,9 +87,20 @@ def linkedin_revoke(request: RevokeRequest) -> RevokeOutcome:
     )
 
 
+def _flow_hook(path: str) -> Callable[[RevokeRequest], RevokeOutcome]:
+    """A connect flow's own revoke function, imported when called (the flows import this module)."""
+
+    def revoke(request: RevokeRequest) -> RevokeOutcome:
+        return import_string(path)(request)
+
+    return revoke
+
+
+# Threads has none: its API offers no token revocation, so the employee removes the app in Threads.
 REVOKERS: dict[str, Callable[[RevokeRequest], RevokeOutcome]] = {
     Network.MASTODON: mastodon_revoke,
     Network.LINKEDIN: linkedin_revoke,
+    Network.X: _flow_hook("connections.flows.x.revoke"),
 }
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .flows import linkedin, mastodon
+from .flows import linkedin, mastodon, threads, x
 
 app_name = "connections"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("me/connections/mastodon/callback/", mastodon.mastodon_callback, name="mastodon_callback"),
     path("me/connections/linkedin/connect/", linkedin.connect_linkedin, name="connect_linkedin"),
     path("me/connections/linkedin/callback/", linkedin.linkedin_callback, name="linkedin_callback"),
+    path("me/connections/x/connect/", x.connect, name="connect_x"),
+    path("me/connections/x/callback/", x.callback, name="x_callback"),
+    path("me/connections/threads/connect/", threads.connect, name="connect_threads"),
+    path("me/connections/threads/callback/", threads.callback, name="threads_callback"),
 ]

@@ -825,6 +825,23 @@ LINKEDIN_OAUTH_URL = _metrics_url("LINKEDIN_OAUTH_URL", "https://www.linkedin.co
 # then asks for it, and metrics read impressions and reshares with each member's own token.
 LINKEDIN_MEMBER_ANALYTICS = envbool("LINKEDIN_MEMBER_ANALYTICS", False)
 
+# X: posting through employees' accounts (OAuth 2.0 with PKCE). Off unless the organisation
+# switches it on: X charges the app for every post it makes (more for posts with links).
+# Without X_CLIENT_SECRET the app is an OAuth public client (PKCE only); with it, confidential.
+X_POSTING_ENABLED = envbool("X_POSTING_ENABLED", False)
+X_CLIENT_ID = envstr("X_CLIENT_ID").strip()
+X_CLIENT_SECRET = envstr("X_CLIENT_SECRET").strip()
+X_OAUTH_AUTHORIZE_URL = _metrics_url("X_OAUTH_AUTHORIZE_URL", "https://x.com/i/oauth2/authorize")
+if X_POSTING_ENABLED and not X_CLIENT_ID:
+    raise ImproperlyConfigured("X_POSTING_ENABLED is on but X_CLIENT_ID is empty: set the X app's OAuth 2.0 client id.")
+# Threads: the Threads app's id and secret (Meta's app dashboard, the Threads use case); the
+# Graph API itself is METRICS_THREADS_API_URL. Connecting is offered once both are set.
+THREADS_APP_ID = envstr("THREADS_APP_ID").strip()
+THREADS_APP_SECRET = envstr("THREADS_APP_SECRET").strip()
+THREADS_OAUTH_URL = _metrics_url("THREADS_OAUTH_URL", "https://threads.net/oauth/authorize")
+if bool(THREADS_APP_ID) != bool(THREADS_APP_SECRET):
+    raise ImproperlyConfigured("Set both THREADS_APP_ID and THREADS_APP_SECRET (or neither).")
+
 # --- Notifications (notifications app) ----------------------------------------
 # Optional incoming webhooks told when a post is featured: a Slack incoming webhook and/or a
 # Microsoft Teams Workflows webhook ("When a Teams webhook request is received"). https only;

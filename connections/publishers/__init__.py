@@ -27,6 +27,9 @@ class DraftImage:
     alt_text: str
     width: int
     height: int
+    # The image's absolute public address (the rendition under SITE_URL): Threads fetches the
+    # image from a URL instead of taking an upload. Empty when there is none.
+    public_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -34,3 +34,15 @@ ROUTES = [
     # Without a state it started, back to the token-health page with the reason; nothing is saved.
     Route("connections:linkedin_callback", expect(employee=302), query="?code=x&state=y"),
 ]
+
+# X and Threads are not set up in the test settings: their connect and callback URLs answer 404
+# to everyone signed in (tests/connections/test_flow_x.py and test_flow_threads.py switch them on).
+ROUTES += [
+    Route(name, expect(employee=404))
+    for name in (
+        "connections:connect_x",
+        "connections:x_callback",
+        "connections:connect_threads",
+        "connections:threads_callback",
+    )
+]
