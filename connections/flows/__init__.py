@@ -14,6 +14,15 @@ from django.utils.module_loading import import_string
 from advocacy.networks import Network
 
 
+class FlowRefused(Exception):
+    """The network did not hand over tokens or the account; ``reason`` is shown to the employee."""
+
+    def __init__(self, reason: str, *, retryable: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+
+
 @dataclass(frozen=True)
 class ConnectOption:
     network: str

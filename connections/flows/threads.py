@@ -40,7 +40,7 @@ from advocacy.people.roles import EMPLOYEE_AREA
 from ..models import ConnectedAccount
 from ..refresh import RefreshFailed
 from ..services import connected_account_store
-from . import ConnectOption
+from . import ConnectOption, FlowRefused
 from .oauth_session import oauth_state_begin, oauth_state_take
 
 SCOPES = ("threads_basic", "threads_content_publish", "threads_manage_insights")
@@ -52,11 +52,8 @@ REFRESH_AHEAD = timedelta(days=8)
 REFRESH_MIN_AGE = timedelta(days=1)
 
 
-class ThreadsRefused(Exception):
-    def __init__(self, reason: str, *, retryable: bool = False):
-        super().__init__(reason)
-        self.reason = reason
-        self.retryable = retryable
+class ThreadsRefused(FlowRefused):
+    """Threads did not hand over tokens or the account."""
 
 
 def is_enabled() -> bool:

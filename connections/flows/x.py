@@ -43,7 +43,7 @@ from ..models import ConnectedAccount
 from ..refresh import RefreshFailed
 from ..revoke import RevokeOutcome, RevokeRequest
 from ..services import connected_account_store
-from . import ConnectOption
+from . import ConnectOption, FlowRefused
 from .oauth_session import oauth_state_begin, oauth_state_take
 
 log = logging.getLogger(__name__)
@@ -54,13 +54,8 @@ SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "media.wr
 ACCESS_TOKEN_LIFETIME = timedelta(hours=2)
 
 
-class XRefused(Exception):
-    """X did not hand over tokens or the account; ``reason`` is shown to the employee."""
-
-    def __init__(self, reason: str, *, retryable: bool = False):
-        super().__init__(reason)
-        self.reason = reason
-        self.retryable = retryable
+class XRefused(FlowRefused):
+    """X did not hand over tokens or the account."""
 
 
 def is_enabled() -> bool:

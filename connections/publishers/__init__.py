@@ -77,6 +77,14 @@ class PublishFailed(Exception):
         self.retry_after = retry_after
 
 
+def refresh_refusal(exc, *, reconnect_reason: str = "") -> PublishFailed:
+    """What a publisher raises when the token could not be refreshed before posting (the one mapping):
+    a passing problem is retried later; a refusal asks the employee to reconnect."""
+    if exc.retryable:
+        return PublishFailed(exc.reason, retryable=True)
+    return PublishFailed(reconnect_reason or exc.reason, reconnect=True)
+
+
 Publisher = Callable[..., Published]
 
 PUBLISHERS: dict[str, str] = {

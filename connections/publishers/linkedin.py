@@ -28,7 +28,7 @@ from advocacy.http import HttpClient, HttpResponse, TransportError
 
 from ..models import ConnectedAccount
 from ..refresh import RefreshFailed, account_fresh
-from . import Draft, DraftImage, Published, PublishFailed
+from . import Draft, DraftImage, Published, PublishFailed, refresh_refusal
 
 POST_URL = "https://www.linkedin.com/feed/update/{urn}/"
 _RESERVED = re.compile(r"[\\|{}@\[\]()<>#*_~]")
@@ -162,7 +162,7 @@ def publish(account: ConnectedAccount, draft: Draft) -> Published:
     try:
         account = account_fresh(account)
     except RefreshFailed as exc:
-        raise PublishFailed(exc.reason, retryable=exc.retryable, reconnect=not exc.retryable) from None
+        raise refresh_refusal(exc) from None
     client = _LinkedIn(account)
     body = {
         "author": person_urn(account),

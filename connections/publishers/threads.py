@@ -30,7 +30,7 @@ from advocacy.http import HttpClient, HttpResponse, TransportError
 from ..models import ConnectedAccount
 from ..refresh import RefreshFailed, account_fresh
 from ..services import connected_account_problem_record
-from . import Draft, Published, PublishFailed
+from . import Draft, Published, PublishFailed, refresh_refusal
 
 ALT_TEXT_MAX = 1000
 # Threads asks for a container's status to be checked at intervals rather than hammered.
@@ -48,9 +48,7 @@ def publish(account: ConnectedAccount, draft: Draft) -> Published:
     try:
         account = account_fresh(account)
     except RefreshFailed as exc:
-        if exc.retryable:
-            raise PublishFailed(exc.reason, retryable=True) from None
-        raise PublishFailed(_RECONNECT, reconnect=True) from None
+        raise refresh_refusal(exc, reconnect_reason=_RECONNECT) from None
     try:
         return _publish(account, draft)
     except _TokenRefused:

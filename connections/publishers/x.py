@@ -27,7 +27,7 @@ from advocacy.http import HttpClient, HttpResponse, TransportError
 from ..models import ConnectedAccount
 from ..refresh import RefreshFailed, account_fresh, account_refresh
 from ..services import connected_account_problem_record
-from . import Draft, DraftImage, Published, PublishFailed
+from . import Draft, DraftImage, Published, PublishFailed, refresh_refusal
 
 ALT_TEXT_MAX = 1000
 
@@ -47,9 +47,7 @@ def publish(account: ConnectedAccount, draft: Draft) -> Published:
         try:
             account = account_refresh(account)
         except RefreshFailed as exc:
-            if exc.retryable:
-                raise PublishFailed(exc.reason, retryable=True) from None
-            raise PublishFailed(_RECONNECT, reconnect=True) from None
+            raise refresh_refusal(exc, reconnect_reason=_RECONNECT) from None
         try:
             return _publish(account, draft)
         except _TokenRefused:
@@ -65,9 +63,7 @@ def _fresh(account: ConnectedAccount) -> ConnectedAccount:
     try:
         return account_fresh(account)
     except RefreshFailed as exc:
-        if exc.retryable:
-            raise PublishFailed(exc.reason, retryable=True) from None
-        raise PublishFailed(_RECONNECT, reconnect=True) from None
+        raise refresh_refusal(exc, reconnect_reason=_RECONNECT) from None
 
 
 def _publish(account: ConnectedAccount, draft: Draft) -> Published:
