@@ -201,3 +201,14 @@ def nav_link(page, name: str):
     if menu.count() and not menu.first.evaluate("menu => menu.open"):
         menu.first.locator("summary").click()
     return nav.get_by_role("link", name=name).first
+
+
+def page_shows(page, text: str):
+    """Wait until the page (title included) shows text.
+
+    After a click that submits a form, `page.content()` can be read while the next page is still
+    loading and come back empty; Playwright's expect retries until the text is there or it times out.
+    """
+    from playwright.sync_api import expect
+
+    expect(page.locator("html")).to_contain_text(text)

@@ -16,7 +16,7 @@ from listening.tasks import queue_collections
 from sharing import clickstream
 from sharing.links import tracked_link
 from tests.advocacy.videos import make_video
-from tests.conftest import login_in_browser, nav_link
+from tests.conftest import login_in_browser, nav_link, page_shows
 from tests.listening.fake_networks import FakeListening
 from tests.metrics.conftest import serving
 
@@ -113,11 +113,11 @@ def test_a_challenge_from_opening_to_the_library_and_the_monitor_hears_it(
     employee.goto(f"{live_server.url}/challenges/mine/")
     employee.get_by_label("Yes, put it in the library with my name").check()
     employee.get_by_role("button", name="Answer").click()
-    assert "Thanks, your answer is recorded." in employee.content()
+    page_shows(employee, "Thanks, your answer is recorded.")
     comms.goto(f"{live_server.url}/challenges/manage/{entry.challenge.slug}/")
     comms.get_by_role("button", name="Promote into the library").click()
     comms.wait_for_url("**/comms/library/posts/*/")
-    assert "Suggested by Alice Archer" in comms.content()
+    page_shows(comms, "Suggested by Alice Archer")
 
     # Comms listen for the hashtag; the beat job collects from the fake Bluesky and Mastodon.
     site.skeet(handle="robin.bsky.social", name="Robin Reader", text=f"Love this {HASHTAG}", when=timezone.now())
@@ -130,11 +130,11 @@ def test_a_challenge_from_opening_to_the_library_and_the_monitor_hears_it(
     )
     comms.goto(f"{live_server.url}/")
     nav_link(comms, "Listening").click()
-    assert "Nothing to listen for yet" in comms.content()
+    page_shows(comms, "Nothing to listen for yet")
     comms.get_by_role("link", name="Add a hashtag").click()
     comms.get_by_label("Hashtag or handle").fill(HASHTAG)
     comms.get_by_role("button", name="Add").click()
-    assert f"Listening for {HASHTAG}" in comms.content()
+    page_shows(comms, f"Listening for {HASHTAG}")
     assert queue_collections.delay().get() == 1
 
     comms.get_by_role("link", name="Open the monitor").click()

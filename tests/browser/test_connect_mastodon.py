@@ -7,7 +7,7 @@ host the employee types to it, as an operator's setting would.
 import pytest
 
 from connections.models import ConnectedAccount
-from tests.conftest import login_in_browser
+from tests.conftest import login_in_browser, page_shows
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.server import serving
 
@@ -40,7 +40,7 @@ def test_an_employee_connects_mastodon_sees_it_connected_and_disconnects_it(page
 
     # The instance's own page: approve there.
     page.wait_for_url(f"{instance.api.url}/oauth/authorize?*")
-    assert "Authorization required" in page.content()
+    page_shows(page, "Authorization required")
     page.get_by_role("button", name="Approve").click()
     page.wait_for_url(f"{live_server.url}/me/connections/")
 

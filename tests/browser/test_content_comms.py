@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from content_library.models import Post
-from tests.conftest import login_in_browser, nav_link
+from tests.conftest import login_in_browser, nav_link, page_shows
 from tests.content_library.factories import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,7 +63,7 @@ def test_a_post_goes_from_draft_to_the_targeted_feed(page, browser, live_server,
     assert "Lovely recap" in page.get_by_test_id("history").inner_text()
     page.get_by_label("Publish at").fill(_local_input(timezone.now() + timedelta(days=1)))
     page.get_by_role("button", name="Save schedule").click()
-    assert "Schedule saved" in page.content()
+    page_shows(page, "Schedule saved")
     nav_link(page, "Calendar").click()
     tomorrow = timezone.localdate() + timedelta(days=1)
     page.goto(f"{page.url.split('?')[0]}?month={tomorrow:%Y-%m}")  # tomorrow may be next month

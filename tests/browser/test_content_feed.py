@@ -3,7 +3,7 @@
 import pytest
 
 from content_library.models import Post
-from tests.conftest import login_in_browser, nav_link
+from tests.conftest import login_in_browser, nav_link, page_shows
 from tests.content_library.factories import PostFactory, PostImageFactory, TopicFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,7 +43,7 @@ def test_an_employee_suggestion_becomes_a_post_in_the_feed(page, browser, live_s
     page.get_by_label("Link").fill("https://example.com/award")
     page.get_by_label("What is it about?").fill("We won an industry award")
     page.get_by_role("button", name="Send suggestion").click()
-    assert "Waiting for review" in page.content()
+    page_shows(page, "Waiting for review")
 
     comms = browser.new_context().new_page()
     login_in_browser(comms, live_server, "casey")
@@ -51,7 +51,7 @@ def test_an_employee_suggestion_becomes_a_post_in_the_feed(page, browser, live_s
     item = comms.locator(".review-item", has_text="We won an industry award")
     item.get_by_label("Post title (if approved)").fill("An industry award")
     item.get_by_role("button", name="Approve suggestion").click()
-    assert "is in the library" in comms.content()
+    page_shows(comms, "is in the library")
     comms.context.close()
 
     page.goto(f"{live_server.url}/library/")

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import login_in_browser
+from tests.conftest import login_in_browser, page_shows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,4 +29,4 @@ def test_each_demo_role_logs_in_and_sees_its_navigation(browser, live_server):
 
 def test_a_wrong_password_shows_a_clear_message(page, live_server, alice):
     login_in_browser(page, live_server, "alice", password="not-it")
-    assert "Please enter a correct username and password" in page.content()
+    page_shows(page, "Please enter a correct username and password")

@@ -11,7 +11,7 @@ import pytest
 from sharing import clickstream
 from sharing.models import Share
 from sharing.tasks import drain_clicks
-from tests.conftest import login_in_browser
+from tests.conftest import login_in_browser, page_shows
 from tests.sharing.conftest import HUMAN_UA, make_post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -137,6 +137,6 @@ def test_an_employee_shares_everywhere_and_a_strangers_click_is_counted_after_th
     )
     row_form.get_by_role("button").click()
     page.wait_for_load_state()
-    assert "Saved the link to your LinkedIn post" in page.content()
+    page_shows(page, "Saved the link to your LinkedIn post")
     linkedin.refresh_from_db()
     assert linkedin.published_post_id == "urn:li:activity:7123456789012345678"
