@@ -10,6 +10,8 @@ connect flows will add their networks' hooks beside Mastodon's.
   ``client_secret`` and the ``token`` (form-encoded); 200 when done, 400/401 for a wrong token
   or client. The host is the configured one, so the ordinary client (no address check) is used.
 - X: ``POST /2/oauth2/revoke`` (``connections.flows.x.revoke``).
+- Bluesky: ``com.atproto.server.deleteSession`` with the refresh token at the account's PDS
+  (``connections.flows.bluesky.revoke``).
 
 Employees' instances are hosts they typed: ``connections.instances`` gives the client, which
 refuses a host resolving to a private address (checked at connection time; redirects are never
@@ -37,6 +39,8 @@ class RevokeRequest:
     client_id: str
     token: str = field(repr=False)
     client_secret: str = field(repr=False, default="")
+    # Bluesky ends a session with its refresh token (deleteSession), not the access token.
+    refresh_token: str = field(repr=False, default="")
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ REVOKERS: dict[str, Callable[[RevokeRequest], RevokeOutcome]] = {
     Network.MASTODON: mastodon_revoke,
     Network.LINKEDIN: linkedin_revoke,
     Network.X: _flow_hook("connections.flows.x.revoke"),
+    Network.BLUESKY: _flow_hook("connections.flows.bluesky.revoke"),
 }
 
 

@@ -90,6 +90,7 @@ def _revoke_request(account: ConnectedAccount) -> RevokeRequest | None:
             client_id=account.oauth_client_id,
             token=account.access_token,
             client_secret=account.oauth_client_secret,
+            refresh_token=account.refresh_token,
         )
     except TokenUnreadable:
         return None

@@ -812,6 +812,9 @@ def _connected_account_keys(name: str) -> list[str]:
 CONNECTED_ACCOUNT_KEYS = _connected_account_keys("CONNECTED_ACCOUNT_KEYS")
 # Seconds to wait for a network while connecting, posting or revoking (a person is usually waiting).
 CONNECTIONS_HTTP_TIMEOUT = envint("CONNECTIONS_HTTP_TIMEOUT", 10, minimum=1, maximum=60)
+# Bluesky (connections.flows.bluesky): where employees sign in with an app password
+# (com.atproto.server.createSession); posting then goes to the PDS their DID document names.
+CONNECTIONS_BLUESKY_SERVICE_URL = _metrics_url("CONNECTIONS_BLUESKY_SERVICE_URL", "https://bsky.social")
 
 # LinkedIn (connections.flows.linkedin, connections.publishers.linkedin): the organisation's app at
 # LinkedIn, whose client secret is only ever sent to LinkedIn's token endpoints. Connecting is offered

@@ -52,6 +52,8 @@ class Draft:
     # Sent as the network's idempotency key where it has one (Mastodon's Idempotency-Key), so a
     # retried publish after a lost answer does not post twice.
     idempotency_key: str = ""
+    # The text's language (BCP 47, such as "en" or "pt-BR") when known: Bluesky's ``langs``.
+    lang: str = ""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,9 @@ ROUTES = [
     Route("connections:connect_mastodon", EMPLOYEE_PAGE, method="post"),
     # Without a connection started in this session: back to the health page, saying so.
     Route("connections:mastodon_callback", expect(employee=302)),
+    Route("connections:connect_bluesky", EMPLOYEE_PAGE),
+    # Nothing typed: the form again, with its errors (Bluesky is not contacted).
+    Route("connections:connect_bluesky", EMPLOYEE_PAGE, method="post"),
     # To LinkedIn's consent page when the app is configured, else back to the token-health page.
     Route("connections:connect_linkedin", expect(employee=302)),
     # Without a state it started, back to the token-health page with the reason; nothing is saved.
