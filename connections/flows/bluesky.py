@@ -52,9 +52,9 @@ log = logging.getLogger(__name__)
 
 # Bluesky's app passwords: four groups of four letters or digits, such as abcd-efgh-ijkl-mnop.
 APP_PASSWORD = re.compile(r"[a-z0-9]{4}(?:-[a-z0-9]{4}){3}", re.IGNORECASE)
-APP_PASSWORD_SCOPES = ("com.atproto.appPass", "com.atproto.appPassPrivileged")
-MAIN_PASSWORD_SCOPE = "com.atproto.access"
-APP_PASSWORD_HELP = "In Bluesky, open Settings → Privacy and security → App passwords, and add one for us."
+# The scope of a session opened with the account's main password (app passwords: com.atproto.appPass).
+FULL_ACCESS_SCOPE = "com.atproto.access"
+HOW_TO_MAKE_ONE = "In Bluesky, open Settings → Privacy and security → App passwords, and add one for us."
 
 
 class BlueskyRefused(FlowRefused):
@@ -86,6 +86,7 @@ def pds_client(pds_url: str) -> HttpClient:
     The PDS comes from the account's DID document, which its owner controls: it must not lead
     our calls into our own network.
     """
+
     def origin(url: str) -> tuple[str, str]:
         parts = urlsplit(url)
         return parts.scheme, parts.netloc.lower()
@@ -174,7 +175,7 @@ def session_create(*, identifier: str, app_password: str) -> dict:
     if error == "AuthFactorTokenRequired":
         raise BlueskyRefused(
             "Bluesky asked for a sign-in code from your email: that happens only with your main password. "
-            f"App passwords skip that step. {APP_PASSWORD_HELP}",
+            f"App passwords skip that step. {HOW_TO_MAKE_ONE}",
             field="app_password",
         )
     if answer.status == 401 or error == "AuthenticationRequired":
@@ -224,14 +225,14 @@ def account_connect(*, person, identifier: str, app_password: str) -> ConnectedA
     """Open a session with the app password and store it (the app password is not kept anywhere)."""
     session = session_create(identifier=identifier, app_password=app_password)
     pds_url = pds_from_did_doc(session.get("didDoc")) or _service()
-    if jwt_claims(session["accessJwt"]).get("scope") == MAIN_PASSWORD_SCOPE:
+    if jwt_claims(session["accessJwt"]).get("scope") == FULL_ACCESS_SCOPE:
         # The main password opens a session that can do anything: end it and ask for an app password.
         try:
             _delete_session(pds_url, session["refreshJwt"])
         except TransportError:
             log.info("connections: could not end a Bluesky main-password session")
         raise BlueskyRefused(
-            f"That was your account's main password: we do not keep sessions opened with it. {APP_PASSWORD_HELP}",
+            f"That was your account's main password: we do not keep sessions opened with it. {HOW_TO_MAKE_ONE}",
             field="app_password",
         )
     try:
@@ -297,7 +298,7 @@ class AppPasswordForm(forms.Form):
     app_password = forms.CharField(
         label="App password",
         max_length=64,
-        help_text="Not your main password: an app password looks like xxxx-xxxx-xxxx-xxxx. " + APP_PASSWORD_HELP,
+        help_text="Not your main password: an app password looks like xxxx-xxxx-xxxx-xxxx. " + HOW_TO_MAKE_ONE,
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}),
     )
 
@@ -310,7 +311,7 @@ class AppPasswordForm(forms.Form):
             # Never sent: this is not an app password, and may well be the main one.
             raise forms.ValidationError(
                 "That is not an app password (they look like xxxx-xxxx-xxxx-xxxx). "
-                f"Never type your main password here. {APP_PASSWORD_HELP}"
+                f"Never type your main password here. {HOW_TO_MAKE_ONE}"
             )
         return value
 

@@ -107,10 +107,18 @@ class FakeBluesky:
 
     def _issue(self, scope: str) -> dict:
         now = int(time.time())
-        access = self.jwt({"scope": scope, "sub": self.did, "aud": "did:web:bsky.social", "iat": now, "jti": secrets.token_urlsafe(8),
-                           "exp": now + self.access_lifetime})  # fmt: skip
-        refresh = self.jwt({"scope": "com.atproto.refresh", "sub": self.did, "aud": "did:web:bsky.social",
-                            "jti": secrets.token_urlsafe(16), "iat": now, "exp": now + self.refresh_lifetime})  # fmt: skip
+        claims = {"sub": self.did, "aud": "did:web:bsky.social", "iat": now}
+        access = self.jwt(
+            {**claims, "scope": scope, "jti": secrets.token_urlsafe(8), "exp": now + self.access_lifetime}
+        )
+        refresh = self.jwt(
+            {
+                **claims,
+                "scope": "com.atproto.refresh",
+                "jti": secrets.token_urlsafe(16),
+                "exp": now + self.refresh_lifetime,
+            }
+        )
         self.access_tokens[access] = scope
         self.refresh_tokens.add(refresh)
         body = {
@@ -128,8 +136,16 @@ class FakeBluesky:
         return body
 
     def _describeServer(self, request: SeenRequest) -> Reply:
-        return Reply(200, {"did": "did:web:pds.example", "availableUserDomains": [".bsky.social"],
-                           "inviteCodeRequired": False, "links": {}, "contact": {}})  # fmt: skip
+        return Reply(
+            200,
+            {
+                "did": "did:web:pds.example",
+                "availableUserDomains": [".bsky.social"],
+                "inviteCodeRequired": False,
+                "links": {},
+                "contact": {},
+            },
+        )
 
     def _createSession(self, request: SeenRequest) -> Reply:
         if request.method != "POST" or not request.headers.get("content-type", "").startswith("application/json"):
@@ -190,8 +206,12 @@ class FakeBluesky:
         if len(request.body) > 1_000_000:
             return _error(400, "BlobTooLarge", "This file is too large. It is 1.2MB but the maximum size is 1MB.")
         cid = "bafkrei" + hashlib.sha256(request.body).hexdigest()[:52]
-        blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": request.headers.get("content-type", ""),
-                "size": len(request.body)}  # fmt: skip
+        blob = {
+            "$type": "blob",
+            "ref": {"$link": cid},
+            "mimeType": request.headers.get("content-type", ""),
+            "size": len(request.body),
+        }
         self.blobs.append({"content": request.body, **blob})
         return Reply(200, {"blob": blob})
 
@@ -206,7 +226,7 @@ class FakeBluesky:
         if body.get("collection") != "app.bsky.feed.post" or record.get("$type") != "app.bsky.feed.post":
             return _error(400, "InvalidRequest", "Invalid collection")
         if len(record.get("text", "")) > 3000 or not record.get("createdAt"):
-            return _error(400, "InvalidRequest", "Invalid app.bsky.feed.post record: Record/text must not be longer than 3000 graphemes")  # fmt: skip
+            return _error(400, "InvalidRequest", "Invalid app.bsky.feed.post record: Record/text is too long")
         rkey = f"3l{len(self.records):011d}".replace("0", "a")
         self.records.append({"rkey": rkey, **body})
         return Reply(
