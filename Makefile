@@ -22,14 +22,14 @@ run: $(VENV)/.installed-base
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runall
 
-# The identity-provider peers of the SSO tests come from npm, installed again when the lock changes;
+# The real peers (the SSO tests' identity providers, a Bluesky PDS) come from npm, installed again when the lock changes;
 # without npm (or the registry) those tests skip, naming what is missing.
 PEERS_STAMP := tests/peers/node_modules/.package-lock.json
 
 $(PEERS_STAMP): tests/peers/package-lock.json
 	@if command -v npm >/dev/null; then \
-		npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error || echo "npm ci failed: the SSO peer tests will skip"; \
-	else echo "npm not found: the SSO tests with real identity providers will skip"; fi
+		npm ci --prefix tests/peers --no-audit --no-fund --loglevel=error || echo "npm ci failed: the real-peer tests (SSO, Bluesky PDS) will skip"; \
+	else echo "npm not found: the tests with real peers (SSO, Bluesky PDS) will skip"; fi
 
 test: $(VENV)/.installed-dev $(PEERS_STAMP)
 	$(PY) -m ruff check .
