@@ -14,8 +14,9 @@
 Errors are ``{"error", "message"}``: an expired or refused access token (``ExpiredToken``,
 ``InvalidToken``, 401) gets one refresh and one more try, then "connect again"; 400
 ``InvalidRequest`` is shown in Bluesky's words; 429 waits for ``RateLimit-Reset``; 5xx and no
-answer are retried later. createRecord has no idempotency key: a post is never retried once
-Bluesky may have taken it without saying so.
+answer are retried later. createRecord has no idempotency key (``Draft.idempotency_key`` is not
+sent): a retry after a 5xx or a timeout that Bluesky had in fact published can post twice. An
+answer without the new post's address is not retried.
 """
 
 from __future__ import annotations
