@@ -31,12 +31,12 @@ def test_an_employee_connects_bluesky_with_an_app_password_and_disconnects_it(pa
 
     page_shows(page, "never keep it")
     page.get_by_label("Your Bluesky handle or email").fill("alice.bsky.social")
-    page.get_by_label("App password").fill("zzzz-zzzz-zzzz-zzzz")
+    page.get_by_role("textbox", name="App password").fill("zzzz-zzzz-zzzz-zzzz")
     page.get_by_role("button", name="Connect Bluesky").click()
     page_shows(page, "Bluesky did not accept that handle and app password")
     assert not ConnectedAccount.objects.exists()
 
-    page.get_by_label("App password").fill("abcd-efgh-ijkl-mnop")
+    page.get_by_role("textbox", name="App password").fill("abcd-efgh-ijkl-mnop")
     page.get_by_role("button", name="Connect Bluesky").click()
     page.wait_for_url(f"{live_server.url}/me/connections/")
     page_shows(page, "Bluesky connected as @alice.bsky.social")
