@@ -32,6 +32,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from .identity import IdentityRefused, PersonAttributes, person_sync_result
 from .import_files import ImportFileError, read_people_file
@@ -182,7 +183,7 @@ def import_revalidate(*, people_import: PeopleImport, create_teams: bool) -> Peo
     """Check the stored rows again (HR chose to create the missing teams, or the directory changed)."""
     locked = PeopleImport.objects.select_for_update().get(pk=people_import.pk)
     if locked.status != PeopleImport.Status.PREVIEW:
-        raise ImportRefused("This import has already started; upload the file again to change it.")
+        raise ImportRefused(gettext("This import has already started; upload the file again to change it."))
     rows = list(locked.rows.order_by("line"))
     _validate(rows, create_teams=create_teams)
     PeopleImportRow.objects.bulk_update(rows, ["errors", "planned"], batch_size=1000)
@@ -210,7 +211,7 @@ def import_start(*, people_import: PeopleImport, actor: User) -> PeopleImport:
 
     locked = PeopleImport.objects.select_for_update().get(pk=people_import.pk)
     if locked.status != PeopleImport.Status.PREVIEW:
-        raise ImportRefused("This import has already been started or discarded.")
+        raise ImportRefused(gettext("This import has already been started or discarded."))
     if locked.error_rows:
         raise ImportRefused(
             f"{locked.error_rows} row{'s' if locked.error_rows != 1 else ''} still "
@@ -228,7 +229,7 @@ def import_discard(*, people_import: PeopleImport) -> PeopleImport:
         status=PeopleImport.Status.DISCARDED, finished_at=timezone.now()
     )
     if not changed:
-        raise ImportRefused("Only an import that has not started can be discarded.")
+        raise ImportRefused(gettext("Only an import that has not started can be discarded."))
     people_import.refresh_from_db()
     return people_import
 

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 
 from .identity import PersonAttributes, person_sync_result
 from .models import Invitation, Team, User
@@ -198,7 +199,7 @@ def invitation_email_send(*, invitation_id: int) -> bool:
         "expires_at": invitation.expires_at,
     }
     message = EmailMultiAlternatives(
-        subject="You are invited to the employee advocacy program",
+        subject=gettext("You are invited to the employee advocacy program"),
         body=render_to_string("people/email/invitation.txt", context),
         to=[invitation.email],
     )
