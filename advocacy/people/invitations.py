@@ -67,14 +67,14 @@ class State:
 def invitation_state(*, invitation: Invitation, now=None) -> State:
     now = now or timezone.now()
     if invitation.accepted_at:
-        return State("accepted", "Accepted")
+        return State("accepted", gettext("Accepted"))
     if invitation.revoked_at:
-        return State("revoked", "Revoked")
+        return State("revoked", gettext("Revoked"))
     if invitation.expires_at <= now:
-        return State("expired", "Expired")
+        return State("expired", gettext("Expired"))
     if not invitation.user.is_active:
-        return State("revoked", "Account deactivated")
-    return State("pending", "Sent" if invitation.sent_at else "Sending")
+        return State("revoked", gettext("Account deactivated"))
+    return State("pending", gettext("Sent") if invitation.sent_at else gettext("Sending"))
 
 
 def invitation_accept_url(*, invitation: Invitation) -> str:
