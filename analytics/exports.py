@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from advocacy.people.roles import COMMS_WORKSPACE, HR_WORKSPACE
 
 from . import selectors
 from .selectors import MIN_GROUP_SIZE, Filters
 
 CHUNK_SIZE = 2000
-HIDDEN = f"hidden: fewer than {MIN_GROUP_SIZE} people"
-RESULT_HEADER = ["Shares", "Human clicks", "Likes", "Reposts", "Replies", "Impressions (where known)"]
+HIDDEN = lazy(lambda: gettext("hidden: fewer than %(count)s people") % {"count": MIN_GROUP_SIZE}, str)()
+RESULT_HEADER = [_("Shares"), _("Human clicks"), _("Likes"), _("Reposts"), _("Replies"), _("Impressions (where known)")]
 
 
 def _results(row: dict) -> list:
@@ -24,7 +28,7 @@ def _results(row: dict) -> list:
 
 
 def _participation(filters: Filters) -> Iterator[list]:
-    yield ["Team", "Active employees", "Shared at least once", "Participation %"]
+    yield [_("Team"), _("Active employees"), _("Shared at least once"), _("Participation %")]
     for row in selectors.participation_by_team(filters=filters):
         if row.hidden:
             yield [row.name, HIDDEN, HIDDEN, HIDDEN]
@@ -42,13 +46,13 @@ def _grouped(header: list[str], queryset_of, cells) -> Callable[[Filters], Itera
 
 
 def _trend(filters: Filters) -> Iterator[list]:
-    yield ["Week starting" if filters.granularity == "week" else "Day", "Shares", "Human clicks"]
+    yield [_("Week starting") if filters.granularity == "week" else _("Day"), _("Shares"), _("Human clicks")]
     for row in selectors.trend(filters=filters):
         yield [row["period"].isoformat(), row["shares"], row["human_clicks"]]
 
 
 def _shares(filters: Filters) -> Iterator[list]:
-    yield ["Shared at", "Post", "Network", "Person", "Team", *RESULT_HEADER[1:]]
+    yield [_("Shared at"), _("Post"), _("Network"), _("Person"), _("Team"), *RESULT_HEADER[1:]]
     rows = (
         selectors.shares_in_range(filters=filters)
         .order_by("created_at", "pk")
@@ -83,7 +87,7 @@ def _shares(filters: Filters) -> Iterator[list]:
 
 
 def _people(filters: Filters) -> Iterator[list]:
-    yield ["Person", "Username", "Team", "Shares", "Human clicks"]
+    yield [_("Person"), _("Username"), _("Team"), _("Shares"), _("Human clicks")]
     for row in selectors.people_totals(filters=filters).iterator(chunk_size=CHUNK_SIZE):
         yield [
             row["display_name"],
@@ -104,51 +108,55 @@ class Table:
 
 COMMS = (COMMS_WORKSPACE,)
 TABLES: dict[str, Table] = {
-    "participation": Table("Participation by team", (COMMS_WORKSPACE, HR_WORKSPACE), _participation, team_level=False),
+    "participation": Table(
+        _("Participation by team"), (COMMS_WORKSPACE, HR_WORKSPACE), _participation, team_level=False
+    ),
     "posts": Table(
-        "Results per post",
+        _("Results per post"),
         COMMS,
-        _grouped(["Post"], selectors.results_by_post, lambda row: [row["title"]]),
+        _grouped([_("Post")], selectors.results_by_post, lambda row: [row["title"]]),
     ),
     "campaigns": Table(
-        "Results per campaign",
+        _("Results per campaign"),
         COMMS,
-        _grouped(["Campaign"], selectors.results_by_campaign, lambda row: [row["name"]]),
+        _grouped([_("Campaign")], selectors.results_by_campaign, lambda row: [row["name"]]),
     ),
     "contributors": Table(
-        "Results per contributor",
+        _("Results per contributor"),
         COMMS,
         _grouped(
-            ["Person", "Username", "Team"],
+            [_("Person"), _("Username"), _("Team")],
             selectors.results_by_contributor,
             lambda row: [row["display_name"], row["username"], row["team_name"] or ""],
         ),
     ),
     "networks": Table(
-        "Results per network",
+        _("Results per network"),
         COMMS,
         _grouped(
             ["Network"], selectors.results_by_network, lambda row: [selectors.label_for("network", row["network"])]
         ),
     ),
     "content-types": Table(
-        "Results per content type",
+        _("Results per content type"),
         COMMS,
         _grouped(
-            ["Content type"],
+            [_("Content type")],
             selectors.results_by_content_type,
             lambda row: [selectors.label_for("content_type", row["content_type"])],
         ),
     ),
-    "trend": Table("Shares and clicks over time", COMMS, _trend),
-    "shares": Table("Every share", COMMS, _shares),
-    "people": Table("Totals per person", (HR_WORKSPACE,), _people, team_level=False),
+    "trend": Table(_("Shares and clicks over time"), COMMS, _trend),
+    "shares": Table(_("Every share"), COMMS, _shares),
+    "people": Table(_("Totals per person"), (HR_WORKSPACE,), _people, team_level=False),
 }
 
 
 def _suppressed(filters: Filters) -> Iterator[list]:
-    yield ["Notice"]
-    yield [f"{filters.team.name} has {HIDDEN}; its figures are not shown."]
+    yield [_("Notice")]
+    yield [
+        gettext("%(team)s has %(hidden)s; its figures are not shown.") % {"team": filters.team.name, "hidden": HIDDEN}
+    ]
 
 
 def csv_rows(*, table: Table, filters: Filters, team_too_small: bool) -> Iterable[list]:
@@ -159,11 +167,11 @@ def csv_rows(*, table: Table, filters: Filters, team_too_small: bool) -> Iterabl
 
 def post_rows(*, post, table: str) -> Iterator[list]:
     if table == "networks":
-        yield ["Network", *RESULT_HEADER]
+        yield [_("Network"), *RESULT_HEADER]
         for row in selectors.post_networks(post=post).iterator(chunk_size=CHUNK_SIZE):
             yield [selectors.label_for("network", row["network"]), *_results(row)]
     else:
-        yield ["Day", "Human clicks"]
+        yield [_("Day"), _("Human clicks")]
         for row in selectors.post_clicks_by_day(post=post):
             yield [row["period"].isoformat(), row["human_clicks"]]
 

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from advocacy.people.models import Team
 
@@ -11,10 +12,10 @@ MAX_RANGE_DAYS = 731
 
 
 class DashboardFilterForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     team = forms.ModelChoiceField(
-        queryset=Team.objects.order_by("name"), required=False, empty_label="All teams", label="Team"
+        queryset=Team.objects.order_by("name"), required=False, empty_label=_("All teams"), label=_("Team")
     )
 
     def __init__(self, data=None, *, with_team: bool = True):
@@ -34,11 +35,11 @@ class DashboardFilterForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
             if start > end:
-                self.add_error("end", "The end date must be on or after the start date.")
+                self.add_error("end", _("The end date must be on or after the start date."))
             elif (end - start).days + 1 > MAX_RANGE_DAYS:
-                self.add_error("start", f"Choose a range of at most {MAX_RANGE_DAYS} days.")
+                self.add_error("start", _("Choose a range of at most %(days)s days.") % {"days": MAX_RANGE_DAYS})
             elif start > timezone.localdate() + timedelta(days=1):
-                self.add_error("start", "The start date is in the future: there is nothing to show yet.")
+                self.add_error("start", _("The start date is in the future: there is nothing to show yet."))
         return cleaned
 
     def filters(self) -> Filters:

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from advocacy.exports import csv_response
 from advocacy.panels import panels_for
@@ -37,8 +38,8 @@ def comms_dashboard(request):
     if not dashboard.hidden:
         context["charts"] = {
             # Shares and clicks differ by orders of magnitude: one chart each, each with its own axis.
-            "shares_trend": line_chart(dashboard.trend, x="period", series=[("shares", "Shares")]),
-            "clicks_trend": line_chart(dashboard.trend, x="period", series=[("human_clicks", "Human clicks")]),
+            "shares_trend": line_chart(dashboard.trend, x="period", series=[("shares", _("Shares"))]),
+            "clicks_trend": line_chart(dashboard.trend, x="period", series=[("human_clicks", _("Human clicks"))]),
             "networks": bar_chart(dashboard.networks, label="label", value="shares"),
             "content_types": bar_chart(dashboard.content_types, label="label", value="shares"),
             "participation": bar_chart(
@@ -61,7 +62,7 @@ def post_performance(request, post_id: int):
             "performance": performance,
             "network_chart": bar_chart(performance.networks, label="label", value="shares"),
             "clicks_chart": line_chart(
-                performance.clicks_by_day, x="period", series=[("human_clicks", "Human clicks")]
+                performance.clicks_by_day, x="period", series=[("human_clicks", _("Human clicks"))]
             ),
         },
     )

@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from advocacy.networks import CAPTION_MAX_LENGTH, Network
 from content_library.forms import VIDEO_ACCEPT
@@ -8,29 +9,31 @@ from content_library.forms import VIDEO_ACCEPT
 class ChallengeForm(forms.Form):
     title = forms.CharField(max_length=150)
     prompt = forms.CharField(
-        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), help_text="What employees are asked to post about."
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What employees are asked to post about."),
     )
-    hashtag = forms.CharField(max_length=60, help_text="Every entry must carry it, e.g. #LaunchWeek.")
+    hashtag = forms.CharField(max_length=60, help_text=_("Every entry must carry it, e.g. #LaunchWeek."))
     starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class EntryForm(forms.Form):
     caption = forms.CharField(
-        label="Your post",
+        label=_("Your post"),
         max_length=CAPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="In your own words. The same guidelines apply as to every share, and it must carry the hashtag.",
+        help_text=_("In your own words. The same guidelines apply as to every share, and it must carry the hashtag."),
     )
-    network = forms.ChoiceField(label="Share it on", choices=Network.choices)
-    image = forms.FileField(label="Photo (optional)", required=False, help_text="JPEG, PNG or WebP.")
-    image_alt_text = forms.CharField(label="Describe the photo", max_length=300, required=False)
+    network = forms.ChoiceField(label=_("Share it on"), choices=Network.choices)
+    image = forms.FileField(label=_("Photo (optional)"), required=False, help_text=_("JPEG, PNG or WebP."))
+    image_alt_text = forms.CharField(label=_("Describe the photo"), max_length=300, required=False)
     video = forms.FileField(
-        label="Short video (optional)",
+        label=_("Short video (optional)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": VIDEO_ACCEPT}),
     )
-    video_description = forms.CharField(label="What happens in the video", max_length=300, required=False)
+    video_description = forms.CharField(label=_("What happens in the video"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from advocacy.networks import Network
 from advocacy.people.roles import COMMS_WORKSPACE, EMPLOYEE_AREA
@@ -39,11 +40,11 @@ def _unique_slug(title: str, *, exclude_pk=None) -> str:
 
 def _dates_check(starts_on: date | None, ends_on: date | None) -> None:
     if starts_on is None:
-        raise ValidationError({"starts_on": "Say on which day the challenge starts."})
+        raise ValidationError({"starts_on": _("Say on which day the challenge starts.")})
     if ends_on is None:
-        raise ValidationError({"ends_on": "Say on which day the challenge ends."})
+        raise ValidationError({"ends_on": _("Say on which day the challenge ends.")})
     if ends_on < starts_on:
-        raise ValidationError({"ends_on": "The challenge must end on or after its first day."})
+        raise ValidationError({"ends_on": _("The challenge must end on or after its first day.")})
 
 
 @transaction.atomic
@@ -54,11 +55,11 @@ def challenge_create(
     _require_comms(actor)
     title, prompt = (title or "").strip(), (prompt or "").strip()
     if not title:
-        raise ValidationError({"title": "Give the challenge a title."})
+        raise ValidationError({"title": _("Give the challenge a title.")})
     if not prompt:
-        raise ValidationError({"prompt": "Write the prompt employees answer."})
+        raise ValidationError({"prompt": _("Write the prompt employees answer.")})
     if not (hashtag or "").strip():
-        raise ValidationError({"hashtag": "A challenge needs a hashtag, such as #LaunchWeek."})
+        raise ValidationError({"hashtag": _("A challenge needs a hashtag, such as #LaunchWeek.")})
     _dates_check(starts_on, ends_on)
     campaign = campaign_create(
         actor=actor, name=title, hashtag=hashtag, description=prompt, starts_on=starts_on, ends_on=ends_on
@@ -86,7 +87,7 @@ def challenge_update(
     _dates_check(starts_on, ends_on)
     campaign = challenge.campaign
     if hashtag.strip().lstrip("#").casefold() != campaign.hashtag.lstrip("#").casefold() and challenge.entries.exists():
-        raise ValidationError({"hashtag": "People have entered with this hashtag already; it cannot change now."})
+        raise ValidationError({"hashtag": _("People have entered with this hashtag already; it cannot change now.")})
     campaign_update(
         campaign=campaign,
         actor=actor,
@@ -153,13 +154,14 @@ def entry_create(
         raise PermissionDenied("Only employees enter challenges.")
     locked = Challenge.objects.select_for_update().select_related("campaign").get(pk=challenge.pk)
     if not challenge_is_open(challenge=locked, now=now):
-        raise ValidationError("This challenge is not open for entries.")
+        raise ValidationError(_("This challenge is not open for entries."))
     if network not in Network.values:
-        raise ValidationError({"network": "Choose the network you share your post on."})
+        raise ValidationError({"network": _("Choose the network you share your post on.")})
     already = Entry.objects.filter(challenge=locked, author=author).count()
     if already >= settings.CHALLENGE_MAX_ENTRIES_PER_PERSON:
         raise ValidationError(
-            f"You have entered this challenge {already} times, the most anyone may; share your entries instead."
+            _("You have entered this challenge %(count)s times, the most anyone may; share your entries instead.")
+            % {"count": already}
         )
     media = employee_media_clean(
         image=image, image_alt_text=image_alt_text, video=video, video_description=video_description
@@ -186,7 +188,7 @@ def entry_promotion_ask(*, entry: Entry, actor, now: datetime | None = None) -> 
     if locked.promotion in (Entry.Promotion.CONSENTED, Entry.Promotion.PROMOTED):
         return locked
     if locked.promotion == Entry.Promotion.DECLINED:
-        raise ValidationError("The author said no; their answer stands.")
+        raise ValidationError(_("The author said no; their answer stands."))
     locked.promotion, locked.promotion_asked_by, locked.promotion_asked_at = (
         Entry.Promotion.ASKED,
         actor,
@@ -204,7 +206,7 @@ def entry_promotion_answer(*, entry: Entry, author, consent: bool, now: datetime
     if author is None or locked.author_id != author.pk:
         raise PermissionDenied("Only the author can answer for their post.")
     if locked.promotion not in (Entry.Promotion.ASKED, Entry.Promotion.CONSENTED, Entry.Promotion.DECLINED):
-        raise ValidationError("Nobody has asked to put this post in the library.")
+        raise ValidationError(_("Nobody has asked to put this post in the library."))
     locked.promotion = Entry.Promotion.CONSENTED if consent else Entry.Promotion.DECLINED
     locked.promotion_answered_at = now or timezone.now()
     locked.save(update_fields=["promotion", "promotion_answered_at"])
@@ -219,7 +221,7 @@ def entry_promote(*, entry: Entry, actor, publish_at: datetime | None = None, no
     if locked.promotion == Entry.Promotion.PROMOTED and locked.promoted_post_id:
         return locked.promoted_post
     if locked.promotion != Entry.Promotion.CONSENTED:
-        raise ValidationError("The author has not agreed to this post going into the library.")
+        raise ValidationError(_("The author has not agreed to this post going into the library."))
     copy = employee_post_promote(post=locked.post, actor=actor, publish_at=publish_at)
     locked.promotion, locked.promoted_post, locked.promoted_at = Entry.Promotion.PROMOTED, copy, now or timezone.now()
     locked.save(update_fields=["promotion", "promoted_post", "promoted_at"])

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from advocacy.forms import form_errors_from, posted
@@ -95,7 +96,7 @@ def entry_new(request, slug):
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, "Your post is in. Share it now with its tracked link.")
+            messages.success(request, _("Your post is in. Share it now with its tracked link."))
             response = redirect("sharing:share_open", share_id=entry.share_id)
             set_sharer_cookie(request, response, user_id=request.user.pk)
             return response
@@ -121,9 +122,9 @@ def entry_consent(request, entry_id):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Thanks, your answer is recorded.")
+            messages.success(request, _("Thanks, your answer is recorded."))
     else:
-        messages.error(request, "Choose yes or no.")
+        messages.error(request, _("Choose yes or no."))
     return redirect("challenges:my_entries")
 
 
@@ -139,7 +140,9 @@ def manage_list(request):
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, f"“{challenge.title}” is saved as a draft; open it when you are ready.")
+            messages.success(
+                request, _("“%(title)s” is saved as a draft; open it when you are ready.") % {"title": challenge.title}
+            )
             return redirect("challenges:manage_detail", slug=challenge.slug)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -162,12 +165,12 @@ def manage_status(request, slug):
     action = request.POST.get("action")
     if action == "open":
         challenge_open(challenge=challenge, actor=request.user)
-        messages.success(request, "The challenge is open for entries between its first and last day.")
+        messages.success(request, _("The challenge is open for entries between its first and last day."))
     elif action == "close":
         challenge_close(challenge=challenge, actor=request.user)
-        messages.success(request, "The challenge is closed; its board and links stay.")
+        messages.success(request, _("The challenge is closed; its board and links stay."))
     else:
-        messages.error(request, "Choose open or close.")
+        messages.error(request, _("Choose open or close."))
     return redirect("challenges:manage_detail", slug=slug)
 
 
@@ -181,7 +184,9 @@ def manage_ask(request, slug, entry_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Asked {entry.author.name}; they answer on their Challenges page.")
+        messages.success(
+            request, _("Asked %(name)s; they answer on their Challenges page.") % {"name": entry.author.name}
+        )
     return redirect("challenges:manage_detail", slug=slug)
 
 
@@ -195,5 +200,8 @@ def manage_promote(request, slug, entry_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("challenges:manage_detail", slug=slug)
-    messages.success(request, f"In the library, credited to {entry.author.name}; schedule it when you want it live.")
+    messages.success(
+        request,
+        _("In the library, credited to %(name)s; schedule it when you want it live.") % {"name": entry.author.name},
+    )
     return redirect("content_library:comms_post_detail", pk=post.pk)

@@ -8,6 +8,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from advocacy.forms import form_errors_from, posted
@@ -54,11 +57,11 @@ from .services import (
 )
 
 TRANSITION_LABELS = {
-    Post.Status.SUBMITTED: "Submit for review",
-    Post.Status.APPROVED: "Approve",
-    Post.Status.REJECTED: "Reject",
-    Post.Status.DRAFT: "Back to draft",
-    Post.Status.ARCHIVED: "Archive",
+    Post.Status.SUBMITTED: gettext_lazy("Submit for review"),
+    Post.Status.APPROVED: gettext_lazy("Approve"),
+    Post.Status.REJECTED: gettext_lazy("Reject"),
+    Post.Status.DRAFT: gettext_lazy("Back to draft"),
+    Post.Status.ARCHIVED: gettext_lazy("Archive"),
 }
 
 
@@ -101,16 +104,16 @@ def post_list(request):
 
 
 _POST_LIST_COLUMNS = [
-    ("Title", "title"),
-    ("State", "state"),
-    ("Type", "type"),
-    ("Campaign", "campaign"),
-    ("Audience", None),
-    ("Publishes", "publishes"),
-    ("Expires", "expires"),
-    ("Shares", "shares"),
-    ("Human clicks", "clicks"),
-    ("Updated", "updated"),
+    (gettext_lazy("Title"), "title"),
+    (gettext_lazy("State"), "state"),
+    (gettext_lazy("Type"), "type"),
+    (gettext_lazy("Campaign"), "campaign"),
+    (gettext_lazy("Audience"), None),
+    (gettext_lazy("Publishes"), "publishes"),
+    (gettext_lazy("Expires"), "expires"),
+    (gettext_lazy("Shares"), "shares"),
+    (gettext_lazy("Human clicks"), "clicks"),
+    (gettext_lazy("Updated"), "updated"),
 ]
 
 
@@ -135,10 +138,12 @@ def _sortable_columns(*, current: str, query: str) -> list[dict]:
 def post_archive(request):
     ids = [value for value in request.POST.getlist("post") if value.isdigit()]
     if not ids:
-        messages.error(request, "Select at least one post to archive.")
+        messages.error(request, _("Select at least one post to archive."))
         return redirect("content_library:comms_post_list")
     moved = post_archive_many(post_ids=ids, actor=request.user, note=request.POST.get("note", "")[:2000])
-    messages.success(request, f"{moved} post{'s' if moved != 1 else ''} archived.")
+    messages.success(
+        request, ngettext("%(count)s post archived.", "%(count)s posts archived.", moved) % {"count": moved}
+    )
     return redirect("content_library:comms_post_list")
 
 
@@ -179,10 +184,14 @@ def _post_form_view(request, *, post: Post | None):
             form_errors_from(form, exc)
             if post is None and saved is not None:
                 # The post itself was saved; only the image was refused. Edit from here.
-                messages.error(request, "The post is saved, but the image was refused: " + " ".join(exc.messages))
+                messages.error(
+                    request,
+                    _("The post is saved, but the image was refused: %(reasons)s")
+                    % {"reasons": " ".join(exc.messages)},
+                )
                 return redirect("content_library:comms_post_edit", pk=saved.pk)
         else:
-            messages.success(request, "Post saved.")
+            messages.success(request, _("Post saved."))
             return redirect("content_library:comms_post_detail", pk=saved.pk)
     status = 400 if request.method == "POST" else 200
     # Apps above add to the editor of an existing post (the programme: ambassadors' feedback thread).
@@ -244,7 +253,7 @@ def post_transition_view(request, pk):
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, f"The post is now {post.get_status_display().lower()}.")
+            messages.success(request, _("The post is now %(status)s.") % {"status": post.get_status_display().lower()})
             if request.POST.get("back") == "review":
                 return redirect("content_library:comms_review")
             return redirect("content_library:comms_post_detail", pk=post.pk)
@@ -267,7 +276,7 @@ def post_schedule_view(request, pk):
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, "Schedule saved.")
+            messages.success(request, _("Schedule saved."))
             return redirect("content_library:comms_post_detail", pk=post.pk)
     return _post_page(request, post_get_for_comms(post_id=pk), status=400, schedule_form=form)
 
@@ -285,7 +294,7 @@ def post_image_add_view(request, pk):
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, "Image added; network sizes are being made.")
+            messages.success(request, _("Image added; network sizes are being made."))
             return redirect("content_library:comms_post_detail", pk=post.pk)
     return _post_page(request, post, status=400, image_form=form)
 
@@ -306,7 +315,7 @@ def post_video_set_view(request, pk):
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, "Video added.")
+            messages.success(request, _("Video added."))
             return redirect("content_library:comms_post_detail", pk=post.pk)
     return _post_page(request, post, status=400, video_form=form)
 
@@ -316,7 +325,7 @@ def post_video_set_view(request, pk):
 def post_image_remove_view(request, pk):
     image = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)
     post_image_remove(image=image, actor=request.user)
-    messages.success(request, "Image removed.")
+    messages.success(request, _("Image removed."))
     return redirect("content_library:comms_post_detail", pk=image.post_id)
 
 
@@ -346,10 +355,12 @@ def suggestion_review(request, pk):
                     title=data["title"],
                     publish_at=timezone.now() if data["publish_now"] else None,
                 )
-                messages.success(request, f"Suggestion approved: “{post.title}” is in the library.")
+                messages.success(
+                    request, _("Suggestion approved: “%(title)s” is in the library.") % {"title": post.title}
+                )
             else:
                 suggestion_reject(suggestion=suggestion, reviewer=request.user, note=data["note"])
-                messages.success(request, "Suggestion declined; its author will see your note.")
+                messages.success(request, _("Suggestion declined; its author will see your note."))
         except ValidationError as exc:
             # Shown at the suggestion's own form (the page opens there: #suggestion-<pk>), naming it.
             which = suggestion.url or (suggestion.text[:60] + ("…" if len(suggestion.text) > 60 else ""))
@@ -371,7 +382,7 @@ def suggestion_review(request, pk):
                 status=400,
             )
         return redirect("content_library:comms_review")
-    messages.error(request, "Choose approve or reject.")
+    messages.error(request, _("Choose approve or reject."))
     return redirect("content_library:comms_review")
 
 
@@ -394,7 +405,7 @@ def calendar(request):
         context = post_calendar_grid(start=start, days=7)
         context.update(
             view="week",
-            title=f"Week of {start:%-d %B %Y}",
+            title=_("Week of %(date)s") % {"date": date_format(start, "j F Y")},
             previous=f"?view=week&start={start - timedelta(days=7)}",
             next=f"?view=week&start={start + timedelta(days=7)}",
             current="?view=week",
@@ -415,7 +426,7 @@ def calendar(request):
         context.update(
             view="month",
             month=first,
-            title=f"{first:%B %Y}",
+            title=date_format(first, "F Y"),
             previous=f"?month={previous:%Y-%m}",
             next=f"?month={last + timedelta(days=1):%Y-%m}",
             current="?",
@@ -434,7 +445,7 @@ def campaigns(request):
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, f"Campaign “{campaign.name}” created.")
+            messages.success(request, _("Campaign “%(name)s” created.") % {"name": campaign.name})
             return redirect("content_library:comms_campaigns")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -454,7 +465,7 @@ def campaign_edit(request, pk):
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, "Campaign saved.")
+            messages.success(request, _("Campaign saved."))
             return redirect("content_library:comms_campaigns")
     status = 400 if request.method == "POST" else 200
     return render(

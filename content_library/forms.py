@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from advocacy.forms import BoundedModelMultipleChoiceField
 from advocacy.imaging import clean_uploaded_image, employee_decode_budget
@@ -13,7 +14,9 @@ IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
 def _image_help() -> str:
-    return f"JPEG, PNG or WebP, up to {settings.CONTENT_IMAGE_MAX_BYTES // (1024 * 1024)} MB."
+    return _("JPEG, PNG or WebP, up to %(megabytes)s MB.") % {
+        "megabytes": settings.CONTENT_IMAGE_MAX_BYTES // (1024 * 1024)
+    }
 
 
 class CleanImageMixin:
@@ -75,22 +78,22 @@ class FeedFilterForm(forms.Form):
 class CommsPostListForm(forms.Form):
     """The comms post list's filters and sort; a value that is not on offer is an error, not a silent default."""
 
-    state = forms.ChoiceField(required=False, label="State")
+    state = forms.ChoiceField(required=False, label=_("State"))
     campaign = forms.ModelChoiceField(
-        queryset=Campaign.objects.order_by("name"), required=False, empty_label="All campaigns", label="Campaign"
+        queryset=Campaign.objects.order_by("name"), required=False, empty_label=_("All campaigns"), label=_("Campaign")
     )
-    content_type = forms.ChoiceField(required=False, label="Type")
-    q = forms.CharField(required=False, max_length=100, label="Search")
+    content_type = forms.ChoiceField(required=False, label=_("Type"))
+    q = forms.CharField(required=False, max_length=100, label=_("Search"))
     sort = forms.ChoiceField(required=False)
 
     def __init__(self, data=None):
         super().__init__(data)
-        self.fields["state"].choices = [("", "Any state"), *PostState.choices]
-        self.fields["content_type"].choices = [("", "All types"), *Post.ContentType.choices]
+        self.fields["state"].choices = [("", _("Any state")), *PostState.choices]
+        self.fields["content_type"].choices = [("", _("All types")), *Post.ContentType.choices]
         self.fields["sort"].choices = [(f"{way}{key}", key) for key in COMMS_POST_SORTS for way in ("", "-")]
-        self.fields["campaign"].error_messages["invalid_choice"] = "That campaign does not exist (any more)."
-        self.fields["sort"].error_messages["invalid_choice"] = "The list cannot be sorted that way."
-        self.fields["state"].error_messages["invalid_choice"] = "Choose one of the states in the list."
+        self.fields["campaign"].error_messages["invalid_choice"] = _("That campaign does not exist (any more).")
+        self.fields["sort"].error_messages["invalid_choice"] = _("The list cannot be sorted that way.")
+        self.fields["state"].error_messages["invalid_choice"] = _("Choose one of the states in the list.")
 
     def filters(self) -> dict:
         """The selector's keyword arguments (call after is_valid())."""
@@ -112,14 +115,14 @@ class PostForm(CleanImageMixin, forms.ModelForm):
     """The comms editor: content, per-network captions, targeting, schedule, and optionally a first image."""
 
     new_topics = forms.CharField(
-        required=False, max_length=200, help_text="Comma-separated; created if they do not exist yet."
+        required=False, max_length=200, help_text=_("Comma-separated; created if they do not exist yet.")
     )
     image = forms.FileField(
         required=False,
-        label="Add an image",
+        label=_("Add an image"),
         widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT, "data-preview-image": ""}),
     )
-    image_alt_text = forms.CharField(required=False, max_length=300, label="Image description (alt text)")
+    image_alt_text = forms.CharField(required=False, max_length=300, label=_("Image description (alt text)"))
 
     class Meta:
         model = Post
@@ -140,16 +143,16 @@ class PostForm(CleanImageMixin, forms.ModelForm):
             "expires_at",
         ]
         labels = {
-            "destination_url": "Link (article, job posting, product page)",
-            "is_featured": "Feature at the top of the feed",
-            "target_everyone": "Show to everyone",
-            "target_teams": "…or only to these teams",
-            "publish_at": "Publish at",
-            "expires_at": "Expires at",
+            "destination_url": _("Link (article, job posting, product page)"),
+            "is_featured": _("Feature at the top of the feed"),
+            "target_everyone": _("Show to everyone"),
+            "target_teams": _("…or only to these teams"),
+            "publish_at": _("Publish at"),
+            "expires_at": _("Expires at"),
         }
         help_texts = {
-            "publish_at": "Leave empty to keep it unscheduled; an approved post goes live at this time.",
-            "expires_at": "Leave empty to keep it in the feed until archived.",
+            "publish_at": _("Leave empty to keep it unscheduled; an approved post goes live at this time."),
+            "expires_at": _("Leave empty to keep it in the feed until archived."),
         }
         field_classes = {"topics": BoundedModelMultipleChoiceField, "target_teams": BoundedModelMultipleChoiceField}
         widgets = {
@@ -181,9 +184,10 @@ class PostForm(CleanImageMixin, forms.ModelForm):
             self.fields[name] = forms.CharField(
                 required=False,
                 max_length=CAPTION_MAX_LENGTH,
-                label=f"{network.label} caption",
+                label=_("%(label)s caption") % {"label": network.label},
                 initial=existing.get(network.value, ""),
-                help_text=f"{network.label} takes up to {limit:,} characters, tracked link included.",
+                help_text=_("%(network)s takes up to %(limit)s characters, tracked link included.")
+                % {"network": network.label, "limit": f"{limit:,}"},
                 widget=forms.Textarea(
                     attrs={
                         "rows": 2,
@@ -205,11 +209,11 @@ class PostForm(CleanImageMixin, forms.ModelForm):
     # The editor's sections, in order: (anchor, heading, field names). Per-network captions and
     # the image have their own sections; a field named nowhere lands in the first.
     SECTIONS = (
-        ("post-content", "Content", ("title", "body", "destination_url", "content_type")),
-        ("post-caption", "Caption", ("suggested_caption", "caption_editable", "hashtags")),
-        ("post-filing", "Topics and campaign", ("topics", "new_topics", "campaign", "is_featured")),
-        ("post-audience", "Audience", ("target_everyone", "target_teams")),
-        ("post-schedule", "Schedule", ("publish_at", "expires_at")),
+        ("post-content", _("Content"), ("title", "body", "destination_url", "content_type")),
+        ("post-caption", _("Caption"), ("suggested_caption", "caption_editable", "hashtags")),
+        ("post-filing", _("Topics and campaign"), ("topics", "new_topics", "campaign", "is_featured")),
+        ("post-audience", _("Audience"), ("target_everyone", "target_teams")),
+        ("post-schedule", _("Schedule"), ("publish_at", "expires_at")),
     )
 
     def sections(self) -> list[dict]:
@@ -238,10 +242,10 @@ class PostForm(CleanImageMixin, forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("image") and not (data.get("image_alt_text") or "").strip():
-            self.add_error("image_alt_text", "Describe the image for people who cannot see it.")
+            self.add_error("image_alt_text", _("Describe the image for people who cannot see it."))
         publish_at, expires_at = data.get("publish_at"), data.get("expires_at")
         if publish_at and expires_at and expires_at <= publish_at:
-            self.add_error("expires_at", "The post must expire after it is published.")
+            self.add_error("expires_at", _("The post must expire after it is published."))
         return data
 
     def captions(self) -> dict[str, str]:
@@ -255,7 +259,7 @@ class PostForm(CleanImageMixin, forms.ModelForm):
 
 class ImageAddForm(CleanImageMixin, forms.Form):
     image = forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}))
-    alt_text = forms.CharField(max_length=300, label="Image description (alt text)")
+    alt_text = forms.CharField(max_length=300, label=_("Image description (alt text)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,14 +272,14 @@ class TransitionForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    publish_at = forms.DateTimeField(required=False, widget=DateTimeLocalInput(), label="Publish at")
-    expires_at = forms.DateTimeField(required=False, widget=DateTimeLocalInput(), label="Expires at")
+    publish_at = forms.DateTimeField(required=False, widget=DateTimeLocalInput(), label=_("Publish at"))
+    expires_at = forms.DateTimeField(required=False, widget=DateTimeLocalInput(), label=_("Expires at"))
 
 
 class SuggestionReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.HiddenInput)
-    title = forms.CharField(required=False, max_length=200, label="Post title")
-    publish_now = forms.BooleanField(required=False, initial=True, label="Publish now")
+    title = forms.CharField(required=False, max_length=200, label=_("Post title"))
+    publish_now = forms.BooleanField(required=False, initial=True, label=_("Publish now"))
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -315,7 +319,7 @@ class CampaignForm(forms.ModelForm):
         data = super().clean()
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
-            self.add_error("ends_on", "The campaign must end on or after its first day.")
+            self.add_error("ends_on", _("The campaign must end on or after its first day."))
         return data
 
 
@@ -323,15 +327,14 @@ VIDEO_ACCEPT = "video/mp4,video/webm,video/quicktime,.mp4,.webm,.mov"
 
 
 def _video_help() -> str:
-    return (
-        f"MP4, MOV or WebM, up to {settings.CONTENT_VIDEO_MAX_BYTES // (1024 * 1024)} MB and "
-        f"{settings.CONTENT_VIDEO_MAX_SECONDS} seconds. Location and other metadata are removed."
-    )
+    return _(
+        "MP4, MOV or WebM, up to %(megabytes)s MB and %(seconds)s seconds. Location and other metadata are removed."
+    ) % {"megabytes": settings.CONTENT_VIDEO_MAX_BYTES // (1024 * 1024), "seconds": settings.CONTENT_VIDEO_MAX_SECONDS}
 
 
 class VideoForm(forms.Form):
     video = forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": VIDEO_ACCEPT}))
-    video_description = forms.CharField(max_length=300, label="What happens in the video")
+    video_description = forms.CharField(max_length=300, label=_("What happens in the video"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

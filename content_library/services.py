@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
+from django.utils.translation import gettext as _
 
 from advocacy.imaging import clean_uploaded_image, employee_decode_budget
 from advocacy.networks import Network
@@ -84,7 +85,7 @@ def destination_url_clean(url: str, *, field: str = "destination_url") -> str:
         return ""
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise ValidationError({field: "Enter a full link starting with http:// or https://."})
+        raise ValidationError({field: _("Enter a full link starting with http:// or https://.")})
     return url
 
 
@@ -113,12 +114,12 @@ def _hashtags_clean(raw: str) -> str:
 
 def _check_targeting(post: Post, target_teams) -> None:
     if not post.target_everyone and not list(target_teams):
-        raise ValidationError({"target_teams": "Choose at least one team, or show the post to everyone."})
+        raise ValidationError({"target_teams": _("Choose at least one team, or show the post to everyone.")})
 
 
 def _check_schedule(publish_at: datetime | None, expires_at: datetime | None) -> None:
     if publish_at and expires_at and expires_at <= publish_at:
-        raise ValidationError({"expires_at": "The post must expire after it is published."})
+        raise ValidationError({"expires_at": _("The post must expire after it is published.")})
 
 
 def _set_captions(post: Post, captions: dict[str, str]) -> None:
@@ -227,12 +228,12 @@ def post_transition(*, post: Post, to_status: str, actor, note: str = "") -> Pos
     if to_status not in ALLOWED_TRANSITIONS[locked.status]:
         raise ValidationError(
             {
-                "to_status": f"A {locked.get_status_display().lower()} post cannot become "
-                f"{Status(to_status).label.lower()}."
+                "to_status": _("A %(from_status)s post cannot become %(to_status)s.")
+                % {"from_status": locked.get_status_display().lower(), "to_status": Status(to_status).label.lower()}
             }
         )
     if to_status == Status.REJECTED and not (note or "").strip():
-        raise ValidationError({"note": "Say why the post is rejected, so its author can fix it."})
+        raise ValidationError({"note": _("Say why the post is rejected, so its author can fix it.")})
     from_status = locked.status
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
@@ -268,9 +269,11 @@ def post_image_add(*, post: Post, upload, alt_text: str, actor) -> PostImage:
     _require_comms(actor)
     alt_text = (alt_text or "").strip()
     if not alt_text:
-        raise ValidationError({"alt_text": "Describe the image for people who cannot see it."})
+        raise ValidationError({"alt_text": _("Describe the image for people who cannot see it.")})
     if post.images.count() >= MAX_IMAGES_PER_POST:
-        raise ValidationError({"image": f"A post has at most {MAX_IMAGES_PER_POST} images; remove one first."})
+        raise ValidationError(
+            {"image": _("A post has at most %(max)s images; remove one first.") % {"max": MAX_IMAGES_PER_POST}}
+        )
     try:
         clean = clean_uploaded_image(
             upload, max_bytes=settings.CONTENT_IMAGE_MAX_BYTES, max_pixels=settings.CONTENT_IMAGE_MAX_PIXELS
@@ -301,7 +304,7 @@ def post_image_update(*, image: PostImage, actor, alt_text: str) -> PostImage:
     _require_comms(actor)
     alt_text = (alt_text or "").strip()
     if not alt_text:
-        raise ValidationError({"alt_text": "Describe the image for people who cannot see it."})
+        raise ValidationError({"alt_text": _("Describe the image for people who cannot see it.")})
     image.alt_text = alt_text[:300]
     image.save(update_fields=["alt_text"])
     return image
@@ -380,13 +383,13 @@ def campaign_update(*, campaign: Campaign, actor, **changes) -> Campaign:
 def _campaign_clean(campaign: Campaign) -> None:
     tags = (campaign.hashtag or "").split()
     if len(tags) > 1:
-        raise ValidationError({"hashtag": "Enter one hashtag, without spaces."})
+        raise ValidationError({"hashtag": _("Enter one hashtag, without spaces.")})
     try:
         campaign.hashtag = hashtag_clean(tags[0]) if tags else ""
     except ValidationError as exc:
         raise ValidationError({"hashtag": exc.messages}) from None
     if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
-        raise ValidationError({"ends_on": "The campaign must end on or after its first day."})
+        raise ValidationError({"ends_on": _("The campaign must end on or after its first day.")})
     campaign.full_clean()
 
 
@@ -394,7 +397,7 @@ def _campaign_clean(campaign: Campaign) -> None:
 def topic_get_or_create(*, name: str) -> Topic:
     name = " ".join((name or "").split())[:60]
     if not name:
-        raise ValidationError({"topics": "A topic needs a name."})
+        raise ValidationError({"topics": _("A topic needs a name.")})
     existing = Topic.objects.filter(name__iexact=name).first()
     if existing:
         return existing
@@ -413,11 +416,11 @@ def suggestion_create(
     text, draft_caption = (text or "").strip(), (draft_caption or "").strip()
     image_alt_text = (image_alt_text or "").strip()
     if not url and not text:
-        raise ValidationError({"url": "Add a link or some text (or both)."})
+        raise ValidationError({"url": _("Add a link or some text (or both).")})
     suggestion = Suggestion(author=author, url=url, text=text, draft_caption=draft_caption)
     if image:
         if not image_alt_text:
-            raise ValidationError({"image_alt_text": "Describe the image for people who cannot see it."})
+            raise ValidationError({"image_alt_text": _("Describe the image for people who cannot see it.")})
         try:
             clean = clean_uploaded_image(
                 image,
@@ -440,7 +443,9 @@ def suggestion_create(
 def _locked_pending(suggestion: Suggestion) -> Suggestion:
     locked = Suggestion.objects.select_for_update().select_related("author").get(pk=suggestion.pk)
     if locked.status != Suggestion.Status.PENDING:
-        raise ValidationError({"status": f"This suggestion was already {locked.get_status_display().lower()}."})
+        raise ValidationError(
+            {"status": _("This suggestion was already %(status)s.") % {"status": locked.get_status_display().lower()}}
+        )
     return locked
 
 
@@ -493,7 +498,7 @@ def suggestion_reject(*, suggestion: Suggestion, reviewer, note: str) -> Suggest
     """Decline a suggestion; the author sees the note in their list."""
     _require_comms(reviewer)
     if not (note or "").strip():
-        raise ValidationError({"note": "Say why, so the author understands."})
+        raise ValidationError({"note": _("Say why, so the author understands.")})
     locked = _locked_pending(suggestion)
     locked.status = Suggestion.Status.REJECTED
     locked.reviewed_by, locked.reviewed_at, locked.review_note = reviewer, timezone.now(), note.strip()
@@ -537,7 +542,7 @@ def employee_media_clean(
     clean_image = None
     if image:
         if not image_alt_text:
-            raise ValidationError({"image_alt_text": "Describe the image for people who cannot see it."})
+            raise ValidationError({"image_alt_text": _("Describe the image for people who cannot see it.")})
         try:
             clean_image = clean_uploaded_image(
                 image,
@@ -565,7 +570,7 @@ def employee_post_create(
     now = now or timezone.now()
     caption = (caption or "").strip()
     if not caption:
-        raise ValidationError({"caption": "Write your post: it is what you will share."})
+        raise ValidationError({"caption": _("Write your post: it is what you will share.")})
     title = Truncator((title or "").strip() or caption.splitlines()[0]).chars(120)
     post = Post(
         kind=Post.Kind.EMPLOYEE,
@@ -608,7 +613,7 @@ def employee_post_promote(*, post: Post, actor, title: str = "", publish_at: dat
     """
     _require_comms(actor)
     if post.kind != Post.Kind.EMPLOYEE:
-        raise ValidationError({"post": "Only an employee's own post can be promoted into the library."})
+        raise ValidationError({"post": _("Only an employee's own post can be promoted into the library.")})
     author = post.created_by
     credit = f"Written by {author.name}." if author else "Written by an employee."
     copy = post_create(
@@ -640,7 +645,7 @@ def employee_post_promote(*, post: Post, actor, title: str = "", publish_at: dat
 
 def _video_clean(upload, description: str):
     if not (description or "").strip():
-        raise ValidationError({"video_description": "Say what happens in the video, for people who cannot see it."})
+        raise ValidationError({"video_description": _("Say what happens in the video, for people who cannot see it.")})
     try:
         return clean_uploaded_video(
             upload,

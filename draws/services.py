@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from advocacy.people.models import User
 from advocacy.people.roles import Role
@@ -33,12 +34,12 @@ class PrizeSpec:
 
 def _validate_prizes(prizes: Sequence[PrizeSpec]) -> None:
     if not prizes:
-        raise ValidationError({"prizes": "Add at least one prize."})
+        raise ValidationError({"prizes": gettext("Add at least one prize.")})
     for prize in prizes:
         if not prize.description.strip():
-            raise ValidationError({"prizes": "Every prize needs a description."})
+            raise ValidationError({"prizes": gettext("Every prize needs a description.")})
         if not 1 <= prize.quantity <= 1000:
-            raise ValidationError({"prizes": "A prize's quantity must be between 1 and 1000."})
+            raise ValidationError({"prizes": gettext("A prize's quantity must be between 1 and 1000.")})
 
 
 @transaction.atomic
@@ -68,17 +69,17 @@ def draw_create(
     _validate_prizes(prizes)
     unknown = sorted(set(excluded_roles) - {role.value for role in Role})
     if unknown:
-        raise ValidationError({"excluded_roles": f"Unknown roles: {', '.join(unknown)}."})
+        raise ValidationError({"excluded_roles": gettext("Unknown roles: %(roles)s.") % {"roles": ", ".join(unknown)}})
     if not rules_text.strip():
-        raise ValidationError({"rules_text": "Write the official rules."})
+        raise ValidationError({"rules_text": gettext("Write the official rules.")})
     if closes_at <= opens_at:
-        raise ValidationError({"closes_at": "The entry window must close after it opens."})
+        raise ValidationError({"closes_at": gettext("The entry window must close after it opens.")})
     if period_end <= period_start:
-        raise ValidationError({"period_end": "The eligibility period must end after it starts."})
+        raise ValidationError({"period_end": gettext("The eligibility period must end after it starts.")})
     if not 1 <= max_prizes_per_person <= 10:
-        raise ValidationError({"max_prizes_per_person": "A person may win between 1 and 10 prizes."})
+        raise ValidationError({"max_prizes_per_person": gettext("A person may win between 1 and 10 prizes.")})
     if weight_cap < 1:
-        raise ValidationError({"weight_cap": "The cap must be at least 1."})
+        raise ValidationError({"weight_cap": gettext("The cap must be at least 1.")})
     draw = Draw(
         name=name,
         opens_at=opens_at,
@@ -113,9 +114,9 @@ def rules_update(*, draw: Draw, text: str, by: User | None, now: datetime | None
     """Add a new version of the official rules; refused once the entry window has opened."""
     draw = Draw.objects.select_for_update().get(pk=draw.pk)
     if rules_locked(draw=draw, now=now):
-        raise ValidationError({"text": "The rules are locked: the entry window has opened."})
+        raise ValidationError({"text": gettext("The rules are locked: the entry window has opened.")})
     if not text.strip():
-        raise ValidationError({"text": "Write the official rules."})
+        raise ValidationError({"text": gettext("Write the official rules.")})
     latest = draw.rules_versions.order_by("-number").first()
     if latest is not None and latest.text == text:
         return latest
@@ -127,9 +128,9 @@ def rules_update(*, draw: Draw, text: str, by: User | None, now: datetime | None
 def free_entry_request_create(*, draw: Draw, user: User, now: datetime | None = None) -> FreeEntryRequest:
     """Enter without sharing (counts like one share); only while the window is open."""
     if not draw.free_entry_enabled:
-        raise ValidationError("This draw has no free entry.")
+        raise ValidationError(gettext("This draw has no free entry."))
     if draw_status(draw=draw, now=now) != "open":
-        raise ValidationError("Entries are only accepted while the draw is open.")
+        raise ValidationError(gettext("Entries are only accepted while the draw is open."))
     request, _ = FreeEntryRequest.objects.get_or_create(draw=draw, user=user)
     return request
 
@@ -142,7 +143,7 @@ def draw_close_now(*, draw: Draw, now: datetime | None = None) -> Draw:
     if draw.is_frozen:
         return draw
     if now < draw.opens_at:
-        raise ValidationError("This draw has not opened yet.")
+        raise ValidationError(gettext("This draw has not opened yet."))
     if now < draw.closes_at:
         draw.closes_at = now
         draw.save(update_fields=["closes_at"])
@@ -163,7 +164,7 @@ def draw_freeze(*, draw: Draw, now: datetime | None = None) -> Draw:
     if draw.is_frozen:
         return draw
     if now < draw.closes_at:
-        raise ValidationError("The entry window has not closed yet.")
+        raise ValidationError(gettext("The entry window has not closed yet."))
     weights = entry_weights(draw=draw)
     entrant_key = engine.new_secret()
     ids = engine.entrant_ids_for(
@@ -212,8 +213,10 @@ def _seed_for_drawing(draw: Draw) -> bytes:
     if engine.sha256_hex(stored) == draw.seed_sha256:  # frozen before seeds were sealed
         return stored
     raise ValidationError(
-        "The draw's sealed seed does not open with this server's SECRET_KEY: the key has changed since "
-        "the list was frozen. Add the previous key to SECRET_KEY_FALLBACKS and draw again."
+        gettext(
+            "The draw's sealed seed does not open with this server's SECRET_KEY: the key has changed since "
+            "the list was frozen. Add the previous key to SECRET_KEY_FALLBACKS and draw again."
+        )
     )
 
 
@@ -273,25 +276,30 @@ def draw_run(
     now = now or timezone.now()
     draw = Draw.objects.select_for_update().get(pk=draw.pk)
     if draw.is_drawn:
-        raise ValidationError("This draw has already been drawn.")
+        raise ValidationError(gettext("This draw has already been drawn."))
     if not draw.is_frozen:
-        raise ValidationError("Freeze the entrant list before drawing.")
+        raise ValidationError(gettext("Freeze the entrant list before drawing."))
     if draw.entrant_count == 0 and not confirm_no_entrants:
         raise ValidationError(
             {
                 "confirm_no_entrants": (
-                    "Nobody entered this draw: drawing it now gives no prize to anyone and cannot be undone. "
-                    "Tick the box to confirm that you want to draw it with 0 entrants."
+                    gettext(
+                        "Nobody entered this draw: drawing it now gives no prize to anyone and cannot be undone. "
+                        "Tick the box to confirm that you want to draw it with 0 entrants."
+                    )
                 )
             }
         )
     public_value = public_value.strip()
     if draw.public_randomness_source and not public_value:
         raise ValidationError(
-            {"public_value": f"Enter the public value that was announced: {draw.public_randomness_source}."}
+            {
+                "public_value": gettext("Enter the public value that was announced: %(source)s.")
+                % {"source": draw.public_randomness_source}
+            }
         )
     if not draw.public_randomness_source and public_value:
-        raise ValidationError({"public_value": "This draw committed to no public value; leave it empty."})
+        raise ValidationError({"public_value": gettext("This draw committed to no public value; leave it empty.")})
     seed = _seed_for_drawing(draw)
     draw.public_randomness_value = public_value
     mix, order = engine.draw_order(
@@ -319,13 +327,13 @@ def winner_redraw(
     Returns the new winner rows (none when the ordering has run out).
     """
     if status not in (Winner.Status.DECLINED, Winner.Status.INELIGIBLE):
-        raise ValidationError({"status": "Say whether the winner declined or is ineligible."})
+        raise ValidationError({"status": gettext("Say whether the winner declined or is ineligible.")})
     if not reason.strip():
-        raise ValidationError({"reason": "Give the reason for the redraw; it is kept in the log."})
+        raise ValidationError({"reason": gettext("Give the reason for the redraw; it is kept in the log.")})
     draw = Draw.objects.select_for_update().get(pk=winner.draw_id)
     winner = Winner.objects.select_related("entrant").get(pk=winner.pk)
     if not winner.is_current:
-        raise ValidationError("This winner has already been replaced.")
+        raise ValidationError(gettext("This winner has already been replaced."))
     removals = [*removals_in_order(draw=draw), winner.entrant.entrant_id]
     number = len(removals)
     removed = Winner.objects.filter(draw=draw, entrant=winner.entrant, status=Winner.Status.WON)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from advocacy.exports import csv_response
@@ -88,7 +89,7 @@ def free_entry(request, pk):
     except ValidationError as error:
         _error(request, error)
     else:
-        messages.success(request, "Your free entry is recorded.")
+        messages.success(request, _("Your free entry is recorded."))
     return redirect("draws:detail", pk=draw.pk)
 
 
@@ -146,7 +147,7 @@ def manage_create(request):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "The draw is created.")
+            messages.success(request, _("The draw is created."))
             return redirect("draws:manage_detail", pk=draw.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "draws/manage/draw_form.html", {"form": form}, status=status)
@@ -189,7 +190,7 @@ def manage_rules(request, pk):
         except ValidationError as error:
             _error(request, error)
         else:
-            messages.success(request, "The rules are saved as a new version.")
+            messages.success(request, _("The rules are saved as a new version."))
             return redirect("draws:manage_detail", pk=draw.pk)
     return render(request, "draws/manage/draw_detail.html", _manage_context(request, draw, rules_form=form), status=400)
 
@@ -203,7 +204,7 @@ def manage_freeze(request, pk):
     except ValidationError as error:
         _error(request, error)
     else:
-        messages.success(request, "Entries are closed and the list is frozen; the commitment is published.")
+        messages.success(request, _("Entries are closed and the list is frozen; the commitment is published."))
     return redirect("draws:manage_detail", pk=draw.pk)
 
 
@@ -227,7 +228,7 @@ def manage_run(request, pk):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "The winners are drawn and the seed is revealed.")
+            messages.success(request, _("The winners are drawn and the seed is revealed."))
             return redirect("draws:manage_detail", pk=draw.pk)
     return render(request, "draws/manage/draw_detail.html", _manage_context(request, draw, run_form=form), status=400)
 
@@ -239,7 +240,7 @@ def manage_redraw(request, pk, winner_pk):
     winner = get_object_or_404(Winner, pk=winner_pk, draw=draw)
     form = RedrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose why the winner is replaced and give a reason.")
+        messages.error(request, _("Choose why the winner is replaced and give a reason."))
         return redirect("draws:manage_detail", pk=draw.pk)
     try:
         new = winner_redraw(winner=winner, by=request.user, **form.cleaned_data)
@@ -247,7 +248,7 @@ def manage_redraw(request, pk, winner_pk):
         _error(request, error)
     else:
         messages.success(
-            request, "Redrawn: the prize goes to the next in order." if new else "Nobody is left in the order."
+            request, _("Redrawn: the prize goes to the next in order.") if new else _("Nobody is left in the order.")
         )
     return redirect("draws:manage_detail", pk=draw.pk)
 

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from advocacy.counting import counts_as_shared
 from advocacy.imaging import clean_uploaded_image
@@ -118,9 +119,18 @@ def caption_requirements(*, post) -> tuple[list[str], str, str]:
     portal = portal_settings_get()
     if post_enters_reward_draw(post) and portal.reward_draw_disclosure.strip():
         disclosure = portal.reward_draw_disclosure.strip()
-        return hashtags, disclosure, f"Add {disclosure}: this share enters a reward draw, so it must say so."
+        return (
+            hashtags,
+            disclosure,
+            gettext("Add %(disclosure)s: this share enters a reward draw, so it must say so.")
+            % {"disclosure": disclosure},
+        )
     disclosure = portal.disclosure.strip()
-    return hashtags, disclosure, f"Add {disclosure} so readers know you work here."
+    return (
+        hashtags,
+        disclosure,
+        gettext("Add %(disclosure)s so readers know you work here.") % {"disclosure": disclosure},
+    )
 
 
 def caption_completed(*, caption: str, required: list[str]) -> str:
@@ -160,7 +170,8 @@ def caption_check(*, post, network: str, caption: str, link: str | None = None) 
             problems.append(
                 CaptionProblem(
                     code="banned_term",
-                    message=f"“{banned.term}” can’t be used: {banned.reason}",
+                    message=gettext("“%(term)s” can’t be used: %(reason)s")
+                    % {"term": banned.term, "reason": banned.reason},
                     term=banned.term,
                     reason=banned.reason,
                 )
@@ -171,7 +182,9 @@ def caption_check(*, post, network: str, caption: str, link: str | None = None) 
         if not _contains(text, tag):
             problems.append(
                 CaptionProblem(
-                    code="missing_hashtag", message=f"Add {tag}: every share of this post carries it.", term=tag
+                    code="missing_hashtag",
+                    message=gettext("Add %(tag)s: every share of this post carries it.") % {"tag": tag},
+                    term=tag,
                 )
             )
     if disclosure and not _contains(text, disclosure) and disclosure.casefold() not in {t.casefold() for t in hashtags}:
@@ -181,13 +194,18 @@ def caption_check(*, post, network: str, caption: str, link: str | None = None) 
     chosen = counts[network]
     if chosen["over"]:
         label = Network(network).label
-        with_link = "" if network == Network.FACEBOOK else ", with the tracked link added when you share"
-        problems.append(
-            CaptionProblem(
-                code="too_long",
-                message=f"Too long for {label}: {chosen['count']:,} of {chosen['limit']:,} characters{with_link}.",
+        numbers = {"network": label, "count": f"{chosen['count']:,}", "limit": f"{chosen['limit']:,}"}
+        if network == Network.FACEBOOK:
+            message = gettext("Too long for %(network)s: %(count)s of %(limit)s characters.") % numbers
+        else:
+            message = (
+                gettext(
+                    "Too long for %(network)s: %(count)s of %(limit)s characters, "
+                    "with the tracked link added when you share."
+                )
+                % numbers
             )
-        )
+        problems.append(CaptionProblem(code="too_long", message=message))
 
     starting_point = caption_completed(caption=suggestion, required=[*hashtags, disclosure])
     unchanged = text.strip() in (suggestion.strip(), starting_point.strip())
@@ -199,8 +217,10 @@ def caption_check(*, post, network: str, caption: str, link: str | None = None) 
         problems.append(
             CaptionProblem(
                 code="locked_caption",
-                message="This post’s caption is locked: share it as suggested; you may only add the required "
-                "hashtags and disclosure at the end.",
+                message=gettext(
+                    "This post’s caption is locked: share it as suggested; you may only add the required "
+                    "hashtags and disclosure at the end."
+                ),
             )
         )
 
@@ -241,7 +261,9 @@ def guideline_document_create(
 ) -> GuidelineDocument:
     """Create a document and publish its first version (always major: there is nothing to compare it with)."""
     if kind == GuidelineDocument.Kind.POLICY and GuidelineDocument.objects.filter(kind=kind).exists():
-        raise ValidationError({"kind": "There is already a social media policy; publish a new version of it instead."})
+        raise ValidationError(
+            {"kind": gettext("There is already a social media policy; publish a new version of it instead.")}
+        )
     document = GuidelineDocument(
         title=title.strip(), kind=kind, summary=summary.strip(), position=position, slug=_unique_slug(title)
     )
@@ -275,16 +297,18 @@ def guideline_version_create(
     body = (body or "").replace("\r\n", "\n").strip()
     change_summary = (change_summary or "").strip()
     if not body:
-        raise ValidationError({"body": "Write the guideline before publishing it."})
+        raise ValidationError({"body": gettext("Write the guideline before publishing it.")})
     if "\x00" in body or "\x00" in change_summary:
         # Forms and the API refuse it too; PostgreSQL cannot store it at all.
-        raise ValidationError({"body": "The text contains a NUL character; remove it and publish again."})
+        raise ValidationError({"body": gettext("The text contains a NUL character; remove it and publish again.")})
     newest = document.versions.order_by("-number").first()
     if newest is not None:
         if newest.body.strip() == body:
-            raise ValidationError({"body": f"Nothing changed since version {newest.number}."})
+            raise ValidationError(
+                {"body": gettext("Nothing changed since version %(number)s.") % {"number": newest.number}}
+            )
         if not change_summary:
-            raise ValidationError({"change_summary": "Say what changed: employees see it in the history."})
+            raise ValidationError({"change_summary": gettext("Say what changed: employees see it in the history.")})
     number = (document.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     version = GuidelineVersion(
         document=document,
@@ -307,7 +331,7 @@ def guideline_version_create(
 def guideline_image_upload(*, upload, alt_text: str, uploaded_by) -> GuidelineImage:
     """Store a re-encoded copy of an uploaded image for guideline Markdown; raises ValidationError if it isn't one."""
     if not (alt_text or "").strip():
-        raise ValidationError({"alt_text": "Describe the image for people who cannot see it."})
+        raise ValidationError({"alt_text": gettext("Describe the image for people who cannot see it.")})
     try:
         clean = clean_uploaded_image(upload)
     except ValidationError as exc:
@@ -326,7 +350,7 @@ def guideline_image_upload(*, upload, alt_text: str, uploaded_by) -> GuidelineIm
 def acknowledgement_record(*, user, version: GuidelineVersion) -> Acknowledgement:
     """Record that this person acknowledged this policy version (again is harmless: one row per person and version)."""
     if version.document.kind != GuidelineDocument.Kind.POLICY:
-        raise ValidationError({"version": "Only the social media policy is acknowledged."})
+        raise ValidationError({"version": gettext("Only the social media policy is acknowledged.")})
     acknowledgement, _ = Acknowledgement.objects.get_or_create(
         user=user, version=version, defaults={"acknowledged_at": timezone.now()}
     )
@@ -398,7 +422,7 @@ def acknowledgement_reminder_send(*, reminder_id: int) -> bool:
     }
     try:
         send_mail(
-            subject=f"Please read and acknowledge the {reminder.version.document.title}",
+            subject=gettext("Please read and acknowledge the %(title)s") % {"title": reminder.version.document.title},
             message=render_to_string("guidelines/email/acknowledgement_reminder.txt", context),
             from_email=None,
             recipient_list=[user.email],
@@ -421,7 +445,7 @@ def _check_term_unique(term: str, *, exclude_pk=None) -> None:
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError({"term": f"“{term}” is already on the list."})
+        raise ValidationError({"term": gettext("“%(term)s” is already on the list.") % {"term": term}})
 
 
 @transaction.atomic
@@ -471,7 +495,7 @@ def portal_settings_update(**changes) -> PortalSettings:
         setattr(portal, name, " ".join(str(value or "").split()))
     for name in ("disclosure", "reward_draw_disclosure"):
         if len(getattr(portal, name).split()) > 3:
-            raise ValidationError({name: "Keep the disclosure short, like #employee or #ad."})
+            raise ValidationError({name: gettext("Keep the disclosure short, like #employee or #ad.")})
         try:
             setattr(portal, name, disclosure_clean(getattr(portal, name)))
         except ValidationError as exc:

@@ -4,6 +4,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from advocacy.forms import form_errors_from, posted
@@ -147,15 +149,17 @@ def acknowledge(request):
         )
         again = reverse("guidelines:acknowledge") + (f"?{urlencode({'next': next_url})}" if next_url else "")
         if version is None:
-            messages.error(request, "That policy version does not exist any more; please read the current one.")
+            messages.error(request, _("That policy version does not exist any more; please read the current one."))
             return redirect(again)
         acknowledgement_record(user=request.user, version=version)
         if acknowledgement_required(user=request.user):
             # A newer major version was published while they were reading.
-            messages.warning(request, "The policy changed while you were reading; please read the new version.")
+            messages.warning(request, _("The policy changed while you were reading; please read the new version."))
             return redirect(again)
         messages.success(
-            request, f"Thank you: you acknowledged the {version.document.title} (version {version.number})."
+            request,
+            _("Thank you: you acknowledged the %(title)s (version %(number)s).")
+            % {"title": version.document.title, "number": version.number},
         )
         return redirect(next_url or reverse("guidelines:portal"))
     last = acknowledgement_last(user=request.user)
@@ -222,7 +226,7 @@ def document_create(request):
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
-                messages.success(request, f"“{document.title}” is published as version 1.")
+                messages.success(request, _("“%(title)s” is published as version 1.") % {"title": document.title})
                 return redirect("guidelines:document_edit", pk=document.pk)
     status = 400 if form.errors else 200
     return render(request, "guidelines/manage/document_create.html", {"form": form, "preview": preview}, status=status)
@@ -250,7 +254,7 @@ def document_edit(request, pk):
         try:
             if action == "details" and details.is_valid():
                 guideline_document_update(document=document, **details.cleaned_data)
-                messages.success(request, "Details saved.")
+                messages.success(request, _("Details saved."))
                 return redirect("guidelines:document_edit", pk=document.pk)
             if action == "preview" and version_form.is_valid():
                 preview = render_markdown(version_form.cleaned_data["body"])
@@ -258,7 +262,7 @@ def document_edit(request, pk):
                 version = guideline_version_create(
                     document=document, created_by=request.user, **version_form.cleaned_data
                 )
-                messages.success(request, f"Version {version.number} is published.")
+                messages.success(request, _("Version %(number)s is published.") % {"number": version.number})
                 return redirect("guidelines:document_edit", pk=document.pk)
         except ValidationError as exc:
             form_errors_from(details if action == "details" else version_form, exc)
@@ -296,7 +300,11 @@ def images(request):
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, f"Uploaded. Paste ![{image.alt_text}]({image.image.url}) into a guideline.")
+            messages.success(
+                request,
+                _("Uploaded. Paste ![%(alt_text)s](%(url)s) into a guideline.")
+                % {"alt_text": image.alt_text, "url": image.image.url},
+            )
             return redirect("guidelines:images")
     status = 400 if form.errors else 200
     return render(request, "guidelines/manage/images.html", {"form": form, "images": guideline_images()}, status=status)
@@ -319,11 +327,11 @@ def rules(request):
             if action == "add_term" and term_form.is_valid():
                 data = term_form.cleaned_data
                 banned_term_create(term=data["term"], reason=data["reason"], created_by=request.user)
-                messages.success(request, f"“{data['term']}” is now flagged in captions.")
+                messages.success(request, _("“%(term)s” is now flagged in captions.") % {"term": data["term"]})
                 return redirect("guidelines:rules")
             if action == "disclosures" and disclosure_form.is_valid():
                 portal_settings_update(**disclosure_form.cleaned_data)
-                messages.success(request, "Disclosures saved.")
+                messages.success(request, _("Disclosures saved."))
                 return redirect("guidelines:rules")
         except ValidationError as exc:
             form_errors_from(term_form if action == "add_term" else disclosure_form, exc)
@@ -337,7 +345,7 @@ def banned_term_edit(request, pk):
     banned = get_object_or_404(BannedTerm, pk=pk)
     if request.method == "POST" and request.POST.get("action") == "delete":
         banned_term_delete(banned_term=banned)
-        messages.success(request, f"“{banned.term}” is no longer on the list.")
+        messages.success(request, _("“%(term)s” is no longer on the list.") % {"term": banned.term})
         return redirect("guidelines:rules")
     form = BannedTermForm(
         posted(request)[0], initial={"term": banned.term, "reason": banned.reason, "is_active": banned.is_active}
@@ -348,7 +356,7 @@ def banned_term_edit(request, pk):
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("guidelines:rules")
     status = 400 if form.errors else 200
     return render(request, "guidelines/manage/banned_term_edit.html", {"form": form, "term": banned}, status=status)
@@ -366,7 +374,7 @@ def contact_card(request):
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, "The contact card is saved.")
+            messages.success(request, _("The contact card is saved."))
             return redirect("guidelines:contact_card")
     status = 400 if form.errors else 200
     return render(request, "guidelines/manage/contact_card.html", {"form": form, "lead": portal}, status=status)
@@ -388,14 +396,26 @@ def send_reminders(request):
     if team_id:
         team = Team.objects.filter(pk=team_id).first() if team_id.isdigit() else None
         if team is None:
-            messages.error(request, "That team does not exist.")
+            messages.error(request, _("That team does not exist."))
             return redirect("guidelines:acknowledgement_rates")
     batch = acknowledgement_reminders_request(requested_by=request.user, team=team)
-    where = f" in {team.name}" if team else ""
-    parts = [f"{batch.queued} reminder{'s' if batch.queued != 1 else ''} on the way{where}."]
+    if team:
+        parts = [
+            ngettext(
+                "%(count)s reminder on the way in %(team)s.",
+                "%(count)s reminders on the way in %(team)s.",
+                batch.queued,
+            )
+            % {"count": batch.queued, "team": team.name}
+        ]
+    else:
+        parts = [
+            ngettext("%(count)s reminder on the way.", "%(count)s reminders on the way.", batch.queued)
+            % {"count": batch.queued}
+        ]
     if batch.skipped_recently_reminded:
-        parts.append(f"{batch.skipped_recently_reminded} already reminded recently.")
+        parts.append(_("%(count)s already reminded recently.") % {"count": batch.skipped_recently_reminded})
     if batch.skipped_without_email:
-        parts.append(f"{batch.skipped_without_email} without an email address.")
+        parts.append(_("%(count)s without an email address.") % {"count": batch.skipped_without_email})
     messages.success(request, " ".join(parts))
     return redirect("guidelines:acknowledgement_rates")

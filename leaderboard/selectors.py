@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import CharField, Count, Exists, Max, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from advocacy.people.models import Team
 
@@ -449,28 +450,36 @@ def _badges(*, shares: int, clicks: int, streak: int, suggestions: int) -> list[
         return Badge(code, name, description, current >= target, progress, min(current, target), target)
 
     return [
-        badge("first_share", "First share", "Shared a post for the first time.", shares, 1),
-        badge("ten_shares", "Ten shares", "Shared ten posts.", shares, 10, f"{shares:,} of 10 shares"),
+        badge("first_share", gettext("First share"), gettext("Shared a post for the first time."), shares, 1),
+        badge(
+            "ten_shares",
+            gettext("Ten shares"),
+            gettext("Shared ten posts."),
+            shares,
+            10,
+            gettext("%(count)s of 10 shares") % {"count": f"{shares:,}"},
+        ),
         badge(
             "hundred_clicks",
-            "100 human clicks",
-            "People clicked your links 100 times.",
+            gettext("100 human clicks"),
+            gettext("People clicked your links 100 times."),
             clicks,
             100,
-            f"{clicks:,} human click{'' if clicks == 1 else 's'} so far",
+            ngettext("%(count)s human click so far", "%(count)s human clicks so far", clicks)
+            % {"count": f"{clicks:,}"},
         ),
         badge(
             "four_week_streak",
-            "4-week streak",
-            "Shared four weeks in a row.",
+            gettext("4-week streak"),
+            gettext("Shared four weeks in a row."),
             streak,
             4,
-            f"Best streak {streak} week{'' if streak == 1 else 's'}",
+            ngettext("Best streak %(count)s week", "Best streak %(count)s weeks", streak) % {"count": streak},
         ),
         badge(
             "first_suggestion",
-            "First suggestion approved",
-            "Your content suggestion joined the library.",
+            gettext("First suggestion approved"),
+            gettext("Your content suggestion joined the library."),
             suggestions,
             1,
         ),

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import click_awards
 from .models import PendingPointEvent, PointEvent, PointsRules, Recompute
@@ -59,7 +60,7 @@ def points_rules_update(*, actor, note: str, **values) -> PointsRules:
     if unknown:
         raise ValueError(f"Not a points rule: {', '.join(sorted(unknown))}")
     if not note.strip():
-        raise ValidationError({"note": "Say why the points change; the note stays in the history."})
+        raise ValidationError({"note": _("Say why the points change; the note stays in the history.")})
     current = points_rules_current()
     data = {field: getattr(current, field) for field in RULE_FIELDS} | values
     rules = PointsRules(**data, version=current.version + 1, note=note.strip(), created_by=actor)
@@ -314,7 +315,7 @@ def _effective_points(event: PointEvent) -> int:
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Give a reason; it is shown to the employee with the change."})
+        raise ValidationError({"reason": _("Give a reason; it is shown to the employee with the change.")})
     return reason[:500]
 
 
@@ -339,7 +340,7 @@ def points_event_void(*, event: PointEvent, actor, reason: str) -> PointEvent:
     """
     reason = _require_reason(reason)
     if event.kind in (Kind.VOID, Kind.CORRECTION):
-        raise ValidationError({"event": "Voids and corrections cannot be voided; void the original event instead."})
+        raise ValidationError({"event": _("Voids and corrections cannot be voided; void the original event instead.")})
     existing = PointEvent.objects.filter(cause_key=f"void:{event.pk}").first()
     if existing is not None:
         return existing
@@ -365,9 +366,9 @@ def points_adjust(*, user, points: int, actor, reason: str, idempotency_key: str
     """
     reason = _require_reason(reason)
     if not isinstance(points, int) or points == 0:
-        raise ValidationError({"points": "Enter a whole number of points other than zero."})
+        raise ValidationError({"points": _("Enter a whole number of points other than zero.")})
     if abs(points) > 100_000:
-        raise ValidationError({"points": "Adjustments are limited to 100,000 points either way."})
+        raise ValidationError({"points": _("Adjustments are limited to 100,000 points either way.")})
     key = f"adjust:{idempotency_key or uuid.uuid4().hex}"[:120]
     event = _ledger_insert(
         cause_key=key,

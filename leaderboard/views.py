@@ -8,6 +8,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from advocacy.exports import csv_response
@@ -168,7 +169,11 @@ def rules(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Points rules v{new.version} apply from now on; past points keep their values.")
+            messages.success(
+                request,
+                gettext("Points rules v%(version)s apply from now on; past points keep their values.")
+                % {"version": new.version},
+            )
             return redirect("leaderboard:rules")
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "current": current, "history": points_rules_history()[:20]}
@@ -267,14 +272,17 @@ def void(request, event_id):
     form = VoidForm(request.POST)
     back = reverse("leaderboard:review_person", kwargs={"user_id": event.user_id})
     if not form.is_valid():
-        messages.error(request, "Give a reason to void an event; nothing was changed.")
+        messages.error(request, gettext("Give a reason to void an event; nothing was changed."))
         return redirect(back)
     try:
         points_event_void(event=event, actor=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
-    messages.success(request, f"Voided “{event.description}”. The boards follow within a minute.")
+    messages.success(
+        request,
+        gettext("Voided “%(description)s”. The boards follow within a minute.") % {"description": event.description},
+    )
     return redirect(back)
 
 
@@ -295,7 +303,11 @@ def adjust(request, user_id):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Adjusted {person.name}'s points by {form.cleaned_data['points']:+d}.")
+            messages.success(
+                request,
+                gettext("Adjusted %(name)s's points by %(points)s.")
+                % {"name": person.name, "points": f"{form.cleaned_data['points']:+d}"},
+            )
             return redirect("leaderboard:review_person", user_id=person.pk)
     context = _person_context(request, person, adjust_form=form)
     return render(request, "leaderboard/review_person.html", context, status=400)
@@ -309,7 +321,9 @@ def recompute(request):
             actor=request.user, reason=form.cleaned_data["reason"], since=form.cleaned_data["since"]
         )
         messages.success(
-            request, f"Recompute done: {done.events_changed} events corrected, {done.points_delta:+d} points in all."
+            request,
+            gettext("Recompute done: %(events)s events corrected, %(points)s points in all.")
+            % {"events": done.events_changed, "points": f"{done.points_delta:+d}"},
         )
         return redirect("leaderboard:recompute")
     status = 400 if request.method == "POST" else 200

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from advocacy.networks import Network
 from advocacy.people.roles import COMMS_WORKSPACE
@@ -42,14 +43,18 @@ def term_clean(*, kind: str, value: str) -> str:
         handle = value.lstrip("@").lower()
         if handle.count("@"):
             raise ValidationError(
-                {"value": "Mastodon shows mentions of an account only to that account; listen for a hashtag there."}
+                {
+                    "value": gettext(
+                        "Mastodon shows mentions of an account only to that account; listen for a hashtag there."
+                    )
+                }
             )
         try:
             bluesky_handle_validate(handle)
         except ValidationError as exc:
             raise ValidationError({"value": exc.messages}) from None
         return handle
-    raise ValidationError({"kind": "Choose a hashtag or a Bluesky handle."})
+    raise ValidationError({"kind": gettext("Choose a hashtag or a Bluesky handle.")})
 
 
 @transaction.atomic
@@ -59,7 +64,7 @@ def term_add(*, actor, kind: str, value: str) -> Term:
     cleaned = term_clean(kind=kind, value=value)
     key = cleaned.casefold()
     if Term.objects.filter(key=key).exists():
-        raise ValidationError({"value": f"We already listen for {cleaned}."})
+        raise ValidationError({"value": gettext("We already listen for %(value)s.") % {"value": cleaned}})
     return Term.objects.create(kind=kind, value=cleaned, key=key, created_by=actor)
 
 

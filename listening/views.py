@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from advocacy.forms import form_errors_from, posted
@@ -59,7 +60,7 @@ def term_settings(request):
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, f"Listening for {term.value} from the next run.")
+            messages.success(request, _("Listening for %(value)s from the next run.") % {"value": term.value})
             return redirect("listening:settings")
     return render(
         request,
@@ -80,5 +81,5 @@ def term_settings(request):
 def term_remove_view(request, term_id):
     term = term_get(term_id=term_id)
     term_remove(actor=request.user, term=term)
-    messages.success(request, f"No longer listening for {term.value}; its counts are gone.")
+    messages.success(request, _("No longer listening for %(value)s; its counts are gone.") % {"value": term.value})
     return redirect("listening:settings")

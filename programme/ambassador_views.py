@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from advocacy.forms import form_errors_from, posted
@@ -58,8 +59,11 @@ def ambassador_invite(request, user_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        told = "An email tells them" if person.email else "We have no email address for them"
-        messages.success(request, f"{_name(person)} is invited. {told}; they answer from their start page.")
+        if person.email:
+            text = _("%(name)s is invited. An email tells them; they answer from their start page.")
+        else:
+            text = _("%(name)s is invited. We have no email address for them; they answer from their start page.")
+        messages.success(request, text % {"name": _name(person)})
     return redirect("programme:ambassador_candidates")
 
 
@@ -87,7 +91,9 @@ def insider_feature(request, user_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{_name(person)} is asked to appear on the Insiders page; they decide.")
+        messages.success(
+            request, _("%(name)s is asked to appear on the Insiders page; they decide.") % {"name": _name(person)}
+        )
     return redirect("programme:ambassador_list")
 
 
@@ -96,7 +102,7 @@ def insider_feature(request, user_id: int):
 def insider_unfeature(request, user_id: int):
     person = get_object_or_404(User, pk=user_id)
     insiders.insider_unfeature(user=person)
-    messages.success(request, f"{_name(person)} is no longer featured.")
+    messages.success(request, _("%(name)s is no longer featured.") % {"name": _name(person)})
     return redirect("programme:ambassador_list")
 
 
@@ -120,7 +126,7 @@ def cohort_list(request):
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"Cohort “{cohort.name}” created.")
+            messages.success(request, _("Cohort “%(name)s” created.") % {"name": cohort.name})
             return redirect("programme:cohort_detail", cohort_id=cohort.pk)
     beta_form = BetaGroupForm()
     return render(
@@ -146,7 +152,11 @@ def cohort_detail(request, cohort_id: int):
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"{_name(form.cleaned_data['user'])} added to {cohort.name}.")
+            messages.success(
+                request,
+                _("%(person)s added to %(cohort)s.")
+                % {"person": _name(form.cleaned_data["user"]), "cohort": cohort.name},
+            )
             return redirect("programme:cohort_detail", cohort_id=cohort.pk)
     return render(
         request,
@@ -161,7 +171,7 @@ def cohort_detail(request, cohort_id: int):
 def cohort_remove(request, cohort_id: int, user_id: int):
     cohort = get_object_or_404(Cohort, pk=cohort_id)
     ambassadorship.cohort_remove(cohort=cohort, user=get_object_or_404(User, pk=user_id))
-    messages.success(request, "Removed from the cohort.")
+    messages.success(request, _("Removed from the cohort."))
     return redirect("programme:cohort_detail", cohort_id=cohort.pk)
 
 
@@ -172,7 +182,9 @@ def beta_group_set(request):
     if form.is_valid():
         group = ambassadorship.beta_group_set(created_by=request.user, **form.cleaned_data)
         messages.success(
-            request, f"{group.campaign.name} is limited to {group.cohort.name} until it opens to everyone."
+            request,
+            _("%(campaign)s is limited to %(cohort)s until it opens to everyone.")
+            % {"campaign": group.campaign.name, "cohort": group.cohort.name},
         )
     else:
         problems = [f"{form.fields[name].label or name}: {' '.join(errors)}" for name, errors in form.errors.items()]
@@ -185,7 +197,7 @@ def beta_group_set(request):
 def beta_group_end(request, group_id: int):
     group = get_object_or_404(BetaGroup, pk=group_id)
     ambassadorship.beta_group_end(group=group)
-    messages.success(request, f"{group.campaign.name} is open to everyone.")
+    messages.success(request, _("%(name)s is open to everyone.") % {"name": group.campaign.name})
     return redirect("programme:cohort_list")
 
 
@@ -222,7 +234,7 @@ def invitation_accept(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Welcome, ambassador. You can leave at any time from this page.")
+        messages.success(request, _("Welcome, ambassador. You can leave at any time from this page."))
     return redirect("programme:my_ambassadorship")
 
 
@@ -234,7 +246,7 @@ def invitation_decline(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Declined. Thank you for letting us know.")
+        messages.success(request, _("Declined. Thank you for letting us know."))
     return redirect("programme:my_ambassadorship")
 
 
@@ -242,7 +254,7 @@ def invitation_decline(request):
 @permission_required(EMPLOYEE_AREA)
 def ambassador_leave(request):
     ambassadorship.ambassador_leave(user=request.user)
-    messages.success(request, "You have left the ambassador programme.")
+    messages.success(request, _("You have left the ambassador programme."))
     return redirect("programme:my_ambassadorship")
 
 
@@ -284,7 +296,7 @@ def insider_profile_save(request):
 @permission_required(EMPLOYEE_AREA)
 def insider_withdraw(request):
     insiders.insider_consent_withdraw(user=request.user)
-    messages.success(request, "You are no longer on the Insiders page.")
+    messages.success(request, _("You are no longer on the Insiders page."))
     return redirect("programme:my_ambassadorship")
 
 
@@ -309,7 +321,7 @@ def preview_post(request, post_id: int):
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, "Thank you: comms see your feedback in the editor.")
+            messages.success(request, _("Thank you: comms see your feedback in the editor."))
             return redirect("programme:preview_post", post_id=post.pk)
     return render(
         request,

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from analytics.selectors import Filters, rollups_in_range, shares_in_range
 
@@ -89,7 +90,7 @@ def ambassador_candidates(*, today: date | None = None, limit: int = 25) -> list
         Candidate(
             user_id=row["user_id"],
             name=row["display_name"] or row["username"],
-            team=row["team"] or "No team",
+            team=row["team"] or gettext("No team"),
             shares=row["shares"],
             active_weeks=row["active_weeks"],
             human_clicks=row["human_clicks"],

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from advocacy.people.selectors import active_employees
 from notifications.registry import InvitationNotice
@@ -56,16 +57,23 @@ def invitation_notice(invitation_id: int) -> InvitationNotice | None:
     if invitation is None:
         return None
     inviter = invitation.invited_by
-    by = f"{inviter.display_name or inviter.username} invited you" if inviter else "You are invited"
-    text = (
-        f"{by} to be one of our ambassadors: you would preview upcoming posts, tell comms what you think of "
-        "them and try new campaigns first. Joining is voluntary, and an ambassador can leave at any time."
-    )
+    if inviter:
+        text = gettext(
+            "%(name)s invited you to be one of our ambassadors: you would preview upcoming posts, tell comms what "
+            "you think of them and try new campaigns first. Joining is voluntary, and an ambassador can leave at "
+            "any time."
+        ) % {"name": inviter.display_name or inviter.username}
+    else:
+        text = gettext(
+            "You are invited to be one of our ambassadors: you would preview upcoming posts, tell comms what you "
+            "think of them and try new campaigns first. Joining is voluntary, and an ambassador can leave at any "
+            "time."
+        )
     if invitation.message:
         text += f"\n\n“{invitation.message}”"
     return InvitationNotice(
         invitee_id=invitation.user_id,
-        subject="You are invited to be an ambassador",
+        subject=gettext("You are invited to be an ambassador"),
         text=text,
         path=reverse("programme:my_ambassadorship"),
     )
@@ -125,7 +133,7 @@ def beta_narrowing_q(*, user, now: datetime) -> Q:
 def ambassador_invite(*, user, invited_by, message: str = "", now: datetime | None = None) -> AmbassadorInvitation:
     """Invite an active employee to be an ambassador; refused while they have an open invitation."""
     if not active_employees().filter(pk=user.pk).exists():
-        raise ValidationError("Only active employees can be invited.")
+        raise ValidationError(gettext("Only active employees can be invited."))
     try:
         with transaction.atomic():
             invitation = AmbassadorInvitation.objects.create(
@@ -133,8 +141,11 @@ def ambassador_invite(*, user, invited_by, message: str = "", now: datetime | No
             )
     except IntegrityError:
         current = invitation_current(user=user)
-        label = "already an ambassador" if current and current.status == Status.ACCEPTED else "already invited"
-        raise ValidationError(f"{user.display_name or user.username} is {label}.") from None
+        if current and current.status == Status.ACCEPTED:
+            text = gettext("%(name)s is already an ambassador.")
+        else:
+            text = gettext("%(name)s is already invited.")
+        raise ValidationError(text % {"name": user.display_name or user.username}) from None
     notify_invitation(invitation_id=invitation.pk)
     return invitation
 
@@ -144,7 +155,7 @@ def _answer(*, user, accept: bool, now: datetime | None) -> AmbassadorInvitation
         status=Status.ACCEPTED if accept else Status.DECLINED, answered_at=now or timezone.now()
     )
     if changed != 1:
-        raise ValidationError("There is no invitation waiting for your answer.")
+        raise ValidationError(gettext("There is no invitation waiting for your answer."))
     return AmbassadorInvitation.objects.filter(user=user).order_by("-answered_at", "-pk").first()
 
 
@@ -176,9 +187,9 @@ def ambassador_leave(*, user, now: datetime | None = None) -> bool:
 def cohort_create(*, name: str, description: str = "", created_by) -> Cohort:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Give the cohort a name, e.g. “2027 Insiders”."})
+        raise ValidationError({"name": gettext("Give the cohort a name, e.g. “2027 Insiders”.")})
     if Cohort.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"There is already a cohort called “{name}”."})
+        raise ValidationError({"name": gettext("There is already a cohort called “%(name)s”.") % {"name": name}})
     return Cohort.objects.create(name=name, description=description.strip(), created_by=created_by)
 
 
@@ -186,7 +197,7 @@ def cohort_create(*, name: str, description: str = "", created_by) -> Cohort:
 def cohort_add(*, cohort: Cohort, user, now: datetime | None = None) -> CohortMember:
     """Add a current ambassador to a cohort (adding them twice changes nothing)."""
     if not is_ambassador(user=user):
-        raise ValidationError("Only ambassadors (who accepted an invitation) can join a cohort.")
+        raise ValidationError(gettext("Only ambassadors (who accepted an invitation) can join a cohort."))
     member, _ = CohortMember.objects.get_or_create(
         cohort=cohort, user=user, defaults={"added_at": now or timezone.now()}
     )

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from advocacy.people.models import Team
 from content_library.models import Campaign, Post
@@ -10,7 +11,7 @@ from .models import Goal
 
 class GoalForm(forms.ModelForm):
     content_type = forms.ChoiceField(
-        choices=[("", "All content types"), *Post.ContentType.choices], required=False, label="Content type"
+        choices=[("", _("All content types")), *Post.ContentType.choices], required=False, label=_("Content type")
     )
 
     class Meta:
@@ -25,9 +26,9 @@ class GoalForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = Campaign.objects.order_by("name")
-        self.fields["campaign"].empty_label = "All campaigns"
+        self.fields["campaign"].empty_label = _("All campaigns")
         self.fields["team"].queryset = Team.objects.order_by("name")
-        self.fields["team"].empty_label = "All teams"
+        self.fields["team"].empty_label = _("All teams")
 
     def _post_clean(self):
         # The service owns the rules (end after start, a positive target, a percentage ≤ 100).
@@ -47,36 +48,36 @@ class GoalForm(forms.ModelForm):
 
 class StatedAudienceForm(forms.Form):
     linkedin_connections = forms.IntegerField(
-        label="Your LinkedIn connections",
+        label=_("Your LinkedIn connections"),
         min_value=0,
         max_value=services.MAX_LINKEDIN_CONNECTIONS,
         required=False,
-        help_text="As LinkedIn shows it on your profile. Leave empty to withdraw it. Shown to comms as “stated”.",
+        help_text=_("As LinkedIn shows it on your profile. Leave empty to withdraw it. Shown to comms as “stated”."),
     )
 
 
 class ReachCalculatorForm(forms.Form):
-    employees = forms.IntegerField(label="Employees (N)", min_value=1, max_value=10_000_000)
+    employees = forms.IntegerField(label=_("Employees (N)"), min_value=1, max_value=10_000_000)
     participation_percent = forms.DecimalField(
-        label="Participation (% of them who share)", min_value=0, max_value=100, decimal_places=1
+        label=_("Participation (% of them who share)"), min_value=0, max_value=100, decimal_places=1
     )
-    posts_per_month = forms.IntegerField(label="Posts a month each shares (M)", min_value=1, max_value=1000)
+    posts_per_month = forms.IntegerField(label=_("Posts a month each shares (M)"), min_value=1, max_value=1000)
     audience_per_share = forms.IntegerField(
-        label="Audience per share",
+        label=_("Audience per share"),
         min_value=0,
         max_value=100_000_000,
-        help_text="Defaults to your programme's average.",
+        help_text=_("Defaults to your programme's average."),
     )
 
 
 class PulseSurveyForm(forms.Form):
     title = forms.CharField(max_length=120, initial="Monthly pulse")
-    period = forms.CharField(max_length=20, help_text='The period it asks about, e.g. "2026-12".')
-    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date"}))
+    period = forms.CharField(max_length=20, help_text=_('The period it asks about, e.g. "2026-12".'))
+    opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"}))
     questions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="3 to 5 statements, one a line, answered from 1 (strongly disagree) to 5 (strongly agree).",
+        help_text=_("3 to 5 statements, one a line, answered from 1 (strongly disagree) to 5 (strongly agree)."),
         initial="Our brand promise matches my day-to-day work.\nI would recommend working here to a friend.\n"
         "I am proud to share what we do.",
     )
@@ -95,8 +96,8 @@ def pulse_answer_form(survey):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=1000,
-        label="Anything to add? (optional)",
-        help_text="Stored without your name, team or the time. Do not write anything that identifies you.",
+        label=_("Anything to add? (optional)"),
+        help_text=_("Stored without your name, team or the time. Do not write anything that identifies you."),
     )
     return type("PulseAnswerForm", (forms.Form,), fields)
 
@@ -106,18 +107,18 @@ class InvitationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
         required=False,
-        label="A word from you (optional)",
-        help_text="Shown with the invitation.",
+        label=_("A word from you (optional)"),
+        help_text=_("Shown with the invitation."),
     )
 
 
 class CohortForm(forms.Form):
-    name = forms.CharField(max_length=120, help_text="For example “2027 Insiders”.")
+    name = forms.CharField(max_length=120, help_text=_("For example “2027 Insiders”."))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, required=False)
 
 
 class CohortAddForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=None, label="Ambassador", empty_label="Choose an ambassador")
+    user = forms.ModelChoiceField(queryset=None, label=_("Ambassador"), empty_label=_("Choose an ambassador"))
 
     def __init__(self, *args, cohort, **kwargs):
         from .ambassadorship import ambassadors_not_in
@@ -128,12 +129,14 @@ class CohortAddForm(forms.Form):
 
 
 class BetaGroupForm(forms.Form):
-    campaign = forms.ModelChoiceField(queryset=Campaign.objects.order_by("name"), empty_label="Choose a campaign")
-    cohort = forms.ModelChoiceField(queryset=None, empty_label="Choose a cohort")
+    campaign = forms.ModelChoiceField(queryset=Campaign.objects.order_by("name"), empty_label=_("Choose a campaign"))
+    cohort = forms.ModelChoiceField(queryset=None, empty_label=_("Choose a cohort"))
     opens_to_everyone_at = forms.DateTimeField(
-        label="Opens to everyone at",
+        label=_("Opens to everyone at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Until then only the cohort sees the campaign's posts in the library, the API and the share panel.",
+        help_text=_(
+            "Until then only the cohort sees the campaign's posts in the library, the API and the share panel."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -147,13 +150,13 @@ class FeedbackForm(forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        label="Your feedback",
-        help_text="Ambassadors and comms see it.",
+        label=_("Your feedback"),
+        help_text=_("Ambassadors and comms see it."),
     )
 
 
 class InsidersPageForm(forms.Form):
-    enabled = forms.BooleanField(required=False, label="Show the Insiders page to everyone, signed in or not")
+    enabled = forms.BooleanField(required=False, label=_("Show the Insiders page to everyone, signed in or not"))
 
 
 class InsiderProfileForm(forms.Form):
@@ -161,24 +164,26 @@ class InsiderProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=280,
         required=False,
-        help_text="A sentence or two about you and your work, at most 280 characters.",
+        help_text=_("A sentence or two about you and your work, at most 280 characters."),
     )
     photo = forms.ImageField(
         required=False,
-        help_text="JPEG, PNG or WebP, at most 2 MB; stored re-encoded without its metadata. "
-        "Without one, your avatar is shown.",
+        help_text=_(
+            "JPEG, PNG or WebP, at most 2 MB; stored re-encoded without its metadata. "
+            "Without one, your avatar is shown."
+        ),
     )
     picks = forms.TypedMultipleChoiceField(
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Your picks (up to 3)",
-        help_text="Posts you shared; the page links them through your own tracked links.",
+        label=_("Your picks (up to 3)"),
+        help_text=_("Posts you shared; the page links them through your own tracked links."),
     )
     consent = forms.BooleanField(
         required=False,
-        label="I agree to appear on the public Insiders page with my name, photo, bio and picks",
-        help_text="You can withdraw this at any time; you disappear from the page at once.",
+        label=_("I agree to appear on the public Insiders page with my name, photo, bio and picks"),
+        help_text=_("You can withdraw this at any time; you disappear from the page at once."),
     )
 
     def __init__(self, *args, shares, **kwargs):

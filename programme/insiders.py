@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from advocacy.imaging import clean_uploaded_image, employee_decode_budget
 from sharing.links import tracked_link
@@ -97,7 +98,7 @@ def insiders_page_set(*, enabled: bool, changed_by, now: datetime | None = None)
 def insider_feature(*, user, featured_by, now: datetime | None = None) -> InsiderProfile:
     """Comms ask an ambassador to appear on the page; nothing shows until the ambassador consents."""
     if not is_ambassador(user=user):
-        raise ValidationError("Only ambassadors can be featured on the Insiders page.")
+        raise ValidationError(gettext("Only ambassadors can be featured on the Insiders page."))
     profile, _ = InsiderProfile.objects.get_or_create(
         user=user, defaults={"featured_by": featured_by, "featured_at": now or timezone.now()}
     )
@@ -125,7 +126,7 @@ def insider_profile_save(
     now = now or timezone.now()
     profile = InsiderProfile.objects.select_for_update().filter(user=user).first()
     if profile is None:
-        raise ValidationError("Comms have not asked you to appear on the Insiders page.")
+        raise ValidationError(gettext("Comms have not asked you to appear on the Insiders page."))
     bio = bio.strip()
     errors = {}
     if len(bio) > MAX_BIO:
@@ -133,9 +134,9 @@ def insider_profile_save(
     if len(share_ids) > MAX_PICKS:
         errors["picks"] = f"Pick at most {MAX_PICKS} posts."
     elif set(share_ids) - set(Share.objects.filter(user=user, pk__in=share_ids).values_list("pk", flat=True)):
-        errors["picks"] = "Pick from the posts you shared."
+        errors["picks"] = gettext("Pick from the posts you shared.")
     if consent and not bio:
-        errors["bio"] = "Write a short bio before you agree to appear."
+        errors["bio"] = gettext("Write a short bio before you agree to appear.")
     if errors:
         raise ValidationError(errors)
     cleaned = (

@@ -16,6 +16,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from advocacy.people.roles import COMMS_WORKSPACE
 from content_library.models import Post
@@ -89,7 +90,12 @@ def feedback_add(*, post: Post, author, text: str, now: datetime | None = None) 
         raise PermissionDenied("Only ambassadors and comms take part in the preview.")
     text = text.strip()
     if not text:
-        raise ValidationError({"text": "Write your feedback before sending it."})
+        raise ValidationError({"text": _("Write your feedback before sending it.")})
     if len(text) > MAX_FEEDBACK:
-        raise ValidationError({"text": f"Keep feedback under {MAX_FEEDBACK:,} characters (this is {len(text):,})."})
+        raise ValidationError(
+            {
+                "text": _("Keep feedback under %(limit)s characters (this is %(count)s).")
+                % {"limit": f"{MAX_FEEDBACK:,}", "count": f"{len(text):,}"}
+            }
+        )
     return PostFeedback.objects.create(post=post, author=author, text=text, created_at=now or timezone.now())

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from analytics.selectors import MIN_GROUP_SIZE, Filters, group_too_small, participation_by_team
 
@@ -51,7 +52,7 @@ def pulse_create(
     elif any(len(text) > 200 for text in questions):
         errors["questions"] = "Keep each question under 200 characters."
     if closes_on < opens_on:
-        errors["closes_on"] = "The survey must close on or after the day it opens."
+        errors["closes_on"] = gettext("The survey must close on or after the day it opens.")
     if errors:
         raise ValidationError(errors)
     survey = PulseSurvey.objects.create(
@@ -72,15 +73,15 @@ def pulse_answer(*, survey: PulseSurvey, user, scores: dict[int, int], comment: 
     """
     today = today or timezone.localdate()
     if not survey.opens_on <= today <= survey.closes_on:
-        raise ValidationError("This pulse is not open.")
+        raise ValidationError(gettext("This pulse is not open."))
     questions = list(survey.questions.all())
     if sorted(scores) != sorted(question.pk for question in questions) or any(
         score not in SCORES for score in scores.values()
     ):
-        raise ValidationError("Give every statement a score from 1 to 5.")
+        raise ValidationError(gettext("Give every statement a score from 1 to 5."))
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
-        raise ValidationError(f"Keep the comment under {MAX_COMMENT} characters.")
+        raise ValidationError(gettext("Keep the comment under %(limit)s characters.") % {"limit": MAX_COMMENT})
     try:
         with transaction.atomic():
             PulseParticipation.objects.create(survey=survey, user=user)

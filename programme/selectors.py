@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from advocacy.people.selectors import active_employees
 from analytics.selectors import Filters, known_total, rollups_in_range
@@ -33,11 +34,11 @@ class Pace:
     MISSED = "missed"
 
     LABELS = {
-        UPCOMING: "Not started",
-        ON_TRACK: "On track",
-        BEHIND: "Behind",
-        MET: "Met",
-        MISSED: "Missed",
+        UPCOMING: gettext_lazy("Not started"),
+        ON_TRACK: gettext_lazy("On track"),
+        BEHIND: gettext_lazy("Behind"),
+        MET: gettext_lazy("Met"),
+        MISSED: gettext_lazy("Missed"),
     }
 
 

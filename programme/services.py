@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .models import Goal
 
@@ -14,7 +15,7 @@ from .models import Goal
 def _check_goal(*, measure: str, target: Decimal, start: date, end: date) -> None:
     errors = {}
     if end < start:
-        errors["end"] = "The end date must be on or after the start date."
+        errors["end"] = gettext("The end date must be on or after the start date.")
     if target is None or target <= 0:
         errors["target"] = "Enter a target above 0."
     elif measure == Goal.Measure.ADOPTION_RATE and target > 100:
@@ -80,7 +81,10 @@ def stated_audience_set(*, user, linkedin_connections: int | None, now=None):
         return None
     if not 0 <= linkedin_connections <= MAX_LINKEDIN_CONNECTIONS:
         raise ValidationError(
-            {"linkedin_connections": f"Enter a number from 0 to {MAX_LINKEDIN_CONNECTIONS:,} (LinkedIn's limit)."}
+            {
+                "linkedin_connections": gettext("Enter a number from 0 to %(limit)s (LinkedIn's limit).")
+                % {"limit": f"{MAX_LINKEDIN_CONNECTIONS:,}"}
+            }
         )
     stated, _ = StatedAudience.objects.update_or_create(
         user=user, defaults={"linkedin_connections": linkedin_connections, "stated_at": now or timezone.now()}

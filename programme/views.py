@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from advocacy.forms import form_errors_from
@@ -21,7 +22,7 @@ def goal_list(request):
     form = GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         goal = services.goal_create(created_by=request.user, **form.cleaned_data)
-        messages.success(request, f"Goal “{goal.name}” set.")
+        messages.success(request, _("Goal “%(name)s” set.") % {"name": goal.name})
         return redirect("programme:goal_list")
     goals = list(selectors.goal_list()[:GOALS_ON_PAGE])
     status = 400 if form.errors else 200
@@ -39,7 +40,7 @@ def goal_edit(request, goal_id: int):
     form = GoalForm(request.POST or None, instance=goal)
     if request.method == "POST" and form.is_valid():
         services.goal_update(goal=goal, **form.cleaned_data)
-        messages.success(request, f"Goal “{goal.name}” saved.")
+        messages.success(request, _("Goal “%(name)s” saved.") % {"name": goal.name})
         return redirect("programme:goal_list")
     return render(request, "programme/goal_form.html", {"form": form, "goal": goal}, status=400 if form.errors else 200)
 
@@ -49,7 +50,7 @@ def goal_edit(request, goal_id: int):
 def goal_delete(request, goal_id: int):
     goal = get_object_or_404(Goal, pk=goal_id)
     services.goal_delete(goal=goal)
-    messages.success(request, f"Goal “{goal.name}” removed.")
+    messages.success(request, _("Goal “%(name)s” removed.") % {"name": goal.name})
     return redirect("programme:goal_list")
 
 
@@ -112,7 +113,7 @@ def pulse_manage(request):
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, f"Pulse “{survey.title}” created.")
+            messages.success(request, _("Pulse “%(title)s” created.") % {"title": survey.title})
             return redirect("programme:pulse_results", survey_id=survey.pk)
     return render(
         request,
@@ -139,12 +140,12 @@ def pulse_take(request):
         try:
             pulse.pulse_answer(survey=survey, user=request.user, scores=scores, comment=form.cleaned_data["comment"])
         except pulse.AlreadyAnswered:
-            messages.info(request, "You have already answered this pulse.")
+            messages.info(request, _("You have already answered this pulse."))
         except ValidationError as error:
             form.add_error(None, error)
             return render(request, "programme/pulse_take.html", {"survey": survey, "form": form}, status=400)
         else:
-            messages.success(request, "Thank you. Your answers were stored without your name.")
+            messages.success(request, _("Thank you. Your answers were stored without your name."))
         return redirect("programme:pulse_take")
     return render(
         request, "programme/pulse_take.html", {"survey": survey, "form": form}, status=400 if form.errors else 200

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_scim import exceptions
 
 from advocacy.people.identity import IdentityRefused, PersonAttributes, person_sync
@@ -43,9 +44,9 @@ def token_create(*, name: str, actor: User) -> tuple[ScimToken, str]:
     """A new bearer token; returns it with the raw token, which is shown once and never stored."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Give the token a name, such as the identity provider that will use it.")
+        raise ValidationError(_("Give the token a name, such as the identity provider that will use it."))
     if len(name) > 100:
-        raise ValidationError("Keep the name to 100 characters.")
+        raise ValidationError(_("Keep the name to 100 characters."))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ScimToken.objects.create(name=name, prefix=raw[:12], digest=token_digest(raw), created_by=actor)
     return token, raw

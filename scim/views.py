@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from advocacy.people.access import permission_required
@@ -36,5 +37,5 @@ def token_list_view(request):
 def token_revoke_view(request, token_id):
     token = get_object_or_404(ScimToken, pk=token_id)
     token_revoke(token=token, actor=request.user)
-    messages.success(request, f"Revoked “{token.name}”. Requests with it are refused from now on.")
+    messages.success(request, _("Revoked “%(name)s”. Requests with it are refused from now on.") % {"name": token.name})
     return redirect("scim_tokens:list")

@@ -20,6 +20,7 @@ from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from joserfc.errors import ClaimError, ExpiredTokenError, InvalidClaimError, JoseError
 
 from advocacy.people.identity import PersonAttributes, attributes_from_claims
@@ -38,7 +39,8 @@ def _company() -> str:
 
 def _unreachable(reason: str) -> SignInFailure:
     return SignInFailure(
-        f"The sign-in service of {_company()} did not answer properly. Try again in a few minutes.",
+        _("The sign-in service of %(company)s did not answer properly. Try again in a few minutes.")
+        % {"company": _company()},
         reason=reason,
         status=502,
     )
@@ -47,8 +49,11 @@ def _unreachable(reason: str) -> SignInFailure:
 def _unknown_issuer(issuer: str | None, reason: str) -> SignInFailure:
     named = f" ({issuer})" if issuer else ""
     return SignInFailure(
-        f"The sign-in answer came from an identity provider this site does not know{named}; "
-        f"this site only accepts {settings.OIDC_ISSUER}. Start again from this site's login page.",
+        _(
+            "The sign-in answer came from an identity provider this site does not know%(named)s; this "
+            "site only accepts %(issuer)s. Start again from this site's login page."
+        )
+        % {"named": named, "issuer": settings.OIDC_ISSUER},
         reason=reason,
     )
 
@@ -122,12 +127,12 @@ def _take_pending(session, state: str) -> dict:
     session[PENDING_KEY] = pending
     if attempt is None:
         raise SignInFailure(
-            "This sign-in was not started here, or it was already used. Start again from the login page.",
+            _("This sign-in was not started here, or it was already used. Start again from the login page."),
             reason="unknown or reused state",
         )
     if time.time() - attempt["started_at"] > settings.SSO_STATE_MAX_AGE_SECONDS:
         raise SignInFailure(
-            "This sign-in took too long and has expired. Start again from the login page.", reason="expired state"
+            _("This sign-in took too long and has expired. Start again from the login page."), reason="expired state"
         )
     return attempt
 
@@ -136,14 +141,16 @@ def _provider_refusal(params) -> SignInFailure:
     error = params.get("error", "")
     description = params.get("error_description", "").strip()[:300]
     if error in ("access_denied", "login_required", "interaction_required", "consent_required"):
-        said = f" It said: “{description}”" if description else ""
+        said = (" " + _("It said: “%(text)s”") % {"text": description}) if description else ""
         return SignInFailure(
-            f"{_company()}'s sign-in service refused to sign you in to this application.{said}",
+            _("%(company)s's sign-in service refused to sign you in to this application.%(said)s")
+            % {"company": _company(), "said": said},
             reason=f"provider error={error[:40]}",
             status=403,
         )
     return SignInFailure(
-        f"{_company()}'s sign-in service answered with an error ({error[:40]}).",
+        _("%(company)s's sign-in service answered with an error (%(error)s).")
+        % {"company": _company(), "error": error[:40]},
         reason=f"provider error={error[:40]}",
     )
 
@@ -169,15 +176,19 @@ def _id_token_claims(client, token: dict, nonce: str) -> dict:
 
 def _clock_failure(reason: str) -> SignInFailure:
     return SignInFailure(
-        f"The sign-in answer from {_company()} is not valid at this time: this server's clock and the "
-        f"provider's differ by more than {settings.SSO_CLOCK_SKEW_SECONDS} seconds.",
+        _(
+            "The sign-in answer from %(company)s is not valid at this time: this server's "
+            "clock and the provider's differ by more than %(seconds)s seconds."
+        )
+        % {"company": _company(), "seconds": settings.SSO_CLOCK_SKEW_SECONDS},
         reason=reason,
     )
 
 
 def _bad_token(reason: str) -> SignInFailure:
     return SignInFailure(
-        f"The sign-in answer from {_company()} could not be verified (its signature or contents are wrong).",
+        _("The sign-in answer from %(company)s could not be verified (its signature or contents are wrong).")
+        % {"company": _company()},
         reason=reason,
     )
 
@@ -195,7 +206,7 @@ def sign_in_finish(*, session, params) -> SignInResult:
     if params.get("error"):
         raise _provider_refusal(params)
     if not params.get("code"):
-        raise SignInFailure("The sign-in answer carried no code. Start again.", reason="no code")
+        raise SignInFailure(_("The sign-in answer carried no code. Start again."), reason="no code")
     client = _client(metadata)
     try:
         token = client.fetch_access_token(
@@ -203,8 +214,10 @@ def sign_in_finish(*, session, params) -> SignInResult:
         )
     except OAuthError as error:
         raise SignInFailure(
-            "The sign-in code was refused by the provider: it was already used or has expired. "
-            "Start again from the login page.",
+            _(
+                "The sign-in code was refused by the provider: it was already used or has expired. "
+                "Start again from the login page."
+            ),
             reason=f"token endpoint error={str(error.error)[:40]}",
         ) from None
     except (requests.RequestException, ValueError) as error:
@@ -222,7 +235,8 @@ def sign_in_finish(*, session, params) -> SignInResult:
         claims = {**claims, **userinfo}
     if claims.get("email_verified") is False:
         raise SignInFailure(
-            f"{_company()} says your email address is not verified yet, so it cannot be used to sign in here.",
+            _("%(company)s says your email address is not verified yet, so it cannot be used to sign in here.")
+            % {"company": _company()},
             reason="email not verified",
             status=403,
         )

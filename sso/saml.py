@@ -24,6 +24,7 @@ from defusedxml import ElementTree
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
@@ -65,7 +66,8 @@ def idp_metadata_xml() -> str:
             xml = response.text
         except requests.RequestException as error:
             raise SignInFailure(
-                f"The sign-in service of {_company()} did not answer properly. Try again in a few minutes.",
+                _("The sign-in service of %(company)s did not answer properly. Try again in a few minutes.")
+                % {"company": _company()},
                 reason=f"idp metadata {type(error).__name__}",
                 status=502,
             ) from None
@@ -107,7 +109,8 @@ def _idp_entity_id(conf: SPConfig) -> str:
     idps = list(conf.metadata.identity_providers()) if conf.metadata else []
     if len(idps) != 1:
         raise SignInFailure(
-            f"The SAML metadata of {_company()} names {len(idps)} identity providers; this site needs exactly one.",
+            _("The SAML metadata of %(company)s names %(count)s identity providers; this site needs exactly one.")
+            % {"company": _company(), "count": len(idps)},
             reason=f"idp metadata lists {len(idps)} idps",
             status=502,
             retry=False,
@@ -131,22 +134,25 @@ def _in_response_to(raw: str) -> str:
         root = ElementTree.fromstring(base64.b64decode(raw, validate=False))
     except (binascii.Error, ValueError, ElementTree.ParseError) as error:
         raise SignInFailure(
-            "The sign-in answer could not be read.", reason=f"unreadable response {type(error).__name__}"
+            _("The sign-in answer could not be read."), reason=f"unreadable response {type(error).__name__}"
         ) from None
     return root.get("InResponseTo") or ""
 
 
 def _not_started_here() -> SignInFailure:
     return SignInFailure(
-        "This sign-in was not started here, was already used, or took too long. Start again from the login page.",
+        _("This sign-in was not started here, was already used, or took too long. Start again from the login page."),
         reason="unknown, reused or expired request",
     )
 
 
 def _bad_signature(reason: str) -> SignInFailure:
     return SignInFailure(
-        f"The sign-in answer from {_company()} is not signed by the identity provider this site trusts, "
-        "so it was refused.",
+        _(
+            "The sign-in answer from %(company)s is not signed by the "
+            "identity provider this site trusts, so it was refused."
+        )
+        % {"company": _company()},
         reason=reason,
     )
 
@@ -154,7 +160,7 @@ def _bad_signature(reason: str) -> SignInFailure:
 def assertion_consume(*, raw_response: str) -> str:
     """Check a posted SAMLResponse; keep who it describes for the finishing step and return its key."""
     if not raw_response:
-        raise SignInFailure("The sign-in answer was empty. Start again.", reason="no SAMLResponse")
+        raise SignInFailure(_("The sign-in answer was empty. Start again."), reason="no SAMLResponse")
     request_id = _in_response_to(raw_response)
     request_key = f"sso:saml:request:{request_id}"
     pending = cache.get(request_key) if request_id else None
@@ -166,16 +172,20 @@ def assertion_consume(*, raw_response: str) -> str:
         response = client.parse_authn_request_response(raw_response, BINDING_HTTP_POST, {request_id: pending["next"]})
     except (StatusRequestDenied, StatusAuthnFailed, StatusError) as error:
         message = str(error).strip()[:300]
-        said = f" It said: “{message}”" if message else ""
+        said = (" " + _("It said: “%(text)s”") % {"text": message}) if message else ""
         raise SignInFailure(
-            f"{_company()}'s sign-in service refused to sign you in to this application.{said}",
+            _("%(company)s's sign-in service refused to sign you in to this application.%(said)s")
+            % {"company": _company(), "said": said},
             reason=f"idp status {type(error).__name__}",
             status=403,
         ) from None
     except (ResponseLifetimeExceed, ToEarly) as error:
         raise SignInFailure(
-            f"The sign-in answer from {_company()} is not valid at this time: this server's clock and the "
-            f"provider's differ by more than {settings.SSO_CLOCK_SKEW_SECONDS} seconds, or the answer is old.",
+            _(
+                "The sign-in answer from %(company)s is not valid at this time: this server's clock and the "
+                "provider's differ by more than %(seconds)s seconds, or the answer is old."
+            )
+            % {"company": _company(), "seconds": settings.SSO_CLOCK_SKEW_SECONDS},
             reason=f"validity {type(error).__name__}",
         ) from None
     except (SignatureError, SigverError) as error:
@@ -191,7 +201,7 @@ def assertion_consume(*, raw_response: str) -> str:
     issuer = response.issuer()
     name_id = response.name_id.text if response.name_id is not None else ""
     if not name_id:
-        raise SignInFailure("The sign-in answer did not say who you are (no NameID).", reason="no name id")
+        raise SignInFailure(_("The sign-in answer did not say who you are (no NameID)."), reason="no name id")
     attributes = attributes_from_claims(source=f"saml:{issuer}", subject=name_id, claims=response.get_identity())
     handoff = secrets.token_urlsafe(24)
     data = {"attributes": dataclasses.asdict(attributes), "request_id": request_id, "next": pending["next"]}
@@ -208,7 +218,7 @@ def sign_in_finish(*, session, handoff: str) -> tuple[PersonAttributes, str]:
     pending = list(session.get(PENDING_KEY) or [])
     if data["request_id"] not in pending:
         raise SignInFailure(
-            "This sign-in was started in another browser. Start again from the login page in this one.",
+            _("This sign-in was started in another browser. Start again from the login page in this one."),
             reason="handoff in another session",
         )
     pending.remove(data["request_id"])

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .models import Team
 from .roles import Role
@@ -11,47 +12,47 @@ ROLE_CHOICES = [(role.value, role.value) for role in Role]
 
 
 class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label="Name or email", required=False, max_length=100)
+    q = forms.CharField(label=_("Name or email"), required=False, max_length=100)
     team = forms.ModelChoiceField(
-        label="Team", queryset=Team.objects.order_by("name"), required=False, empty_label="All teams"
+        label=_("Team"), queryset=Team.objects.order_by("name"), required=False, empty_label=_("All teams")
     )
-    role = forms.ChoiceField(label="Role", choices=[("", "All roles"), *ROLE_CHOICES], required=False)
-    status = forms.ChoiceField(label="Status", choices=list(DIRECTORY_STATUSES.items()), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("All roles")), *ROLE_CHOICES], required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=list(DIRECTORY_STATUSES.items()), required=False)
 
 
 class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        label="Roles", choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Roles"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
     )
-    reason = forms.CharField(label="Reason (kept in the audit log)", required=False, max_length=500)
+    reason = forms.CharField(label=_("Reason (kept in the audit log)"), required=False, max_length=500)
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Reason (kept in the audit log)", required=False, max_length=500)
+    reason = forms.CharField(label=_("Reason (kept in the audit log)"), required=False, max_length=500)
 
 
 class InviteForm(forms.Form):
-    display_name = forms.CharField(label="Name", max_length=100)
-    email = forms.EmailField(label="Work email", max_length=254)
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.order_by("name"), required=False)
+    display_name = forms.CharField(label=_("Name"), max_length=100)
+    email = forms.EmailField(label=_("Work email"), max_length=254)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.order_by("name"), required=False)
     roles = forms.MultipleChoiceField(
-        label="Roles",
+        label=_("Roles"),
         choices=ROLE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
         initial=[Role.EMPLOYEE.value],
-        help_text="Everyone is an Employee; tick more roles only where needed.",
+        help_text=_("Everyone is an Employee; tick more roles only where needed."),
     )
 
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV or XLSX file",
+        label=_("CSV or XLSX file"),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
     )
-    create_teams = forms.BooleanField(label="Create teams the file names that do not exist yet", required=False)
+    create_teams = forms.BooleanField(label=_("Create teams the file names that do not exist yet"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from advocacy.forms import posted
@@ -63,7 +64,7 @@ def person_detail(request, user_id):
         if form.is_valid():
             wanted = form.cleaned_data["roles"]
             if person.pk == request.user.pk and Role.HR.value in held and Role.HR.value not in wanted:
-                form.add_error("roles", "You cannot take the HR role away from yourself; ask another HR person.")
+                form.add_error("roles", _("You cannot take the HR role away from yourself; ask another HR person."))
             else:
                 changed = user_set_roles(
                     user=person,
@@ -73,7 +74,7 @@ def person_detail(request, user_id):
                     reason=form.cleaned_data["reason"],
                 )
                 messages.success(
-                    request, "Roles saved." if changed else "Nothing changed: those were the roles already."
+                    request, _("Roles saved.") if changed else _("Nothing changed: those were the roles already.")
                 )
                 return redirect("people:person_detail", user_id=person.pk)
         status = 400
@@ -95,11 +96,14 @@ def _confirm(request, user_id, *, deactivating: bool):
             error = "You cannot deactivate your own account; ask another HR person."
         elif deactivating:
             user_deactivate(user=person, actor=request.user, source="hr", reason=form.cleaned_data["reason"])
-            messages.success(request, f"{person.name} is deactivated: signed out everywhere and unable to sign in.")
+            messages.success(
+                request,
+                _("%(name)s is deactivated: signed out everywhere and unable to sign in.") % {"name": person.name},
+            )
             return redirect("people:person_detail", user_id=person.pk)
         else:
             user_reactivate(user=person, actor=request.user, source="hr", reason=form.cleaned_data["reason"])
-            messages.success(request, f"{person.name} can sign in again.")
+            messages.success(request, _("%(name)s can sign in again.") % {"name": person.name})
             return redirect("people:person_detail", user_id=person.pk)
     context = {"person": person, "form": form, "error": error, "deactivating": deactivating}
     return render(request, "people/person_confirm.html", context, status=400 if error or form.errors else 200)

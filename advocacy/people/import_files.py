@@ -13,6 +13,7 @@ import io
 import zipfile
 
 from django.conf import settings
+from django.utils.translation import gettext, ngettext
 
 COLUMNS = ("name", "email", "team", "roles", "manager")
 REQUIRED_COLUMNS = ("name", "email")
@@ -53,18 +54,33 @@ def _header(cells) -> list[str]:
         columns.append(column)
     if unknown:
         raise ImportFileError(
-            f"The first row names column{'s' if len(unknown) > 1 else ''} we do not know: {', '.join(unknown)}. "
-            "Use name, email, team, roles and manager (see the sample file)."
+            ngettext(
+                "The first row names a column we do not know: %(columns)s. "
+                "Use name, email, team, roles and manager (see the sample file).",
+                "The first row names columns we do not know: %(columns)s. "
+                "Use name, email, team, roles and manager (see the sample file).",
+                len(unknown),
+            )
+            % {"columns": ", ".join(unknown)}
         )
     present = [column for column in columns if column]
     duplicated = sorted({column for column in present if present.count(column) > 1})
     if duplicated:
-        raise ImportFileError(f"The column {', '.join(duplicated)} appears more than once in the first row.")
+        raise ImportFileError(
+            gettext("The column %(columns)s appears more than once in the first row.")
+            % {"columns": ", ".join(duplicated)}
+        )
     missing = [column for column in REQUIRED_COLUMNS if column not in present]
     if missing:
         raise ImportFileError(
-            f"The first row must name the columns; {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
-            "missing. Use name, email, team, roles and manager (see the sample file)."
+            ngettext(
+                "The first row must name the columns; %(columns)s is missing. "
+                "Use name, email, team, roles and manager (see the sample file).",
+                "The first row must name the columns; %(columns)s are missing. "
+                "Use name, email, team, roles and manager (see the sample file).",
+                len(missing),
+            )
+            % {"columns": gettext(" and ").join(missing)}
         )
     return columns
 
@@ -78,7 +94,9 @@ def _rows(lines) -> list[tuple[int, dict[str, str]]]:
             header = _header(cells)
             break
     if header is None:
-        raise ImportFileError("The file is empty: it needs a first row naming the columns, then one row per person.")
+        raise ImportFileError(
+            gettext("The file is empty: it needs a first row naming the columns, then one row per person.")
+        )
     rows = []
     limit = settings.PEOPLE_IMPORT_MAX_ROWS
     for number, cells in iterator:
@@ -87,13 +105,18 @@ def _rows(lines) -> list[tuple[int, dict[str, str]]]:
             continue
         if len(rows) >= limit:
             raise ImportFileError(
-                f"The file has more than {limit:,} people; split it into several files of at most {limit:,} rows."
+                gettext(
+                    "The file has more than %(limit)s people; split it into several files of at most %(limit)s rows."
+                )
+                % {"limit": f"{limit:,}"}
             )
         if len(values) > len(header) and any(values[len(header) :]):
-            raise ImportFileError(f"Line {number} has more cells than the first row has columns.")
+            raise ImportFileError(
+                gettext("Line %(number)s has more cells than the first row has columns.") % {"number": number}
+            )
         rows.append((number, {column: value for column, value in zip(header, values, strict=False) if column}))
     if not rows:
-        raise ImportFileError("The file has a header row but nobody in it.")
+        raise ImportFileError(gettext("The file has a header row but nobody in it."))
     return rows
 
 
@@ -110,17 +133,22 @@ def _read_csv(data: bytes):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError(
-            "This CSV file is not UTF-8 text. In Excel choose File › Save As › “CSV UTF-8”, or upload the XLSX."
+            gettext(
+                "This CSV file is not UTF-8 text. In Excel choose File › Save As › “CSV UTF-8”, or upload the XLSX."
+            )
         ) from None
     if "\x00" in text:
-        raise ImportFileError("This file contains binary data, not CSV text. Upload a .csv or .xlsx file.")
+        raise ImportFileError(gettext("This file contains binary data, not CSV text. Upload a .csv or .xlsx file."))
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         lines = [(reader.line_num, cells) for cells in reader]
     except csv.Error as error:
-        raise ImportFileError(f"Line {reader.line_num} of the CSV cannot be read ({error}).") from None
+        raise ImportFileError(
+            gettext("Line %(number)s of the CSV cannot be read (%(error)s).")
+            % {"number": reader.line_num, "error": error}
+        ) from None
     return lines
 
 
@@ -160,7 +188,7 @@ def read_people_file(*, name: str, data: bytes) -> list[tuple[int, dict[str, str
             f"The file is larger than {settings.PEOPLE_IMPORT_MAX_MB} MB; split it into smaller files."
         )
     if not data.strip():
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(gettext("The file is empty."))
     lowered = name.casefold()
     is_zip = data[:4] == b"PK\x03\x04"
     if lowered.endswith(".xlsx") or (is_zip and not lowered.endswith(".csv")):

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from advocacy.forms import posted
@@ -142,20 +144,20 @@ def import_create_teams(request, import_id):
         request,
         import_id,
         lambda imp: import_revalidate(people_import=imp, create_teams=True),
-        "The missing teams will be created when the import runs.",
+        _("The missing teams will be created when the import runs."),
     )
 
 
 @require_POST
 @permission_required(HR_WORKSPACE)
 def import_discard_view(request, import_id):
-    return _act(request, import_id, lambda imp: import_discard(people_import=imp), "The import was discarded.")
+    return _act(request, import_id, lambda imp: import_discard(people_import=imp), _("The import was discarded."))
 
 
 @require_POST
 @permission_required(HR_WORKSPACE)
 def import_resume_view(request, import_id):
-    return _act(request, import_id, lambda imp: import_resume(people_import=imp), "The import was queued again.")
+    return _act(request, import_id, lambda imp: import_resume(people_import=imp), _("The import was queued again."))
 
 
 @require_POST
@@ -175,7 +177,15 @@ def import_invite(request, import_id):
             skipped += 1
         else:
             sent += 1
-    messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} sent; {skipped} skipped (already invited).")
+    messages.success(
+        request,
+        ngettext(
+            "%(sent)s invitation sent; %(skipped)s skipped (already invited).",
+            "%(sent)s invitations sent; %(skipped)s skipped (already invited).",
+            sent,
+        )
+        % {"sent": sent, "skipped": skipped},
+    )
     return redirect("people:import_detail", import_id=people_import.pk)
 
 

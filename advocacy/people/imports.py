@@ -32,6 +32,8 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from .identity import IdentityRefused, PersonAttributes, person_sync_result
 from .import_files import ImportFileError, read_people_file
@@ -88,45 +90,62 @@ def _validate(rows: list[PeopleImportRow], *, create_teams: bool) -> None:
         errors = []
         email = row.email.casefold()
         if not row.email:
-            errors.append("The email is missing.")
+            errors.append(_("The email is missing."))
         else:
             try:
                 validate_email(row.email)
             except ValidationError:
-                errors.append(f"“{row.email}” is not an email address.")
+                errors.append(_("“%(email)s” is not an email address.") % {"email": row.email})
             else:
                 if email in in_file:
-                    errors.append(f"The same email as line {in_file[email]}: each person may appear once.")
+                    errors.append(
+                        _("The same email as line %(line)s: each person may appear once.") % {"line": in_file[email]}
+                    )
                 else:
                     in_file[email] = row.line
         existing = people.get(email)
         if existing is None and not row.display_name:
-            errors.append("The name is missing (needed for someone new).")
+            errors.append(_("The name is missing (needed for someone new)."))
         if len(row.display_name) > 100:
-            errors.append("The name is longer than 100 characters.")
+            errors.append(_("The name is longer than 100 characters."))
         if existing is not None and not existing.is_active:
-            errors.append(f"{existing.name} is deactivated here: reactivate them in the directory or remove the row.")
+            errors.append(
+                _("%(name)s is deactivated here: reactivate them in the directory or remove the row.")
+                % {"name": existing.name}
+            )
         team = None
         if row.team_name:
             slug = slugify(row.team_name)
             team = teams.get(slug)
             if len(row.team_name) > 100:
-                errors.append("The team name is longer than 100 characters.")
+                errors.append(_("The team name is longer than 100 characters."))
             elif not slug:
-                errors.append(f"“{row.team_name}” cannot be a team name (it needs letters or digits).")
+                errors.append(
+                    _("“%(team_name)s” cannot be a team name (it needs letters or digits).")
+                    % {"team_name": row.team_name}
+                )
             elif team is None and not create_teams:
                 errors.append(
-                    f"There is no team “{row.team_name}” yet: create it with the button above the rows, "
-                    "or correct the name."
+                    _(
+                        "There is no team “%(team_name)s” yet: create it with the "
+                        "button above the rows, or correct the name."
+                    )
+                    % {"team_name": row.team_name}
                 )
         if isinstance(row.roles, dict):  # unknown role names, kept from reading the cell
-            errors.append(f"Unknown role “{'”, “'.join(row.roles['unknown'])}” (known roles: {role_list}).")
+            errors.append(
+                _("Unknown role “%(roles)s” (known roles: %(role_list)s).")
+                % {"roles": "”, “".join(row.roles["unknown"]), "role_list": role_list}
+            )
         if row.manager_email:
             manager = row.manager_email.casefold()
             if manager == email:
-                errors.append("A person cannot be their own manager.")
+                errors.append(_("A person cannot be their own manager."))
             elif manager not in file_emails and manager not in people:
-                errors.append(f"The manager {row.manager_email} is neither in this file nor in the directory.")
+                errors.append(
+                    _("The manager %(manager_email)s is neither in this file nor in the directory.")
+                    % {"manager_email": row.manager_email}
+                )
         row.errors = errors
         row.planned = _planned(row, existing, team)
 
@@ -182,7 +201,7 @@ def import_revalidate(*, people_import: PeopleImport, create_teams: bool) -> Peo
     """Check the stored rows again (HR chose to create the missing teams, or the directory changed)."""
     locked = PeopleImport.objects.select_for_update().get(pk=people_import.pk)
     if locked.status != PeopleImport.Status.PREVIEW:
-        raise ImportRefused("This import has already started; upload the file again to change it.")
+        raise ImportRefused(gettext("This import has already started; upload the file again to change it."))
     rows = list(locked.rows.order_by("line"))
     _validate(rows, create_teams=create_teams)
     PeopleImportRow.objects.bulk_update(rows, ["errors", "planned"], batch_size=1000)
@@ -210,7 +229,7 @@ def import_start(*, people_import: PeopleImport, actor: User) -> PeopleImport:
 
     locked = PeopleImport.objects.select_for_update().get(pk=people_import.pk)
     if locked.status != PeopleImport.Status.PREVIEW:
-        raise ImportRefused("This import has already been started or discarded.")
+        raise ImportRefused(gettext("This import has already been started or discarded."))
     if locked.error_rows:
         raise ImportRefused(
             f"{locked.error_rows} row{'s' if locked.error_rows != 1 else ''} still "
@@ -228,7 +247,7 @@ def import_discard(*, people_import: PeopleImport) -> PeopleImport:
         status=PeopleImport.Status.DISCARDED, finished_at=timezone.now()
     )
     if not changed:
-        raise ImportRefused("Only an import that has not started can be discarded.")
+        raise ImportRefused(gettext("Only an import that has not started can be discarded."))
     people_import.refresh_from_db()
     return people_import
 

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from advocacy.forms import posted
@@ -45,7 +47,7 @@ def person_invite_new(request):
         except InvitationRefused as refusal:
             form.add_error("email", str(refusal))
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("people:person_detail", user_id=invitation.user_id)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "expiry_days": settings.INVITATION_EXPIRY_DAYS}
@@ -64,7 +66,8 @@ def person_invite(request, user_id):
     else:
         messages.success(
             request,
-            f"Invitation sent to {invitation.email}; it works for one sign-up until {invitation.expires_at:%-d %B}.",
+            _("Invitation sent to %(email)s; it works for one sign-up until %(date)s.")
+            % {"email": invitation.email, "date": date_format(invitation.expires_at, "j F")},
         )
     return redirect("people:person_detail", user_id=person.pk)
 
@@ -74,9 +77,9 @@ def person_invite(request, user_id):
 def invitation_revoke_view(request, invitation_id):
     invitation = get_object_or_404(Invitation, pk=invitation_id)
     if invitation_revoke(invitation=invitation, actor=request.user):
-        messages.success(request, "The invitation link no longer works.")
+        messages.success(request, _("The invitation link no longer works."))
     else:
-        messages.error(request, "That invitation was already used or withdrawn.")
+        messages.error(request, _("That invitation was already used or withdrawn."))
     return redirect("people:person_detail", user_id=invitation.user_id)
 
 
@@ -98,7 +101,7 @@ def invitation_accept_view(request, token):
         if request.user.is_authenticated and request.user.pk != user.pk:
             logout(request)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome! Your account is ready.")
+        messages.success(request, _("Welcome! Your account is ready."))
         return redirect("home")
     context = {
         "invitation": invitation,

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 
 from .identity import PersonAttributes, person_sync_result
 from .models import Invitation, Team, User
@@ -66,14 +67,14 @@ class State:
 def invitation_state(*, invitation: Invitation, now=None) -> State:
     now = now or timezone.now()
     if invitation.accepted_at:
-        return State("accepted", "Accepted")
+        return State("accepted", gettext("Accepted"))
     if invitation.revoked_at:
-        return State("revoked", "Revoked")
+        return State("revoked", gettext("Revoked"))
     if invitation.expires_at <= now:
-        return State("expired", "Expired")
+        return State("expired", gettext("Expired"))
     if not invitation.user.is_active:
-        return State("revoked", "Account deactivated")
-    return State("pending", "Sent" if invitation.sent_at else "Sending")
+        return State("revoked", gettext("Account deactivated"))
+    return State("pending", gettext("Sent") if invitation.sent_at else gettext("Sending"))
 
 
 def invitation_accept_url(*, invitation: Invitation) -> str:
@@ -198,7 +199,7 @@ def invitation_email_send(*, invitation_id: int) -> bool:
         "expires_at": invitation.expires_at,
     }
     message = EmailMultiAlternatives(
-        subject="You are invited to the employee advocacy program",
+        subject=gettext("You are invited to the employee advocacy program"),
         body=render_to_string("people/email/invitation.txt", context),
         to=[invitation.email],
     )
